@@ -1,0 +1,9 @@
+export * as oip from './oip/index.js';
+export * as openai from './openai/index.js';
+export {
+  describeIssues,
+  formatIssuePath,
+  issuesOf,
+  type ParseWireContext,
+  parseWire,
+} from './validate-wire.js';

@@ -1,0 +1,2 @@
+export * from './oip-schemas.js';
+export * from './tensor-datatypes.js';
