@@ -1,0 +1,112 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { AiaasError } from '../errors/index.js';
+import type { Money } from './money.js';
+import type { PriceCatalog } from './price-catalog.js';
+import { makeUsage, type Provenance } from './usage.js';
+
+// Special-token markers in user text are ordinary characters to a provider; count them as text.
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+// OpenAI's chat format adds a few tokens around each message and primes the reply.
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const TOKENS_FOR_REPLY_PRIMING = 3;
+
+/**
+ * Counts tokens with the o200k_base encoding (GPT-4o and later). An estimate for other
+ * model families: treat the count as `estimated`, and prefer a provider's `/tokenize` when it has one.
+ *
+ * @example
+ * estimateTokens('Hello, world!'); // 4
+ */
+export function estimateTokens(text: string): number {
+  return countTokens(text, PLAIN_TEXT);
+}
+
+/** A chat message as far as counting goes: text content, or parts of which the text ones count. */
+export interface EstimatedMessage {
+  role: string;
+  name?: string;
+  content: string | readonly { type: string; text?: string }[] | null;
+}
+
+/**
+ * Estimates a chat prompt's input tokens: each message's text plus OpenAI's per-message framing.
+ *
+ * @example
+ * estimatePromptTokens([{ role: 'user', content: 'hi' }]);
+ */
+export function estimatePromptTokens(messages: readonly EstimatedMessage[]): number {
+  let total = TOKENS_FOR_REPLY_PRIMING;
+  for (const message of messages) {
+    total += TOKENS_PER_MESSAGE + estimateTokens(message.role);
+    if (message.name !== undefined) total += TOKENS_PER_NAME + estimateTokens(message.name);
+    if (typeof message.content === 'string') total += estimateTokens(message.content);
+    else
+      for (const part of message.content ?? [])
+        if (part.text !== undefined) total += estimateTokens(part.text);
+  }
+  return total;
+}
+
+export interface QuoteRangeOptions {
+  model: string;
+  /** Input tokens, from a tokenizer or a provider's `/tokenize`. */
+  promptTokens: number;
+  /** The call's output cap (`max_tokens`): the most output it can be billed for. */
+  maxOutputTokens: number;
+  catalog: PriceCatalog;
+  /** When the call will run; selects the price version. Default now. */
+  at?: Date;
+  /** `estimated` for a local tokenizer count (default), `reported` for a provider's `/tokenize`. */
+  provenance?: Provenance;
+}
+
+/** The range a call can cost before it is sent. */
+export interface Quote {
+  model: string;
+  currency: string;
+  /** Input and the per-request fee only: what the call costs if it produces nothing. */
+  min: Money;
+  /** `min` plus `maxOutputTokens` at the higher of the output and reasoning rates. */
+  max: Money;
+  promptTokens: number;
+  maxOutputTokens: number;
+  provenance: Provenance;
+}
+
+/**
+ * Quotes a call before it is sent. Compute-second and data-volume charges are not known in
+ * advance and are not part of the range; budget such models with an explicit reservation.
+ *
+ * @example
+ * const quote = quoteRange({ model: 'gpt-4o', promptTokens: estimateTokens(prompt), maxOutputTokens: 256, catalog });
+ * await budget.reserve(quote.max, ['global']);
+ */
+export function quoteRange(options: QuoteRangeOptions): Quote {
+  const { model, promptTokens, maxOutputTokens, catalog } = options;
+  for (const [name, value] of [
+    ['promptTokens', promptTokens],
+    ['maxOutputTokens', maxOutputTokens],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new AiaasError(`quoteRange ${name} must be a non-negative integer, got ${String(value)}.`);
+    }
+  }
+  const at = options.at ?? new Date();
+  const provenance = options.provenance ?? 'estimated';
+  const input = { inputTokens: promptTokens, requests: 1 };
+  const min = catalog.cost(model, makeUsage(input, provenance), at).total;
+  const asOutput = catalog.cost(
+    model,
+    makeUsage({ ...input, outputTokens: maxOutputTokens }, provenance),
+    at,
+  ).total;
+  // Reasoning may be billed above the output rate; the cap covers both kinds of output.
+  const asReasoning = catalog.cost(
+    model,
+    makeUsage({ ...input, reasoningTokens: maxOutputTokens }, provenance),
+    at,
+  );
+  const max = asReasoning.total.compare(asOutput) > 0 ? asReasoning.total : asOutput;
+  return { model, currency: min.currency, min, max, promptTokens, maxOutputTokens, provenance };
+}

@@ -1,0 +1,135 @@
+export {
+  Budget,
+  type BudgetLimitStatus,
+  type BudgetOptions,
+  type BudgetReservation,
+  type BudgetWarning,
+} from './budget.js';
+export {
+  type BudgetLimit,
+  type BudgetLimitOptions,
+  type BudgetMode,
+  type BudgetWindow,
+  budgetScopes,
+} from './budget-limit.js';
+export type {
+  BudgetCharge,
+  BudgetCheck,
+  BudgetReleaseOutcome,
+  BudgetReserveResult,
+  BudgetSettleOutcome,
+  BudgetStore,
+  BudgetTally,
+} from './budget-store.js';
+export type { CostBreakdown, CostLine } from './cost-calculator.js';
+export {
+  type EstimatedMessage,
+  estimatePromptTokens,
+  estimateTokens,
+  type Quote,
+  type QuoteRangeOptions,
+  quoteRange,
+} from './cost-estimator.js';
+export {
+  buildCostReport,
+  type CostReport,
+  type CostReportRow,
+  formatCostReportCsv,
+  formatCostReportTable,
+  parseReportDimensions,
+  type ReportDimension,
+} from './cost-report.js';
+export {
+  type DecimalValue,
+  isDecimalString,
+  parseDecimal,
+  ROUNDING_MODES,
+  type RoundingMode,
+} from './decimal.js';
+export { JsonlLedgerStore, type JsonlLedgerStoreOptions } from './jsonl-ledger-store.js';
+export { Ledger, type LedgerOptions } from './ledger.js';
+export {
+  LEDGER_STATUSES,
+  type LedgerEntry,
+  type LedgerEntryInput,
+  type LedgerFilter,
+  type LedgerStatus,
+  matchesLedgerFilter,
+} from './ledger-entry.js';
+export { type LedgerRecord, ledgerEntryFromRecord, ledgerEntryToRecord } from './ledger-entry-codec.js';
+export type { LedgerStore } from './ledger-store.js';
+export type { LitellmImportOptions } from './litellm-price-import.js';
+export { MemoryBudgetStore } from './memory-budget-store.js';
+export { MemoryLedgerStore } from './memory-ledger-store.js';
+export type { MatchKind } from './model-name-matcher.js';
+export { Money, type MoneyFormatOptions, type MoneyJSON } from './money.js';
+export {
+  type ModelCost,
+  type ModelPrice,
+  PriceCatalog,
+  type PriceCatalogOptions,
+  type UnpricedFallback,
+} from './price-catalog.js';
+export {
+  type PriceField,
+  type PriceVersion,
+  type RateCard,
+  type RateCatalog,
+  rateCardSchema,
+  rateCatalogSchema,
+  type TokenTier,
+} from './rate-card-schema.js';
+export {
+  RECONCILE_FIELDS,
+  type ReconcileField,
+  type ReconcileGroup,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type ReconcileStatus,
+  reconcile,
+} from './reconcile.js';
+export {
+  type ServerModelPricing,
+  type ServerPricing,
+  type ServerPricingImportOptions,
+  serverPricingSchema,
+} from './server-pricing-schema.js';
+export {
+  parseServerUsage,
+  type ServerUsageCounts,
+  type ServerUsageList,
+  type ServerUsageRecord,
+  serverUsageCountsSchema,
+  serverUsageListSchema,
+  serverUsageRecordSchema,
+} from './server-usage-schema.js';
+export { SqliteBudgetStore } from './sqlite-budget-store.js';
+export { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
+export { SqliteLedgerStore } from './sqlite-ledger-store.js';
+export {
+  addUsage,
+  emptyUsage,
+  isEmptyUsage,
+  makeUsage,
+  type Provenance,
+  totalInputTokens,
+  totalOutputTokens,
+  USAGE_BUCKETS,
+  type Usage,
+  type UsageBucket,
+  type UsageCount,
+  type UsageInput,
+  usageProvenance,
+  usageValues,
+  weakerProvenance,
+  withProvenance,
+} from './usage.js';
+export {
+  type NormalizeUsageOptions,
+  normalizeAiaasUsage,
+  normalizeAnthropicUsage,
+  normalizeOipUsage,
+  normalizeOllamaUsage,
+  normalizeOpenAIUsage,
+  type OipMeasurement,
+} from './usage-normalizers.js';

@@ -1,0 +1,124 @@
+import { AiaasError } from '../errors/index.js';
+import { Money } from './money.js';
+import { emptyUsage, type Usage } from './usage.js';
+
+/** How an attempt ended: `aborted` and `error` attempts may still have cost money. */
+export type LedgerStatus = 'ok' | 'error' | 'aborted';
+
+export const LEDGER_STATUSES: readonly LedgerStatus[] = ['ok', 'error', 'aborted'];
+
+/** One attempt that may have cost money. Retries of one logical call share the `idempotencyKey`. */
+export interface LedgerEntry {
+  readonly id: string;
+  /** The provider's request id (`x-request-id`), when a response arrived. */
+  readonly requestId: string | null;
+  readonly idempotencyKey: string | null;
+  /** 1 for the first attempt of a logical call. */
+  readonly attempt: number;
+  readonly model: string;
+  /** The provider or dialect, e.g. `openai`, `oip`, `aiaas`. */
+  readonly provider: string;
+  readonly usage: Usage;
+  /** Null when the model could not be priced (recorded anyway: usage is never dropped). */
+  readonly cost: Money | null;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Which API key paid (an id, never the key itself). */
+  readonly apiKeyId?: string;
+  readonly time: Date;
+  readonly status: LedgerStatus;
+}
+
+/** What {@link Ledger.append} takes: `id` and `time` default to a UUID and now. */
+export interface LedgerEntryInput {
+  id?: string;
+  requestId?: string | null;
+  idempotencyKey?: string | null;
+  attempt?: number;
+  model: string;
+  provider: string;
+  usage?: Usage;
+  cost: Money | null;
+  tags?: Readonly<Record<string, string>>;
+  apiKeyId?: string;
+  time?: Date;
+  status: LedgerStatus;
+}
+
+/** Selects entries; every given field must match. `from` is inclusive, `until` exclusive. */
+export interface LedgerFilter {
+  model?: string;
+  provider?: string;
+  status?: LedgerStatus;
+  apiKeyId?: string;
+  requestId?: string;
+  idempotencyKey?: string;
+  /** Every tag given must be present with that value. */
+  tags?: Readonly<Record<string, string>>;
+  /** Only entries priced in this currency. */
+  currency?: string;
+  from?: Date;
+  until?: Date;
+}
+
+/** Fills defaults and checks an entry, so no store ever holds a malformed one. */
+export function completeLedgerEntry(
+  input: LedgerEntryInput,
+  makeId: () => string,
+  now: () => Date,
+): LedgerEntry {
+  const entry: LedgerEntry = {
+    id: input.id ?? makeId(),
+    requestId: input.requestId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    attempt: input.attempt ?? 1,
+    model: input.model,
+    provider: input.provider,
+    usage: input.usage ?? emptyUsage(),
+    cost: input.cost,
+    tags: Object.freeze({ ...(input.tags ?? {}) }),
+    ...(input.apiKeyId === undefined ? {} : { apiKeyId: input.apiKeyId }),
+    time: input.time ?? now(),
+    status: input.status,
+  };
+  const problem = problemWith(entry);
+  if (problem) throw new AiaasError(`Invalid ledger entry: ${problem}.`, { code: 'invalid_ledger_entry' });
+  return Object.freeze(entry);
+}
+
+function problemWith(entry: LedgerEntry): string | undefined {
+  if (typeof entry.id !== 'string' || entry.id === '') return 'id must be a non-empty string';
+  if (typeof entry.model !== 'string' || entry.model === '') return 'model must be a non-empty string';
+  if (typeof entry.provider !== 'string' || entry.provider === '')
+    return 'provider must be a non-empty string';
+  if (!Number.isSafeInteger(entry.attempt) || entry.attempt < 0)
+    return 'attempt must be a non-negative integer';
+  if (!LEDGER_STATUSES.includes(entry.status)) return `status must be one of ${LEDGER_STATUSES.join(', ')}`;
+  if (!(entry.time instanceof Date) || Number.isNaN(entry.time.getTime())) return 'time must be a valid Date';
+  if (entry.cost !== null && !(entry.cost instanceof Money)) return 'cost must be Money or null';
+  for (const [key, value] of Object.entries(entry.tags)) {
+    if (typeof value !== 'string') return `tag "${key}" must be a string`;
+  }
+  return undefined;
+}
+
+/**
+ * True when an entry passes every condition of the filter (for custom stores).
+ *
+ * @example
+ * entries.filter((entry) => matchesLedgerFilter(entry, { tags: { team: 'search' } }));
+ */
+export function matchesLedgerFilter(entry: LedgerEntry, filter: LedgerFilter): boolean {
+  if (filter.model !== undefined && entry.model !== filter.model) return false;
+  if (filter.provider !== undefined && entry.provider !== filter.provider) return false;
+  if (filter.status !== undefined && entry.status !== filter.status) return false;
+  if (filter.apiKeyId !== undefined && entry.apiKeyId !== filter.apiKeyId) return false;
+  if (filter.requestId !== undefined && entry.requestId !== filter.requestId) return false;
+  if (filter.idempotencyKey !== undefined && entry.idempotencyKey !== filter.idempotencyKey) return false;
+  if (filter.currency !== undefined && entry.cost?.currency !== filter.currency) return false;
+  if (filter.from !== undefined && entry.time.getTime() < filter.from.getTime()) return false;
+  if (filter.until !== undefined && entry.time.getTime() >= filter.until.getTime()) return false;
+  for (const [key, value] of Object.entries(filter.tags ?? {})) {
+    if (entry.tags[key] !== value) return false;
+  }
+  return true;
+}

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import {
+  completeLedgerEntry,
+  type LedgerEntry,
+  type LedgerEntryInput,
+  type LedgerFilter,
+} from './ledger-entry.js';
+import type { LedgerStore } from './ledger-store.js';
+import { MemoryLedgerStore } from './memory-ledger-store.js';
+import { Money } from './money.js';
+
+export interface LedgerOptions {
+  /** Default: a {@link MemoryLedgerStore}. */
+  store?: LedgerStore;
+  /** Makes entry ids; default `crypto.randomUUID`. */
+  makeId?: () => string;
+  /** The clock for entries without a `time`; default `() => new Date()`. */
+  now?: () => Date;
+}
+
+/**
+ * The append-only record of every attempt that may have cost money: retries, aborted and failed
+ * streams included, so spend is never lost.
+ *
+ * @example
+ * const ledger = new Ledger({ store: new JsonlLedgerStore('spend.jsonl') });
+ * await ledger.append({ model: 'gpt-4o', provider: 'openai', idempotencyKey: key, attempt: 1,
+ *   usage, cost: catalog.cost('gpt-4o', usage).total, tags: { team: 'search' }, status: 'ok' });
+ * const totals = await ledger.total({ tags: { team: 'search' } }); // { USD: Money }
+ */
+export class Ledger {
+  readonly store: LedgerStore;
+  private readonly makeId: () => string;
+  private readonly now: () => Date;
+
+  constructor(options: LedgerOptions = {}) {
+    this.store = options.store ?? new MemoryLedgerStore();
+    this.makeId = options.makeId ?? randomUUID;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Validates, completes (id, time, defaults) and stores an entry; returns it as stored. */
+  async append(input: LedgerEntryInput): Promise<LedgerEntry> {
+    const entry = completeLedgerEntry(input, this.makeId, this.now);
+    await this.store.append(entry);
+    return entry;
+  }
+
+  /** Entries matching the filter, in append order. */
+  async entries(filter: LedgerFilter = {}): Promise<LedgerEntry[]> {
+    return this.store.entries(filter);
+  }
+
+  /**
+   * Spend per currency over the matching entries. Unpriced entries (cost null) are not in the
+   * sum; find them with `entries()` or a cost report.
+   */
+  async total(filter: LedgerFilter = {}): Promise<Record<string, Money>> {
+    return totalsByCurrency(await this.store.entries(filter));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** Sums the costs of entries per currency. */
+export function totalsByCurrency(entries: Iterable<{ cost: Money | null }>): Record<string, Money> {
+  const totals: Record<string, Money> = {};
+  for (const { cost } of entries) {
+    if (cost === null) continue;
+    totals[cost.currency] = (totals[cost.currency] ?? Money.zero(cost.currency)).plus(cost);
+  }
+  return totals;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { parseWire } from '../wire/validate-wire.js';
+import {
+  currencyCodeSchema,
+  isoInstantSchema,
+  type PriceVersion,
+  priceStringSchema,
+  type RateCard,
+  type RateCatalog,
+} from './rate-card-schema.js';
+
+const modelPricingSchema = z
+  .looseObject({
+    per_token: z
+      .looseObject({ input_per_million: priceStringSchema, output_per_million: priceStringSchema })
+      .optional(),
+    per_compute_second: priceStringSchema.optional(),
+    /** Per MB of request body, 1 MB = 1,000,000 bytes. */
+    per_mb_in: priceStringSchema.optional(),
+    /** Per MB of response body, 1 MB = 1,000,000 bytes. */
+    per_mb_out: priceStringSchema.optional(),
+    per_1k_tensor_elements: priceStringSchema.optional(),
+    per_request: priceStringSchema.optional(),
+  })
+  .refine(
+    (model) =>
+      model.per_token !== undefined ||
+      model.per_compute_second !== undefined ||
+      model.per_mb_in !== undefined ||
+      model.per_mb_out !== undefined ||
+      model.per_1k_tensor_elements !== undefined ||
+      model.per_request !== undefined,
+    { message: 'a priced model needs at least one rate' },
+  );
+
+/**
+ * The body of the reference server's `GET /v1/pricing`: one currency, one effective date, and
+ * per model any of the three business models (per token, per compute-second, per data volume)
+ * plus a per-request fee. Every price is a decimal string.
+ *
+ * @example
+ * {
+ *   "currency": "USD", "effective_from": "2025-01-01",
+ *   "models": {
+ *     "ref-chat": { "per_token": { "input_per_million": "0.50", "output_per_million": "1.50" } },
+ *     "ref-classify": { "per_compute_second": "0.0004", "per_request": "0.00001" },
+ *     "ref-embed": { "per_mb_in": "0.02", "per_mb_out": "0.01", "per_1k_tensor_elements": "0.000001" }
+ *   }
+ * }
+ */
+export const serverPricingSchema = z.looseObject({
+  currency: currencyCodeSchema,
+  effective_from: isoInstantSchema,
+  models: z.record(z.string().min(1), modelPricingSchema),
+});
+
+export type ServerPricing = z.infer<typeof serverPricingSchema>;
+export type ServerModelPricing = z.infer<typeof modelPricingSchema>;
+
+export interface ServerPricingImportOptions {
+  /** Recorded on every card. Default `aiaas server /v1/pricing`. */
+  source?: string;
+}
+
+/** Converts a `GET /v1/pricing` body into a catalog object; the body is validated first. */
+export function rateCatalogFromServerPricing(
+  json: unknown,
+  options: ServerPricingImportOptions = {},
+): RateCatalog {
+  const pricing = parseWire(serverPricingSchema, json, { subject: 'response', what: 'server pricing' });
+  const cards: RateCard[] = Object.entries(pricing.models).map(([id, model]) => {
+    const price: PriceVersion = { effectiveFrom: pricing.effective_from };
+    if (model.per_token) {
+      price.inputPerMillionTokens = model.per_token.input_per_million;
+      price.outputPerMillionTokens = model.per_token.output_per_million;
+    }
+    if (model.per_compute_second !== undefined) price.perComputeSecond = model.per_compute_second;
+    if (model.per_mb_in !== undefined) price.perMegabyteIn = model.per_mb_in;
+    if (model.per_mb_out !== undefined) price.perMegabyteOut = model.per_mb_out;
+    if (model.per_1k_tensor_elements !== undefined)
+      price.perThousandTensorElements = model.per_1k_tensor_elements;
+    if (model.per_request !== undefined) price.perRequest = model.per_request;
+    return { id, source: options.source ?? 'aiaas server /v1/pricing', prices: [price] };
+  });
+  return { currency: pricing.currency, cards };
+}

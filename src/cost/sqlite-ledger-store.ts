@@ -1,0 +1,123 @@
+import { AiaasError } from '../errors/index.js';
+import { type LedgerEntry, type LedgerFilter, matchesLedgerFilter } from './ledger-entry.js';
+import { ledgerEntryFromRecord, ledgerEntryToRecord } from './ledger-entry-codec.js';
+import type { LedgerStore } from './ledger-store.js';
+import { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS aiaas_ledger (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  request_id TEXT,
+  idempotency_key TEXT,
+  attempt INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  api_key_id TEXT,
+  status TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  currency TEXT,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aiaas_ledger_time ON aiaas_ledger (time_ms);
+CREATE INDEX IF NOT EXISTS aiaas_ledger_idempotency_key ON aiaas_ledger (idempotency_key);
+CREATE INDEX IF NOT EXISTS aiaas_ledger_request_id ON aiaas_ledger (request_id);
+`;
+
+// Filter fields that are columns; tags are matched on the decoded entry.
+const COLUMN_FILTERS = [
+  ['model', 'model'],
+  ['provider', 'provider'],
+  ['status', 'status'],
+  ['apiKeyId', 'api_key_id'],
+  ['requestId', 'request_id'],
+  ['idempotencyKey', 'idempotency_key'],
+  ['currency', 'currency'],
+] as const;
+
+/**
+ * Ledger entries in a SQLite database (better-sqlite3, WAL mode): several processes on one host
+ * can append and read the same file safely. The full entry is kept as its JSON record (money as
+ * decimal strings); the columns beside it are for filtering.
+ *
+ * @example
+ * const ledger = new Ledger({ store: await SqliteLedgerStore.open('./spend.db') });
+ */
+export class SqliteLedgerStore implements LedgerStore {
+  private constructor(
+    private readonly database: SqliteDatabase,
+    private readonly ownsDatabase: boolean,
+  ) {
+    database.exec(SCHEMA);
+  }
+
+  /** Opens a database file, or uses an open one (shared with a budget store; then `close` leaves it open). */
+  static async open(
+    pathOrDatabase: string | SqliteDatabase,
+    options: OpenSqliteOptions = {},
+  ): Promise<SqliteLedgerStore> {
+    if (typeof pathOrDatabase !== 'string') return new SqliteLedgerStore(pathOrDatabase, false);
+    return new SqliteLedgerStore(await openSqliteDatabase(pathOrDatabase, options), true);
+  }
+
+  async append(entry: LedgerEntry): Promise<void> {
+    try {
+      this.database
+        .prepare(
+          `INSERT INTO aiaas_ledger (id, request_id, idempotency_key, attempt, model, provider, api_key_id, status, time_ms, currency, record)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          entry.id,
+          entry.requestId,
+          entry.idempotencyKey,
+          entry.attempt,
+          entry.model,
+          entry.provider,
+          entry.apiKeyId ?? null,
+          entry.status,
+          entry.time.getTime(),
+          entry.cost?.currency ?? null,
+          JSON.stringify(ledgerEntryToRecord(entry)),
+        );
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AiaasError(`Ledger entry ${entry.id} was already appended.`, {
+          code: 'duplicate_ledger_entry',
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async entries(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const conditions: string[] = [];
+    const parameters: unknown[] = [];
+    for (const [field, column] of COLUMN_FILTERS) {
+      const value = filter[field];
+      if (value === undefined) continue;
+      conditions.push(`${column} = ?`);
+      parameters.push(value);
+    }
+    if (filter.from) {
+      conditions.push('time_ms >= ?');
+      parameters.push(filter.from.getTime());
+    }
+    if (filter.until) {
+      conditions.push('time_ms < ?');
+      parameters.push(filter.until.getTime());
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = this.database
+      .prepare(`SELECT record FROM aiaas_ledger ${where} ORDER BY sequence`)
+      .all(...parameters) as { record: string }[];
+    return rows
+      .map((row) => ledgerEntryFromRecord(JSON.parse(row.record)))
+      .filter((entry) => matchesLedgerFilter(entry, filter));
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDatabase && this.database.open) this.database.close();
+  }
+}
