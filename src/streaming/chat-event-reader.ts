@@ -1,0 +1,175 @@
+import { type AiaasError, StreamError } from '../errors/index.js';
+import type { ChatStreamEvent, StreamUsage } from './chat-stream-events.js';
+import { type Reconnect, ResumableStream } from './resumable-stream.js';
+import { StreamAccumulator } from './stream-accumulator.js';
+import type { EventMapper, StreamDialect } from './stream-dialect.js';
+import { isConnectionBreak, withProgress } from './stream-failure.js';
+import type { StreamProgress } from './stream-timeout-error.js';
+import { abortErrorFrom, type StreamTimeoutOptions, StreamTimeouts } from './stream-timeouts.js';
+import { estimateUsage, type TokenEstimator } from './usage-estimate.js';
+
+export interface ChatEventReaderOptions extends StreamTimeoutOptions {
+  signal: AbortSignal;
+  requestId?: string | undefined;
+  reconnect?: Reconnect | undefined;
+  maxResumes?: number | undefined;
+  estimateTokens?: TokenEstimator | undefined;
+  promptTokens?: number | undefined;
+}
+
+/** What a {@link ChatStream} reads from: typed events, pulled one at a time. */
+export interface ChatEventSource {
+  readonly accumulator: StreamAccumulator;
+  readonly resumed: number;
+  readonly lastEventId: string | undefined;
+  /** The next event, or undefined at the end. Throws the stream's typed error. */
+  next(): Promise<ChatStreamEvent | undefined>;
+  /** Stops reading and releases the body. */
+  close(): void;
+}
+
+/**
+ * The pull loop of one stream: reads a chunk only when no event is waiting, maps it, keeps
+ * the accumulator up to date, enforces the timeouts, and decides how the stream ended
+ * (complete, truncated, or broken) — adding estimated usage when the provider sent none.
+ */
+export class ChatEventReader<Item> implements ChatEventSource {
+  readonly accumulator = new StreamAccumulator();
+  readonly #options: ChatEventReaderOptions;
+  readonly #dialect: StreamDialect<Item>;
+  readonly #mapper: EventMapper<Item>;
+  readonly #timeouts: StreamTimeouts;
+  readonly #source: ResumableStream<Item>;
+  #queue: ChatStreamEvent[] = [];
+  #ended = false;
+  #failure: AiaasError | undefined;
+  // An item that failed after good ones in the same chunk: the good events go out first.
+  #pendingFailure: { error: unknown } | undefined;
+  #delivered = 0;
+
+  constructor(
+    body: AsyncIterable<Uint8Array>,
+    dialect: StreamDialect<Item>,
+    options: ChatEventReaderOptions,
+  ) {
+    this.#options = options;
+    this.#dialect = dialect;
+    this.#mapper = dialect.createMapper(options.requestId);
+    this.#timeouts = new StreamTimeouts(options);
+    this.#source = new ResumableStream(body, {
+      dialect,
+      timeouts: this.#timeouts,
+      signal: options.signal,
+      isComplete: () => this.#mapper.terminal,
+      reconnect: options.reconnect,
+      maxResumes: options.maxResumes,
+    });
+    // Closing at once, even when nobody is reading: an abort must free the socket now.
+    options.signal.addEventListener('abort', () => this.#source.close(), { once: true });
+  }
+
+  get resumed(): number {
+    return this.#source.resumed;
+  }
+
+  get lastEventId(): string | undefined {
+    return this.#source.lastEventId;
+  }
+
+  async next(): Promise<ChatStreamEvent | undefined> {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#options.signal.aborted) throw abortErrorFrom(this.#options.signal);
+    try {
+      if (this.#queue.length === 0 && !this.#ended) this.#timeouts.beginWait();
+      while (this.#queue.length === 0 && !this.#ended) {
+        if (this.#pendingFailure !== undefined) throw this.#pendingFailure.error;
+        await this.#pull();
+      }
+    } catch (error) {
+      this.#ended = true;
+      this.#source.close();
+      this.#failure = withProgress(error, await this.#progress(), this.#options.requestId);
+      throw this.#failure;
+    }
+    const event = this.#queue.shift();
+    if (event !== undefined) this.#delivered += 1;
+    return event;
+  }
+
+  close(): void {
+    this.#ended = true;
+    this.#source.close();
+  }
+
+  async #pull(): Promise<void> {
+    let items: Item[] | null;
+    try {
+      items = await this.#source.read();
+    } catch (error) {
+      // Every choice already finished: only the tail (usage, end marker) was lost, so the
+      // content is whole and the stream succeeds with estimated usage.
+      if (isConnectionBreak(error) && this.accumulator.allChoicesFinished()) return this.#end();
+      throw error;
+    }
+    if (items === null) return this.#end();
+    for (const item of items) {
+      if (!this.#dialect.isData(item)) continue;
+      this.#timeouts.markData();
+      let events: ChatStreamEvent[];
+      try {
+        events = this.#mapper.map(item);
+      } catch (error) {
+        if (this.#queue.length === 0) throw error;
+        this.#pendingFailure = { error };
+        return;
+      }
+      for (const event of events) {
+        this.accumulator.add(event);
+        this.#queue.push(event);
+      }
+      if (this.#mapper.terminal) return this.#end();
+    }
+  }
+
+  async #end(): Promise<void> {
+    this.#ended = true;
+    // Nothing after the end marker matters; releasing the body now frees the socket even
+    // from a server that keeps the response open.
+    this.#source.close();
+    if (!this.#mapper.terminal && !this.accumulator.allChoicesFinished()) {
+      const unfinished = this.accumulator.choices().filter((choice) => choice.finishReason === null);
+      const which =
+        unfinished.length === 0
+          ? 'and before any choice arrived'
+          : `and with choice ${unfinished.map((choice) => choice.index).join(', ')} unfinished`;
+      throw new StreamError(
+        `The stream ended without \`${this.#dialect.endMarker}\` ${which} (truncated after ${this.#delivered + this.#queue.length} events).`,
+        { code: 'stream_truncated', retryable: true },
+      );
+    }
+    if (this.accumulator.usage === undefined) {
+      const event: ChatStreamEvent = { type: 'usage', usage: await this.#estimate() };
+      this.accumulator.add(event);
+      this.#queue.push(event);
+    }
+  }
+
+  #estimate(): Promise<StreamUsage> {
+    return estimateUsage(this.accumulator.outputTexts(), {
+      estimateTokens: this.#options.estimateTokens,
+      promptTokens: this.#options.promptTokens,
+    });
+  }
+
+  async #progress(): Promise<StreamProgress> {
+    let usage = this.accumulator.usage;
+    // An estimator that fails must not hide the stream's own error; usage stays unknown then.
+    if (usage === undefined) usage = await this.#estimate().catch(() => undefined);
+    return {
+      partial: this.accumulator.partialText(),
+      usage,
+      lastEventId: this.#source.lastEventId,
+      eventsReceived: this.#delivered,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { ChatEventReader } from './chat-event-reader.js';
+import { ChatStream } from './chat-stream.js';
+import { type JsonLine, NdjsonDecoder } from './ndjson-decoder.js';
+import { OllamaLineMapper } from './ollama-line-mapper.js';
+import { OpenAIChunkMapper } from './openai-chunk-mapper.js';
+import type { Reconnect } from './resumable-stream.js';
+import { type ServerSentItem, SseDecoder } from './sse-decoder.js';
+import type { StreamDialect } from './stream-dialect.js';
+import type { TokenEstimator } from './usage-estimate.js';
+
+/** The unread response a stream is made from (a provider's `ProviderStream` fits). */
+export interface StreamResponse {
+  body: AsyncIterable<Uint8Array>;
+  /** `sse`: OpenAI-compatible chat or text completion chunks. `ndjson`: Ollama lines. */
+  format: 'sse' | 'ndjson';
+  requestId?: string | undefined;
+}
+
+export interface ChatStreamOptions {
+  /** Aborting it closes the connection and makes reads throw `AbortError`. */
+  signal?: AbortSignal | undefined;
+  /** Reopens the stream after a break, from after `lastEventId`; without it a break is a `StreamError`. */
+  reconnect?: Reconnect | undefined;
+  /** Reconnections allowed over the whole stream (default 3). */
+  maxResumes?: number | undefined;
+  /** Milliseconds from `requestSentAt` to the first data event. */
+  firstTokenTimeout?: number | undefined;
+  /** Milliseconds allowed between data events (comments and keep-alives do not count). */
+  idleTimeout?: number | undefined;
+  /** `performance.now()` when the request was sent (default: now). */
+  requestSentAt?: number | undefined;
+  /** Counts output tokens when usage has to be estimated (default: gpt-tokenizer o200k). */
+  estimateTokens?: TokenEstimator | undefined;
+  /** Prompt tokens, when known, for estimated usage (default 0). */
+  promptTokens?: number | undefined;
+}
+
+/**
+ * Unnamed events and `message`/`error` are the stream; other named events (a proxy's
+ * `event: ping`) are keep-alives, ignored like comments and not progress for the idle timer.
+ */
+function isStreamMessage(item: ServerSentItem): item is Extract<ServerSentItem, { kind: 'message' }> {
+  return (
+    item.kind === 'message' &&
+    (item.event === undefined || item.event === 'message' || item.event === 'error')
+  );
+}
+
+const serverSentEventsDialect: StreamDialect<ServerSentItem> = {
+  createDecoder: () => new SseDecoder(),
+  createMapper: (requestId) => new OpenAIChunkMapper(requestId),
+  isData: isStreamMessage,
+  idOf: (item) => (isStreamMessage(item) ? item.id : undefined),
+  endMarker: 'data: [DONE]',
+};
+
+const jsonLinesDialect: StreamDialect<JsonLine> = {
+  createDecoder: () => new NdjsonDecoder(),
+  createMapper: (requestId) => new OllamaLineMapper(requestId),
+  isData: () => true,
+  idOf: () => undefined,
+  endMarker: 'done: true',
+};
+
+/**
+ * Turns a streaming response into a {@link ChatStream} of typed events.
+ *
+ * @example
+ * const response = await provider.doStream(params, callOptions);
+ * const stream = createChatStream(response, {
+ *   signal,
+ *   idleTimeout: 30_000,
+ *   reconnect: async (lastEventId, signal) =>
+ *     (await provider.doStream(params, { ...callOptions, signal, headers: { 'last-event-id': lastEventId } })).body,
+ * });
+ * const { choices, usage } = await stream.final();
+ */
+export function createChatStream(response: StreamResponse, options: ChatStreamOptions = {}): ChatStream {
+  const controller = new AbortController();
+  const signal =
+    options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  const readerOptions = { ...options, signal, requestId: response.requestId };
+  const source =
+    response.format === 'ndjson'
+      ? new ChatEventReader(response.body, jsonLinesDialect, readerOptions)
+      : new ChatEventReader(response.body, serverSentEventsDialect, readerOptions);
+  return new ChatStream(source, controller, response.requestId);
+}

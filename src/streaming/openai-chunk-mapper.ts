@@ -1,0 +1,147 @@
+import type { z } from 'zod';
+import { StreamError, ValidationError } from '../errors/index.js';
+import { type ChatCompletionChunk, chatCompletionChunkSchema } from '../wire/openai/chat-schemas.js';
+import { type CompletionChunk, completionChunkSchema } from '../wire/openai/completion-schemas.js';
+import { parseWire } from '../wire/validate-wire.js';
+import type { ChatStreamEvent, ToolCallDeltaEvent } from './chat-stream-events.js';
+import { apiErrorFromStreamPayload } from './in-band-error.js';
+import { snippetOf } from './ndjson-decoder.js';
+import type { ServerSentItem } from './sse-decoder.js';
+import type { EventMapper } from './stream-dialect.js';
+
+type ServerSentMessage = Extract<ServerSentItem, { kind: 'message' }>;
+
+/**
+ * Maps OpenAI-compatible SSE messages (chat and text completion chunks) to typed events.
+ * Each chunk is validated against its schema; `data: [DONE]` ends the stream; `event: error`
+ * or a data object with `error` becomes an `APIError`; other named events are ignored.
+ *
+ * @example
+ * const mapper = new OpenAIChunkMapper('req_1');
+ * mapper.map({ kind: 'message', id: '1', event: undefined, data: chunkJson }); // [{ type: 'text-delta', ... }]
+ */
+export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
+  readonly #requestId: string | undefined;
+  #terminal = false;
+  #messageNumber = 0;
+  #metadataSent = false;
+
+  constructor(requestId?: string) {
+    this.#requestId = requestId;
+  }
+
+  get terminal(): boolean {
+    return this.#terminal;
+  }
+
+  map(item: ServerSentItem): ChatStreamEvent[] {
+    if (item.kind !== 'message' || this.#terminal) return [];
+    // Named events other than `error` are a proxy's keep-alives (`event: ping`), not chunks.
+    if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') return [];
+    this.#messageNumber += 1;
+    if (item.data.trim() === '[DONE]') {
+      this.#terminal = true;
+      return [];
+    }
+    const value = this.#parseJson(item);
+    if (item.event === 'error' || (typeof value === 'object' && value !== null && 'error' in value)) {
+      throw apiErrorFromStreamPayload(value, this.#requestId);
+    }
+    const isTextCompletion =
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { object?: unknown }).object === 'text_completion';
+    return isTextCompletion
+      ? this.#mapCompletion(this.#validate(completionChunkSchema, value, item, 'text completion chunk'))
+      : this.#mapChat(this.#validate(chatCompletionChunkSchema, value, item, 'chat completion chunk'));
+  }
+
+  #describe(item: ServerSentMessage): string {
+    return `SSE event #${this.#messageNumber}${item.id === undefined ? '' : ` (id ${item.id})`}`;
+  }
+
+  #parseJson(item: ServerSentMessage): unknown {
+    try {
+      return JSON.parse(item.data);
+    } catch (error) {
+      // An `event: error` may carry plain text rather than JSON; that is still the provider's message.
+      if (item.event === 'error') return item.data;
+      throw new StreamError(
+        `${this.#describe(item)} has data that is not valid JSON: ${snippetOf(item.data)}`,
+        {
+          code: 'invalid_json',
+          cause: error,
+          requestId: this.#requestId,
+        },
+      );
+    }
+  }
+
+  #validate<Schema extends z.ZodType>(
+    schema: Schema,
+    value: unknown,
+    item: ServerSentMessage,
+    what: string,
+  ): z.output<Schema> {
+    try {
+      return parseWire(schema, value, { subject: 'response', what, requestId: this.#requestId });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new StreamError(`${this.#describe(item)}: ${error.message}`, {
+        code: 'invalid_chunk',
+        cause: error,
+        requestId: this.#requestId,
+      });
+    }
+  }
+
+  #metadata(chunk: { id: string; model: string }): ChatStreamEvent[] {
+    if (this.#metadataSent) return [];
+    this.#metadataSent = true;
+    return [{ type: 'response-metadata', responseId: chunk.id, model: chunk.model }];
+  }
+
+  #usage(chunk: ChatCompletionChunk | CompletionChunk): ChatStreamEvent[] {
+    if (chunk.usage === undefined || chunk.usage === null) return [];
+    return [{ type: 'usage', usage: { tokens: chunk.usage, provenance: 'reported', raw: chunk.usage } }];
+  }
+
+  #mapChat(chunk: ChatCompletionChunk): ChatStreamEvent[] {
+    const events = this.#metadata(chunk);
+    for (const choice of chunk.choices) {
+      const choiceIndex = choice.index;
+      const { content, tool_calls: toolCalls } = choice.delta;
+      if (typeof content === 'string' && content !== '')
+        events.push({ type: 'text-delta', choiceIndex, text: content });
+      for (const call of toolCalls ?? []) {
+        const event: ToolCallDeltaEvent = {
+          type: 'tool-call-delta',
+          choiceIndex,
+          toolCallIndex: call.index,
+          argumentsDelta: call.function?.arguments ?? '',
+        };
+        if (call.id !== undefined) event.id = call.id;
+        if (call.function?.name !== undefined) event.name = call.function.name;
+        events.push(event);
+      }
+      if (typeof choice.finish_reason === 'string') {
+        events.push({ type: 'finish', choiceIndex, finishReason: choice.finish_reason });
+      }
+    }
+    events.push(...this.#usage(chunk));
+    return events;
+  }
+
+  #mapCompletion(chunk: CompletionChunk): ChatStreamEvent[] {
+    const events = this.#metadata(chunk);
+    for (const choice of chunk.choices) {
+      if (choice.text !== '')
+        events.push({ type: 'text-delta', choiceIndex: choice.index, text: choice.text });
+      if (typeof choice.finish_reason === 'string') {
+        events.push({ type: 'finish', choiceIndex: choice.index, finishReason: choice.finish_reason });
+      }
+    }
+    events.push(...this.#usage(chunk));
+    return events;
+  }
+}

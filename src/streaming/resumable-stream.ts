@@ -1,0 +1,166 @@
+import { AbortError, AiaasError, ConnectionError, StreamError } from '../errors/index.js';
+import { BodyReader } from './body-reader.js';
+import type { ChunkDecoder, StreamDialect } from './stream-dialect.js';
+import { StreamTimeoutError } from './stream-timeout-error.js';
+import type { StreamTimeouts } from './stream-timeouts.js';
+
+/**
+ * Opens the same stream again from after `lastEventId` (the reference server: the same
+ * Idempotency-Key plus a `Last-Event-ID` header) and resolves with the new body. Rejects
+ * when the provider cannot resume (e.g. it answers with an error status); the stream then
+ * fails with a `StreamError` (`code: 'resume_failed'`) that carries the partial output.
+ */
+export type Reconnect = (lastEventId: string, signal: AbortSignal) => Promise<AsyncIterable<Uint8Array>>;
+
+export interface ResumableStreamOptions<Item> {
+  dialect: Pick<StreamDialect<Item>, 'createDecoder' | 'isData' | 'idOf'>;
+  timeouts: StreamTimeouts;
+  signal: AbortSignal;
+  /** True once the stream's end marker arrived; a body that ends before that is resumed. */
+  isComplete: () => boolean;
+  reconnect?: Reconnect | undefined;
+  /** Reconnections allowed over the whole stream; 3 when not given. */
+  maxResumes?: number | undefined;
+}
+
+const DEFAULT_MAX_RESUMES = 3;
+
+/** Decimal ids compare as numbers; other ids can only be recognised when equal. */
+function isAtOrBefore(id: string, lastId: string): boolean {
+  if (/^\d+$/.test(id) && /^\d+$/.test(lastId)) return BigInt(id) <= BigInt(lastId);
+  return id === lastId;
+}
+
+/**
+ * The framed items of a stream that may span several connections. When the body breaks
+ * (throws, or ends before the end marker) and a `reconnect` is given and an event id was
+ * seen, it reconnects from the last id, up to `maxResumes` times, and skips anything the
+ * new connection repeats, so each item is seen exactly once.
+ *
+ * @example
+ * const source = new ResumableStream(body, { dialect, timeouts, signal, isComplete, reconnect });
+ * for (let items = await source.read(); items !== null; items = await source.read()) handle(items);
+ */
+export class ResumableStream<Item> {
+  readonly #options: ResumableStreamOptions<Item>;
+  readonly #maxResumes: number;
+  #reader: BodyReader;
+  #decoder: ChunkDecoder<Item>;
+  #bodyEnded = false;
+  #resumed = 0;
+  #lastEventId: string | undefined;
+
+  constructor(body: AsyncIterable<Uint8Array>, options: ResumableStreamOptions<Item>) {
+    this.#options = options;
+    this.#maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
+    this.#reader = new BodyReader(body);
+    this.#decoder = options.dialect.createDecoder();
+  }
+
+  /** How many times the stream reconnected. */
+  get resumed(): number {
+    return this.#resumed;
+  }
+
+  /** The id of the last event received, the position a resume continues from. */
+  get lastEventId(): string | undefined {
+    return this.#lastEventId;
+  }
+
+  /** The next non-empty batch of items, or null once the stream ended for good. */
+  async read(): Promise<Item[] | null> {
+    for (;;) {
+      if (this.#bodyEnded) {
+        if (this.#options.isComplete() || !this.#canResume()) return null;
+        await this.#resume(
+          new ConnectionError('The stream ended before its end marker.', { phase: 'stream' }),
+        );
+        continue;
+      }
+      const chunk = await this.#readChunk();
+      if (chunk === undefined) this.#bodyEnded = true;
+      const items = this.#accept(chunk === undefined ? this.#decoder.end() : this.#decoder.push(chunk));
+      if (items.length > 0) return items;
+    }
+  }
+
+  /** Releases the current body; safe to call more than once. */
+  close(): void {
+    this.#reader.close();
+  }
+
+  async #readChunk(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      try {
+        const result = await this.#options.timeouts.race(this.#reader.read(), this.#options.signal);
+        return result.done ? undefined : result.value;
+      } catch (error) {
+        if (
+          error instanceof StreamTimeoutError ||
+          error instanceof AbortError ||
+          this.#options.signal.aborted
+        )
+          throw error;
+        // Raw `TypeError: terminated` and friends never reach a user: a broken body is a ConnectionError.
+        const broken = AiaasError.isInstance(error)
+          ? error
+          : new ConnectionError('The connection broke mid-stream.', { cause: error, phase: 'stream' });
+        if (!this.#canResume()) throw broken;
+        await this.#resume(broken);
+      }
+    }
+  }
+
+  #canResume(): boolean {
+    return (
+      this.#options.reconnect !== undefined &&
+      this.#lastEventId !== undefined &&
+      this.#resumed < this.#maxResumes &&
+      !this.#options.signal.aborted
+    );
+  }
+
+  async #resume(reason: AiaasError): Promise<void> {
+    const lastEventId = this.#lastEventId as string;
+    const reconnect = this.#options.reconnect as Reconnect;
+    this.#resumed += 1;
+    this.#reader.close();
+    // A reconnection is a new wait for data: it gets a whole idle window of its own.
+    this.#options.timeouts.beginWait();
+    // Aborted by the stream's own abort, or when the reconnection itself times out.
+    const attempt = new AbortController();
+    const signal = AbortSignal.any([this.#options.signal, attempt.signal]);
+    try {
+      const body = await this.#options.timeouts.race(reconnect(lastEventId, signal), this.#options.signal);
+      this.#reader = new BodyReader(body);
+      // A fresh framing: a half-received event from the broken body is dropped, and the
+      // server repeats it from after `lastEventId`.
+      this.#decoder = this.#options.dialect.createDecoder();
+      this.#bodyEnded = false;
+    } catch (error) {
+      attempt.abort(error);
+      if (error instanceof StreamTimeoutError || error instanceof AbortError || this.#options.signal.aborted)
+        throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new StreamError(
+        `The stream broke (${reason.message}) and resuming after event ${lastEventId} failed: ${why}`,
+        { code: 'resume_failed', cause: error, retryable: true, lastEventId },
+      );
+    }
+  }
+
+  #accept(items: Item[]): Item[] {
+    const { dialect } = this.#options;
+    const accepted: Item[] = [];
+    for (const item of items) {
+      const id = dialect.isData(item) ? dialect.idOf(item) : undefined;
+      if (id !== undefined && id !== '') {
+        if (this.#resumed > 0 && this.#lastEventId !== undefined && isAtOrBefore(id, this.#lastEventId))
+          continue;
+        this.#lastEventId = id;
+      }
+      accepted.push(item);
+    }
+    return accepted;
+  }
+}

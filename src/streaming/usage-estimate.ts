@@ -1,0 +1,60 @@
+import type { StreamUsage } from './chat-stream-events.js';
+
+/** Counts the tokens of a text, the way the model's tokenizer would (or close to it). */
+export type TokenEstimator = (text: string) => number;
+
+let defaultEstimator: Promise<TokenEstimator> | undefined;
+
+/**
+ * gpt-tokenizer's o200k encoding (GPT-4o and later), loaded on first use: its tables are
+ * large, and most streams report their usage and never need them.
+ */
+export function loadDefaultTokenEstimator(): Promise<TokenEstimator> {
+  defaultEstimator ??= import('gpt-tokenizer/encoding/o200k_base').then(
+    (module) => (text: string) => module.countTokens(text),
+  );
+  return defaultEstimator;
+}
+
+export interface EstimateUsageOptions {
+  /** Counts output tokens; gpt-tokenizer o200k when not given. */
+  estimateTokens?: TokenEstimator | undefined;
+  /** Prompt tokens when known (e.g. counted before sending); 0 otherwise. */
+  promptTokens?: number | undefined;
+}
+
+/**
+ * Usage computed from what was received, for a stream whose provider never reported it (it
+ * broke early, or usage was not requested). Tagged `estimated`.
+ *
+ * @example
+ * await estimateUsage(['Hello there'], { promptTokens: 12 });
+ * // { tokens: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 }, provenance: 'estimated', raw: undefined }
+ */
+export async function estimateUsage(
+  outputTexts: readonly string[],
+  options: EstimateUsageOptions = {},
+): Promise<StreamUsage> {
+  const texts = outputTexts.filter((text) => text !== '');
+  // Nothing to count needs no tokenizer: a stream that failed before its first token stays cheap.
+  const estimate =
+    texts.length === 0 ? () => 0 : (options.estimateTokens ?? (await loadDefaultTokenEstimator()));
+  let completionTokens = 0;
+  for (const text of texts) completionTokens += wholeCount(estimate(text));
+  const promptTokens = wholeCount(options.promptTokens ?? 0);
+  return {
+    tokens: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+    provenance: 'estimated',
+    raw: undefined,
+  };
+}
+
+// Usage counts are non-negative integers on the wire; an estimator returning 2.5 or NaN must
+// not leak a value no provider would send.
+function wholeCount(value: number): number {
+  return Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+}

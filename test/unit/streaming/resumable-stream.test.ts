@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { NotFoundError, StreamError } from '../../../src/errors/index.js';
+import { type ChatStreamEvent, createChatStream } from '../../../src/streaming/index.js';
+import {
+  brokenBody,
+  bytes,
+  chatChunk,
+  countingBody,
+  recordedChatEvents,
+  sseEvent,
+} from './stream-fixtures.js';
+
+const PIECES = ['The ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog.'];
+const RECORDED = recordedChatEvents(PIECES);
+
+/** A fake server: serves the recorded stream from after `lastEventId`, `overlap` events early, cut after `cutAfter` events. */
+function replayer(options: { overlap?: number; cutAfter?: readonly number[] } = {}) {
+  const requests: string[] = [];
+  const reconnect = async (lastEventId: string) => {
+    requests.push(lastEventId);
+    const start = Math.max(0, Number(lastEventId) - (options.overlap ?? 0));
+    const cut = options.cutAfter?.[requests.length];
+    const rest = RECORDED.slice(start, cut === undefined ? undefined : start + cut).map(bytes);
+    return cut === undefined ? countingBody(rest) : brokenBody(rest);
+  };
+  return { requests, reconnect };
+}
+
+async function collect(stream: AsyncIterable<ChatStreamEvent>): Promise<ChatStreamEvent[]> {
+  const events: ChatStreamEvent[] = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+function textOf(events: readonly ChatStreamEvent[]): string {
+  return events.map((event) => (event.type === 'text-delta' ? event.text : '')).join('');
+}
+
+describe('resuming a broken stream', () => {
+  it('reconnects from the last event id and shows each event exactly once, in one continuous text', async () => {
+    const unbroken = await collect(
+      createChatStream({ body: countingBody(RECORDED.map(bytes)), format: 'sse' }),
+    );
+    const { requests, reconnect } = replayer({ overlap: 2 });
+    const stream = createChatStream(
+      { body: brokenBody(RECORDED.slice(0, 4).map(bytes)), format: 'sse' },
+      { reconnect },
+    );
+    const events = await collect(stream);
+    expect(requests).toEqual(['4']);
+    expect(events).toEqual(unbroken);
+    expect(textOf(events)).toBe(PIECES.join(''));
+    expect(stream.resumed).toBe(1);
+    const final = await stream.final();
+    expect(final.resumed).toBe(1);
+    expect(final.usage.provenance).toBe('reported');
+  });
+
+  it('resumes several times, and drops a half-received event from the broken connection', async () => {
+    const { requests, reconnect } = replayer({ overlap: 1, cutAfter: [0, 3, 2] });
+    // The first body is cut in the middle of event 3's bytes.
+    const first = RECORDED.slice(0, 2).join('') + (RECORDED[2] ?? '').slice(0, 20);
+    const stream = createChatStream({ body: brokenBody([bytes(first)]), format: 'sse' }, { reconnect });
+    expect(textOf(await collect(stream))).toBe(PIECES.join(''));
+    expect(requests).toEqual(['2', '4', '5']);
+    expect(stream.resumed).toBe(3);
+  });
+
+  it('resumes a body that ended cleanly before [DONE]', async () => {
+    const { requests, reconnect } = replayer();
+    const stream = createChatStream(
+      { body: countingBody(RECORDED.slice(0, 6).map(bytes)), format: 'sse' },
+      { reconnect },
+    );
+    expect((await stream.final()).choices[0]?.message.content).toBe(PIECES.join(''));
+    expect(requests).toEqual(['6']);
+  });
+
+  it('gives up after maxResumes with a StreamError carrying the partial text', async () => {
+    const { requests, reconnect } = replayer({ overlap: 0, cutAfter: [0, 1, 1] });
+    const stream = createChatStream(
+      { body: brokenBody(RECORDED.slice(0, 3).map(bytes)), format: 'sse' },
+      { reconnect, maxResumes: 2, estimateTokens: () => 1 },
+    );
+    const error = await stream.final().then(
+      () => undefined,
+      (reason: unknown) => reason as StreamError,
+    );
+    expect(error).toBeInstanceOf(StreamError);
+    expect(requests).toHaveLength(2);
+    expect(error?.partial).toEqual(['The quick brown fox ']);
+    expect(error?.lastEventId).toBe('5');
+  });
+
+  it('turns a failed reconnection into a StreamError that says why, with the partial text', async () => {
+    const reconnect = async () => {
+      throw new NotFoundError('stream replay expired', { status: 404 });
+    };
+    const stream = createChatStream(
+      { body: brokenBody(RECORDED.slice(0, 3).map(bytes)), format: 'sse' },
+      { reconnect, estimateTokens: () => 1 },
+    );
+    const error = (await stream.final().catch((reason: unknown) => reason)) as StreamError;
+    expect(error).toBeInstanceOf(StreamError);
+    expect(error.code).toBe('resume_failed');
+    expect(error.message).toMatch(/resuming after event 3 failed: stream replay expired/);
+    expect(error.cause).toBeInstanceOf(NotFoundError);
+    expect(error.partial).toEqual(['The quick ']);
+  });
+
+  it('does not resume a stream whose events carry no id', async () => {
+    let calls = 0;
+    const reconnect = async () => {
+      calls += 1;
+      return countingBody([]);
+    };
+    const events = [`data: ${chatChunk([{ content: 'no ids' }])}\n\n`];
+    const error = await createChatStream(
+      { body: brokenBody(events.map(bytes)), format: 'sse' },
+      { reconnect, estimateTokens: () => 1 },
+    )
+      .final()
+      .catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'StreamError', code: 'stream_broken', partial: ['no ids'] });
+    expect((error as Error).message).toContain('no event id to resume from');
+    expect(calls).toBe(0);
+  });
+
+  it('passes an abort signal to reconnect that fires when the stream is aborted', async () => {
+    let received: AbortSignal | undefined;
+    const reconnect = (_lastEventId: string, signal: AbortSignal) => {
+      received = signal;
+      return new Promise<AsyncIterable<Uint8Array>>(() => undefined);
+    };
+    const stream = createChatStream(
+      { body: brokenBody([bytes(sseEvent(1, chatChunk([{ content: 'a' }])))]), format: 'sse' },
+      { reconnect },
+    );
+    const finished = stream.final().catch((reason: unknown) => reason);
+    while (received === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+    stream.abort();
+    expect(await finished).toMatchObject({ name: 'AbortError' });
+    expect(received.aborted).toBe(true);
+  });
+});
