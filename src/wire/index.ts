@@ -1,4 +1,5 @@
 export * as oip from './oip/index.js';
+export * as ollama from './ollama/index.js';
 export * as openai from './openai/index.js';
 export {
   describeIssues,

@@ -1,0 +1,129 @@
+import type { Dispatcher } from 'undici';
+import { AiaasError } from '../errors/index.js';
+import type { ProviderName } from '../providers/provider-types.js';
+import type { Logger, LogLevel } from '../transport/sdk-logger.js';
+import type { Middleware } from '../transport/transport-types.js';
+
+/**
+ * Options of {@link AiaasClient}.
+ *
+ * @example
+ * new AiaasClient({ provider: 'oip', baseURL: 'http://localhost:8000', apiKey: 'sk-test', timeout: 5_000 });
+ */
+export interface AiaasClientOptions {
+  /** Defaults to `AIAAS_BASE_URL`, then the provider's default (OpenAI's API, Ollama on 127.0.0.1:11434); oip has none. */
+  baseURL?: string | undefined;
+  /**
+   * Sent as `Authorization: Bearer`. Defaults to `AIAAS_API_KEY` (and `OPENAI_API_KEY` for openai).
+   * The openai provider requires a key unless the base URL is on this machine (localhost,
+   * 127.0.0.0/8, ::1); pass `null` for a remote server that needs none. oip and ollama never require one.
+   */
+  apiKey?: string | null | undefined;
+  /** The wire dialect; `openai` by default. */
+  provider?: ProviderName | undefined;
+  /** Milliseconds per attempt (headers and body; headers only for streams). Default 600000. */
+  timeout?: number | undefined;
+  /** Retries of retryable failures (connection, timeout, 408/409/429/5xx). Default 2. */
+  maxRetries?: number | undefined;
+  defaultHeaders?: Readonly<Record<string, string>> | undefined;
+  /** An undici Dispatcher (Agent, ProxyAgent, MockAgent, one with interceptors); the client then owns no sockets. */
+  dispatcher?: Dispatcher | undefined;
+  /** Sockets per origin of the client's own keep-alive Agent (ignored with `dispatcher`). */
+  connections?: number | undefined;
+  /** Console-like logger; `console` by default. Credentials are redacted before it sees anything. */
+  logger?: Logger | undefined;
+  /** Defaults to `AIAAS_LOG`, then `warn`. */
+  logLevel?: LogLevel | undefined;
+  /** Wrap every HTTP attempt; the first is the outermost. */
+  middleware?: readonly Middleware[] | undefined;
+}
+
+export interface ResolvedClientOptions {
+  provider: ProviderName;
+  baseURL: string;
+  apiKey: string | undefined;
+  timeout: number;
+  maxRetries: number;
+}
+
+const defaultBaseUrls: Record<ProviderName, string | undefined> = {
+  openai: 'https://api.openai.com/v1',
+  ollama: 'http://127.0.0.1:11434',
+  oip: undefined,
+};
+
+function optionError(message: string, code: string): AiaasError {
+  return new AiaasError(message, { code, retryable: false });
+}
+
+/** True for a host on this machine, where a keyless OpenAI-compatible server is normal. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}
+
+function nonNegativeNumber(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw optionError(`\`${name}\` must be a non-negative number, got ${String(value)}.`, 'invalid_option');
+  }
+  return value;
+}
+
+/** Applies environment defaults and checks the options; a missing key or URL fails here, not at the first call. */
+export function resolveClientOptions(
+  options: AiaasClientOptions,
+  environment: Readonly<Record<string, string | undefined>>,
+): ResolvedClientOptions {
+  const provider = options.provider ?? 'openai';
+  if (!Object.hasOwn(defaultBaseUrls, provider)) {
+    throw optionError(
+      `Unknown provider "${String(provider)}". Use 'openai', 'oip' or 'ollama'.`,
+      'invalid_option',
+    );
+  }
+  const rawBaseUrl = options.baseURL ?? environment.AIAAS_BASE_URL ?? defaultBaseUrls[provider];
+  if (!rawBaseUrl) {
+    throw optionError(
+      `The ${provider} provider needs a base URL: pass \`baseURL\` or set AIAAS_BASE_URL.`,
+      'missing_base_url',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(rawBaseUrl);
+  } catch {
+    throw optionError(`\`baseURL\` "${rawBaseUrl}" is not a valid URL.`, 'invalid_option');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw optionError(`\`baseURL\` must be http or https, got ${url.protocol}`, 'invalid_option');
+  }
+  const fromEnvironment =
+    environment.AIAAS_API_KEY ||
+    (provider === 'openai' ? environment.OPENAI_API_KEY : undefined) ||
+    undefined;
+  const apiKey = options.apiKey === null ? undefined : options.apiKey || fromEnvironment;
+  if (
+    apiKey === undefined &&
+    options.apiKey !== null &&
+    provider === 'openai' &&
+    !isLoopbackHost(url.hostname)
+  ) {
+    throw optionError(
+      `Missing API key for the openai provider at ${url.origin}: pass \`apiKey\`, or set AIAAS_API_KEY or OPENAI_API_KEY. ` +
+        'For a server that needs no key, pass `apiKey: null`.',
+      'missing_api_key',
+    );
+  }
+  const maxRetries = nonNegativeNumber(options.maxRetries, 2, 'maxRetries');
+  if (!Number.isInteger(maxRetries)) throw optionError('`maxRetries` must be an integer.', 'invalid_option');
+  return {
+    provider,
+    baseURL: rawBaseUrl,
+    apiKey,
+    timeout: nonNegativeNumber(options.timeout, 600_000, 'timeout'),
+    maxRetries,
+  };
+}

@@ -1,0 +1,29 @@
+import type { EmbeddingResult } from '../../providers/embedding-result.js';
+import { type EmbeddingRequest, embeddingRequestSchema } from '../../wire/openai/embedding-schemas.js';
+import type { APIPromise } from '../api-promise.js';
+import { type ClientContext, executeCall, validateRequest } from '../client-context.js';
+import type { RequestOptions } from '../request-options.js';
+
+/** `client.embeddings` */
+export class Embeddings {
+  readonly #context: ClientContext;
+
+  constructor(context: ClientContext) {
+    this.#context = context;
+  }
+
+  /**
+   * Creates embeddings. Whatever `encoding_format` (float or base64), each
+   * `data[i].embedding` is a `Float32Array`.
+   *
+   * @example
+   * const { data } = await client.embeddings.create({ model: 'ref-embed', input: ['a', 'b'], encoding_format: 'base64' });
+   * data[0]?.embedding; // Float32Array
+   */
+  create(params: EmbeddingRequest, options: RequestOptions = {}): APIPromise<EmbeddingResult> {
+    return executeCall(this.#context, 'embeddings.create', options, () => {
+      const request = validateRequest(embeddingRequestSchema, params, 'embedding request');
+      return (providerOptions) => this.#context.provider.doEmbed(request, providerOptions);
+    });
+  }
+}

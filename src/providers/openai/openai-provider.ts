@@ -1,0 +1,148 @@
+import type { ChatCompletion, ChatCompletionRequest } from '../../wire/openai/chat-schemas.js';
+import { chatCompletionSchema } from '../../wire/openai/chat-schemas.js';
+import {
+  type Completion,
+  type CompletionRequest,
+  completionSchema,
+} from '../../wire/openai/completion-schemas.js';
+import { type EmbeddingRequest, embeddingResponseSchema } from '../../wire/openai/embedding-schemas.js';
+import { type Model, type ModelList, modelListSchema, modelSchema } from '../../wire/openai/model-schemas.js';
+import {
+  type TokenizeRequest,
+  type TokenizeResponse,
+  tokenizeResponseSchema,
+} from '../../wire/openai/tokenize-schemas.js';
+import { BaseProvider, encodeModelPath, joinUrl, type ProviderContext } from '../base-provider.js';
+import { decodeEmbedding } from '../embedding-decoding.js';
+import type { EmbeddingResult } from '../embedding-result.js';
+import type { ProviderCallOptions, ProviderResult, ProviderStream } from '../provider-types.js';
+
+/**
+ * The API root of an OpenAI-compatible server. A bare origin (`http://host:8000`) gets `/v1`
+ * appended; any other path (`https://host/v1`, `https://gateway/openai/v1`) is kept as given.
+ */
+export function openAIApiRoot(baseURL: string): string {
+  const url = new URL(baseURL);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1';
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** The server root (the API root without a trailing `/v1`), where vLLM serves `/tokenize`. */
+export function openAIServerRoot(apiRoot: string): string {
+  return apiRoot.replace(/\/v1$/, '');
+}
+
+/** Any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LiteLLM, `aiaas/server`. */
+export class OpenAIProvider extends BaseProvider {
+  readonly name = 'openai' as const;
+  readonly #serverRoot: string;
+
+  constructor(context: ProviderContext) {
+    const apiRoot = openAIApiRoot(context.baseURL);
+    super({ ...context, baseURL: apiRoot });
+    this.#serverRoot = openAIServerRoot(apiRoot);
+  }
+
+  override doChat(
+    params: ChatCompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<ChatCompletion>> {
+    const { stream_options: _streamOptions, ...body } = params;
+    const url = joinUrl(this.baseURL, 'chat/completions');
+    return this.sendJson(
+      chatCompletionSchema,
+      'POST',
+      url,
+      { ...body, stream: false },
+      'chat completion response',
+      options,
+    );
+  }
+
+  override async doStream(
+    params: ChatCompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderStream> {
+    const body = {
+      ...params,
+      stream: true,
+      stream_options: { include_usage: true, ...params.stream_options },
+    };
+    const response = await this.transport.requestStream(
+      {
+        method: 'POST',
+        url: joinUrl(this.baseURL, 'chat/completions'),
+        body,
+        headers: { accept: 'text/event-stream', ...this.callHeaders('POST', options) },
+      },
+      { signal: options.signal, timeout: options.timeout },
+    );
+    return { ...response, format: 'sse' };
+  }
+
+  override doCompletion(
+    params: CompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<Completion>> {
+    const { stream_options: _streamOptions, ...body } = params;
+    const url = joinUrl(this.baseURL, 'completions');
+    return this.sendJson(
+      completionSchema,
+      'POST',
+      url,
+      { ...body, stream: false },
+      'completion response',
+      options,
+    );
+  }
+
+  override async doEmbed(
+    params: EmbeddingRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<EmbeddingResult>> {
+    const url = joinUrl(this.baseURL, 'embeddings');
+    const { data, response } = await this.sendJson(
+      embeddingResponseSchema,
+      'POST',
+      url,
+      params,
+      'embedding response',
+      options,
+    );
+    const result: EmbeddingResult = {
+      object: 'list',
+      model: data.model,
+      usage: { prompt_tokens: data.usage.prompt_tokens, total_tokens: data.usage.total_tokens },
+      data: data.data.map((item, position) => ({
+        object: 'embedding',
+        index: item.index,
+        embedding: decodeEmbedding(item.embedding, `data.${position}.embedding`, response.requestId),
+      })),
+    };
+    return { data: result, response };
+  }
+
+  override doListModels(options: ProviderCallOptions): Promise<ProviderResult<ModelList>> {
+    return this.sendJson(
+      modelListSchema,
+      'GET',
+      joinUrl(this.baseURL, 'models'),
+      undefined,
+      'model list',
+      options,
+    );
+  }
+
+  override doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>> {
+    const url = joinUrl(this.baseURL, `models/${encodeModelPath(model)}`);
+    return this.sendJson(modelSchema, 'GET', url, undefined, 'model', options);
+  }
+
+  override doTokenize(
+    params: TokenizeRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<TokenizeResponse>> {
+    const url = joinUrl(this.#serverRoot, 'tokenize');
+    return this.sendJson(tokenizeResponseSchema, 'POST', url, params, 'tokenize response', options);
+  }
+}

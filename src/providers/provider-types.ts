@@ -1,0 +1,84 @@
+import type { ResponseInfo, SendOptions, TransportResponse } from '../transport/transport-types.js';
+import type { InferRequest, ModelMetadata, ServerMetadata } from '../wire/oip/oip-schemas.js';
+import type { ChatCompletion, ChatCompletionRequest } from '../wire/openai/chat-schemas.js';
+import type { Completion, CompletionRequest } from '../wire/openai/completion-schemas.js';
+import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
+import type { Model, ModelList } from '../wire/openai/model-schemas.js';
+import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
+import type { EmbeddingResult } from './embedding-result.js';
+import type { InferResult } from './oip/decoded-tensor.js';
+
+/** The wire dialects aiaas speaks. */
+export type ProviderName = 'openai' | 'oip' | 'ollama';
+
+/** What one attempt of a call carries down to the provider. */
+export interface ProviderCallOptions extends SendOptions {
+  /** Extra headers for this call (after the client's defaults). */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Sent as `Idempotency-Key` on POST requests, the same for every attempt of one call. */
+  idempotencyKey?: string | undefined;
+}
+
+/** A provider's answer: the result in aiaas's common shape, and the response it came from. */
+export interface ProviderResult<Data> {
+  readonly data: Data;
+  readonly response: ResponseInfo;
+}
+
+/** A raw streaming response and how its body is framed, for the streaming layer to parse. */
+export interface ProviderStream extends TransportResponse {
+  /** `sse` for OpenAI-compatible servers, `ndjson` for Ollama. */
+  readonly format: 'sse' | 'ndjson';
+}
+
+/** Which model version an OIP call addresses; the server's default when omitted. */
+export interface ModelVersionOptions {
+  version?: string | undefined;
+}
+
+/**
+ * One adapter per wire dialect. Every method maps the dialect to the same result types
+ * (OpenAI-shaped messages, usage and finish reasons; decoded tensors). The `do` prefix keeps
+ * users from calling these by accident: they go through `AiaasClient`'s resources.
+ * An operation a dialect lacks throws `UnsupportedOperationError`.
+ *
+ * @example
+ * const { data, response } = await client.provider.doChat(chat('ref-chat').user('hi').build(), { timeout: 5_000 });
+ * const raw = await client.provider.doStream(params, { signal }); // { status, headers, requestId, body, format }
+ */
+export interface Provider {
+  readonly name: ProviderName;
+  /** The base URL requests are resolved against, after the provider's normalisation. */
+  readonly baseURL: string;
+  doChat(
+    params: ChatCompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<ChatCompletion>>;
+  /** Starts a streamed chat and returns the unread response; parsing is the streaming layer's job. */
+  doStream(params: ChatCompletionRequest, options: ProviderCallOptions): Promise<ProviderStream>;
+  doCompletion(params: CompletionRequest, options: ProviderCallOptions): Promise<ProviderResult<Completion>>;
+  doEmbed(params: EmbeddingRequest, options: ProviderCallOptions): Promise<ProviderResult<EmbeddingResult>>;
+  doListModels(options: ProviderCallOptions): Promise<ProviderResult<ModelList>>;
+  doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>>;
+  doTokenize(
+    params: TokenizeRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<TokenizeResponse>>;
+  doServerMetadata(options: ProviderCallOptions): Promise<ProviderResult<ServerMetadata>>;
+  doModelMetadata(
+    model: string,
+    version: ModelVersionOptions,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<ModelMetadata>>;
+  doModelReady(
+    model: string,
+    version: ModelVersionOptions,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<boolean>>;
+  doInfer(
+    model: string,
+    request: InferRequest,
+    version: ModelVersionOptions,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<InferResult>>;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { APIPromise } from '../../../src/client/api-promise.js';
+
+const response = { status: 200, headers: { 'x-request-id': 'r1' }, requestId: 'r1' };
+
+describe('APIPromise', () => {
+  it('resolves to the data, and withResponse() to data plus response', async () => {
+    const promise = new APIPromise(Promise.resolve({ data: { value: 1 }, response }));
+    expect(await promise).toEqual({ value: 1 });
+    expect(await promise.withResponse()).toEqual({ data: { value: 1 }, response });
+    expect(promise).toBeInstanceOf(Promise);
+  });
+
+  it('works with then, catch, finally and Promise.all', async () => {
+    const ok = new APIPromise(Promise.resolve({ data: 2, response }));
+    expect(await ok.then((value) => value * 10)).toBe(20);
+    expect(await Promise.all([ok, new APIPromise(Promise.resolve({ data: 3, response }))])).toEqual([2, 3]);
+    let finished = false;
+    await ok.finally(() => {
+      finished = true;
+    });
+    expect(finished).toBe(true);
+  });
+
+  it('rejects through await, catch and withResponse alike', async () => {
+    const failing = new APIPromise<number>(Promise.reject(new Error('boom')));
+    await expect(failing).rejects.toThrow('boom');
+    expect(await failing.catch((error: Error) => error.message)).toBe('boom');
+    await expect(failing.withResponse()).rejects.toThrow('boom');
+  });
+});

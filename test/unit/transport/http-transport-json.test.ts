@@ -1,0 +1,152 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, ConnectionError, TimeoutError, ValidationError } from '../../../src/errors/index.js';
+import { createAgent } from '../../../src/transport/create-agent.js';
+import { HttpTransport } from '../../../src/transport/http-transport.js';
+import { createRedactor } from '../../../src/transport/redactor.js';
+import { createSdkLogger } from '../../../src/transport/sdk-logger.js';
+import type { Middleware } from '../../../src/transport/transport-types.js';
+import {
+  type DialectTestServer,
+  sendJson,
+  startDialectTestServer,
+} from '../../support/dialect-test-server.js';
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const agent = createAgent({ connections: 4 });
+let server: DialectTestServer;
+
+function transport(options: { middleware?: Middleware[]; timeout?: number } = {}) {
+  const redactor = createRedactor([]);
+  return new HttpTransport({
+    dispatcher: agent,
+    timeout: options.timeout ?? 5_000,
+    defaultHeaders: { accept: 'application/json' },
+    middleware: options.middleware ?? [],
+    logger: createSdkLogger(silent, 'off', redactor),
+    redactor,
+  });
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}
+
+beforeAll(async () => {
+  server = await startDialectTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  await agent.close();
+});
+afterEach(() => {
+  server.requests.length = 0;
+});
+
+describe('HttpTransport JSON calls', () => {
+  it('sends JSON, reads JSON, captures x-request-id and reuses the socket', async () => {
+    server.route('POST', '/echo', (request, response) =>
+      sendJson(response, 200, { got: JSON.parse(request.body) }, { 'x-request-id': 'req-42' }),
+    );
+    const before = server.connections;
+    const http = transport();
+    const first = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 1 } });
+    await sleep(10); // the pool takes the socket back on the next turn of the event loop
+    const second = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 2 } });
+    expect(first.data).toEqual({ got: { a: 1 } });
+    expect(second.response).toMatchObject({ status: 200, requestId: 'req-42' });
+    expect(server.requests[0]?.headers['content-type']).toBe('application/json');
+    expect(server.connections - before).toBe(1);
+  });
+
+  it('gives undefined for an empty 2xx body and a ValidationError for a non-JSON one', async () => {
+    server.route('GET', '/empty', (_request, response) => response.writeHead(200).end());
+    server.route('GET', '/html', (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html', 'x-request-id': 'req-html' });
+      response.end('<html><body>Sign in to the Wi-Fi</body></html>');
+    });
+    expect(
+      (await transport().requestJson({ method: 'GET', url: `${server.url}/empty` })).data,
+    ).toBeUndefined();
+    const error = await failureOf(transport().requestJson({ method: 'GET', url: `${server.url}/html` }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).message).toMatch(
+      /Expected JSON from GET .*\/html but got text\/html: "<html><body>Sign in.*request id req-html/,
+    );
+    expect((error as ValidationError).requestId).toBe('req-html');
+  });
+
+  it('maps a refused connection to ConnectionError in the connect phase', async () => {
+    const error = await failureOf(transport().requestJson({ method: 'GET', url: 'http://127.0.0.1:1/x' }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ phase: 'connect', code: 'ECONNREFUSED', retryable: true });
+  });
+
+  it('maps a socket closed before the headers to ConnectionError in the headers phase', async () => {
+    server.route('GET', '/hangup', (_request, response) => response.socket?.destroy());
+    const error = await failureOf(transport().requestJson({ method: 'GET', url: `${server.url}/hangup` }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ phase: 'headers', retryable: true });
+  });
+
+  it('maps a body cut short to ConnectionError in the body phase', async () => {
+    server.route('GET', '/cut', async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"partial":');
+      await sleep(20);
+      response.socket?.destroy();
+    });
+    const error = await failureOf(transport().requestJson({ method: 'GET', url: `${server.url}/cut` }));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ phase: 'body' });
+    expect(String((error as Error).message)).not.toMatch(/^terminated$/);
+  });
+
+  it('times out waiting for headers, then for the body, saying which', async () => {
+    server.route('GET', '/slow-headers', async (_request, response) => {
+      await sleep(400);
+      sendJson(response, 200, {});
+    });
+    server.route('GET', '/slow-body', async (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{');
+      await sleep(400);
+      response.end('}');
+    });
+    const headers = await failureOf(
+      transport({ timeout: 100 }).requestJson({ method: 'GET', url: `${server.url}/slow-headers` }),
+    );
+    expect(headers).toBeInstanceOf(TimeoutError);
+    expect(headers).toMatchObject({ phase: 'headers', timeoutMs: 100, retryable: true });
+    const body = await failureOf(
+      transport().requestJson({ method: 'GET', url: `${server.url}/slow-body` }, { timeout: 150 }),
+    );
+    expect(body).toBeInstanceOf(TimeoutError);
+    expect(body).toMatchObject({ phase: 'body', timeoutMs: 150 });
+  });
+
+  it('maps the caller aborting to AbortError, even before sending', async () => {
+    server.route('GET', '/wait', async (_request, response) => {
+      await sleep(300);
+      sendJson(response, 200, {});
+    });
+    const controller = new AbortController();
+    const pending = transport().requestJson(
+      { method: 'GET', url: `${server.url}/wait` },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 50);
+    const error = await failureOf(pending);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).retryable).toBe(false);
+    const early = await failureOf(
+      transport().requestJson({ method: 'GET', url: `${server.url}/wait` }, { signal: AbortSignal.abort() }),
+    );
+    expect(early).toBeInstanceOf(AbortError);
+  });
+});
