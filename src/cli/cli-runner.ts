@@ -1,0 +1,50 @@
+import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
+import { serveCommand } from './serve-command.js';
+
+export const cliUsage = `Usage: aiaas <command> [options]
+
+Commands:
+  serve      start the reference model server (aiaas serve --help)
+
+Options:
+  -h, --help  show this help`;
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/** Commands by name; later ones (`chat`, `cost report`) are added here. */
+const commands: Record<string, Command> = {
+  serve: serveCommand,
+};
+
+/**
+ * Runs the `aiaas` command line and returns the exit code: 0 success, 1 failure, 2 a
+ * command line that cannot be understood.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), processIo);
+ */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined) {
+    io.stderr(cliUsage);
+    return usageExitCode;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(cliUsage);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    io.stderr(`aiaas: unknown command '${name}'.\n\n${cliUsage}`);
+    return usageExitCode;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr(`aiaas ${name}: ${error.message}\nRun 'aiaas ${name} --help' for the options.`);
+      return usageExitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerLogger } from '../server-logger.js';
+import { dialectOfPath } from './error-body.js';
+import { HttpError } from './http-error.js';
+import { RequestContext } from './request-context.js';
+import { composeInterceptors, type RequestInterceptor } from './request-pipeline.js';
+import { writeError, writeRouteResponse } from './response-writer.js';
+import { decodePathSegments, type RouteTable } from './route-table.js';
+
+export interface RequestDispatcherOptions {
+  routes: RouteTable;
+  /** Run in order around every matched route (see {@link RequestInterceptor}). */
+  interceptors: readonly RequestInterceptor[];
+  bodyLimitBytes: number;
+  logger: ServerLogger;
+  /** True once the server is closing: answers then ask the client to close the connection. */
+  isClosing(): boolean;
+}
+
+/** `req_` and 24 hex digits: unique enough to find one request in the logs. */
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+function splitTarget(target: string): { path: string; query: URLSearchParams } {
+  const queryStart = target.indexOf('?');
+  if (queryStart === -1) return { path: target, query: new URLSearchParams() };
+  return { path: target.slice(0, queryStart), query: new URLSearchParams(target.slice(queryStart + 1)) };
+}
+
+/**
+ * The server's one request listener: gives every request an `x-request-id`, matches the
+ * route (404 unknown path, 405 with `allow` for a known path under another method), runs
+ * the interceptors and the route, and writes the answer. Anything a route throws becomes
+ * an error in the route's dialect; only a bug becomes a 500, and none stops the server.
+ *
+ * @example
+ * const server = createServer(createRequestDispatcher({ routes, interceptors, bodyLimitBytes, logger, isClosing }));
+ */
+export function createRequestDispatcher(
+  options: RequestDispatcherOptions,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { routes, logger } = options;
+  const handle = composeInterceptors(options.interceptors, (context) => context.route.handle(context));
+
+  return async (request, response) => {
+    const requestId = newRequestId();
+    const method = request.method ?? 'GET';
+    const { path, query } = splitTarget(request.url ?? '/');
+    const dialect = dialectOfPath(path);
+    const startedAt = performance.now();
+    response.setHeader('x-request-id', requestId);
+    if (options.isClosing()) response.setHeader('connection', 'close');
+
+    const disconnect = new AbortController();
+    let context: RequestContext | undefined;
+    response.once('close', () => {
+      if (!response.writableFinished) disconnect.abort(new Error('The client disconnected.'));
+      context?.finish({ status: response.statusCode, disconnected: disconnect.signal.aborted });
+    });
+    response.once('finish', () => {
+      logger.info('request served', {
+        requestId,
+        method,
+        path,
+        status: response.statusCode,
+        milliseconds: Math.round(performance.now() - startedAt),
+        tenant: context?.tenant.id,
+      });
+    });
+
+    const errorOfUnknown = (error: unknown): HttpError => {
+      if (error instanceof HttpError) return error;
+      logger.error('request failed', {
+        requestId,
+        method,
+        path,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      return new HttpError(500, `The server failed on this request (request id ${requestId}).`, {
+        code: 'internal_error',
+      });
+    };
+
+    try {
+      if (!path.startsWith('/'))
+        throw new HttpError(400, 'The request target must be a path.', { code: 'invalid_path' });
+      const match = routes.match(method, decodePathSegments(path));
+      if (match.kind === 'not-found') {
+        throw new HttpError(404, `There is no endpoint ${method} ${path}.`, { code: 'unknown_route' });
+      }
+      if (match.kind === 'wrong-method') {
+        throw new HttpError(405, `${method} is not allowed on ${path}; use ${match.allowed.join(' or ')}.`, {
+          code: 'method_not_allowed',
+          headers: { allow: match.allowed.join(', ') },
+        });
+      }
+      context = new RequestContext({
+        request,
+        requestId,
+        dialect,
+        path,
+        query,
+        route: match.route,
+        params: match.params,
+        bodyLimitBytes: options.bodyLimitBytes,
+        signal: disconnect.signal,
+      });
+      const routeResponse = await handle(context);
+      await writeRouteResponse(response, routeResponse, context, errorOfUnknown);
+    } catch (error) {
+      const httpError = errorOfUnknown(error);
+      if (response.headersSent) response.destroy();
+      else if (!disconnect.signal.aborted) writeError(response, dialect, httpError, context?.meter);
+    }
+  };
+}

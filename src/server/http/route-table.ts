@@ -1,0 +1,100 @@
+import { HttpError } from './http-error.js';
+import type { RequestContext } from './request-context.js';
+import type { RouteResponse } from './route-response.js';
+
+export type HttpMethod = 'GET' | 'POST';
+
+/**
+ * One endpoint. `path` uses `:name` segments for parameters, e.g.
+ * `/v2/models/:model/versions/:version/infer`.
+ *
+ * @example
+ * const route: Route = { method: 'GET', path: '/health', public: true, handle: async () => jsonResponse({}) };
+ */
+export interface Route {
+  method: HttpMethod;
+  path: string;
+  /** Answered without an API key (health checks). */
+  public?: boolean;
+  handle(context: RequestContext): Promise<RouteResponse>;
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: Route; params: Record<string, string> }
+  | { kind: 'wrong-method'; allowed: HttpMethod[] }
+  | { kind: 'not-found' };
+
+interface CompiledRoute {
+  route: Route;
+  segments: string[];
+}
+
+function matchSegments(
+  pattern: readonly string[],
+  segments: readonly string[],
+): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < pattern.length; index++) {
+    const expected = pattern[index]!;
+    const actual = segments[index]!;
+    if (expected.startsWith(':')) params[expected.slice(1)] = actual;
+    else if (expected !== actual) return undefined;
+  }
+  return params;
+}
+
+/**
+ * Splits a raw request path into decoded segments. Parameters name models, never files,
+ * but a segment that could steer a path (`..`, an encoded `/` or `\`, a NUL) is refused
+ * outright so nothing downstream ever sees one.
+ *
+ * @example
+ * decodePathSegments('/v2/models/ref%2Dembed'); // ['v2', 'models', 'ref-embed']
+ */
+export function decodePathSegments(path: string): string[] {
+  const raw = path.split('/').slice(1);
+  // One trailing slash is tolerated: `/v1/models/` is `/v1/models`.
+  if (raw.length > 1 && raw[raw.length - 1] === '') raw.pop();
+  return raw.map((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw new HttpError(400, `The path segment '${segment}' is not valid percent-encoding.`, {
+        code: 'invalid_path',
+      });
+    }
+    if (decoded === '.' || decoded === '..' || /[/\\\0]/.test(decoded)) {
+      throw new HttpError(400, `The path segment '${segment}' is not allowed.`, { code: 'invalid_path' });
+    }
+    return decoded;
+  });
+}
+
+/**
+ * The server's endpoints, matched by method and decoded path segments. A path that exists
+ * under another method is told apart from an unknown one, for a 405 with `allow`.
+ *
+ * @example
+ * const table = new RouteTable([...openAIRoutes, ...oipRoutes]);
+ * table.match('GET', ['v2', 'models', 'ref-embed']);
+ */
+export class RouteTable {
+  readonly #routes: CompiledRoute[];
+
+  constructor(routes: readonly Route[]) {
+    this.#routes = routes.map((route) => ({ route, segments: route.path.split('/').slice(1) }));
+  }
+
+  match(method: string, segments: readonly string[]): RouteMatch {
+    const allowed: HttpMethod[] = [];
+    for (const compiled of this.#routes) {
+      const params = matchSegments(compiled.segments, segments);
+      if (params === undefined) continue;
+      if (compiled.route.method === method) return { kind: 'found', route: compiled.route, params };
+      if (!allowed.includes(compiled.route.method)) allowed.push(compiled.route.method);
+    }
+    return allowed.length > 0 ? { kind: 'wrong-method', allowed } : { kind: 'not-found' };
+  }
+}

@@ -1,0 +1,57 @@
+/** What one request consumed, measured by the server itself. */
+export interface UsageSnapshot {
+  inputTokens: number;
+  outputTokens: number;
+  /** Milliseconds spent inside model runs on behalf of this request. */
+  computeMilliseconds: number;
+  requestBytes: number;
+  responseBytes: number;
+  /** Tensor elements received and sent (OIP). */
+  tensorElements: number;
+}
+
+/**
+ * Accumulates a request's usage as it is served: routes add tokens and compute time,
+ * the body reader and the response writers add bytes. Billing (issue 3) reads the
+ * snapshot when the request ends.
+ *
+ * @example
+ * const meter = new UsageMeter();
+ * meter.addTokens({ input: 12, output: 30 });
+ * meter.snapshot().outputTokens; // 30
+ */
+export class UsageMeter {
+  #usage: UsageSnapshot = {
+    inputTokens: 0,
+    outputTokens: 0,
+    computeMilliseconds: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    tensorElements: 0,
+  };
+
+  addTokens(tokens: { input?: number; output?: number }): void {
+    this.#usage.inputTokens += tokens.input ?? 0;
+    this.#usage.outputTokens += tokens.output ?? 0;
+  }
+
+  addComputeMilliseconds(milliseconds: number): void {
+    this.#usage.computeMilliseconds += milliseconds;
+  }
+
+  addRequestBytes(bytes: number): void {
+    this.#usage.requestBytes += bytes;
+  }
+
+  addResponseBytes(bytes: number): void {
+    this.#usage.responseBytes += bytes;
+  }
+
+  addTensorElements(elements: number): void {
+    this.#usage.tensorElements += elements;
+  }
+
+  snapshot(): UsageSnapshot {
+    return { ...this.#usage };
+  }
+}

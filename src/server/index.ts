@@ -1,0 +1,20 @@
+/**
+ * `aiaas/server`: the reference model server. Real ONNX inference behind the
+ * OpenAI-compatible and Open Inference Protocol v2 wire formats, for offline,
+ * deterministic integration tests.
+ *
+ * @example
+ * import { startReferenceServer } from 'aiaas/server';
+ * const server = await startReferenceServer({ port: 0, seed: 42 });
+ * console.log(server.url, server.models);
+ * await server.close();
+ */
+export { type ReferenceServer, startReferenceServer } from './reference-server.js';
+export {
+  defaultServerLogger,
+  type LogFields,
+  type ServerLogger,
+  silentServerLogger,
+  verboseServerLogger,
+} from './server-logger.js';
+export { defaultBodyLimitBytes, type ReferenceServerOptions } from './server-options.js';

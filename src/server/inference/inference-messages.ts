@@ -1,0 +1,29 @@
+import type { InferenceRunResult } from './inference-worker.js';
+import type { ModelSignature } from './model-signature.js';
+import type { TensorMap } from './tensor-value.js';
+
+/** What the main thread asks an inference worker thread to do; `id` pairs the request with its reply. */
+export type InferenceCommand =
+  | { id: number; kind: 'load'; key: string; modelPath: string }
+  | { id: number; kind: 'run'; key: string; feeds: TensorMap; outputNames: readonly string[] | undefined }
+  | { id: number; kind: 'unload'; key: string }
+  | { id: number; kind: 'close' };
+
+/** What each command resolves to on the main thread. */
+export interface InferenceCommandResults {
+  load: ModelSignature;
+  run: InferenceRunResult;
+  unload: undefined;
+  close: undefined;
+}
+
+/** A worker thread's answer to one command. Errors cross as text: an `Error` loses its class when cloned. */
+export type InferenceReply =
+  | { id: number; ok: true; value: InferenceCommandResults[InferenceCommand['kind']] }
+  | { id: number; ok: false; message: string };
+
+/**
+ * Marks the `workerData` of threads started by the worker pool, so the worker module only
+ * serves commands in a thread meant for it (not, say, inside a test runner's own worker).
+ */
+export const inferenceWorkerMarker = 'aiaas-inference-worker';

@@ -1,0 +1,90 @@
+import { Worker } from 'node:worker_threads';
+import type { InferenceCommand, InferenceCommandResults, InferenceReply } from './inference-messages.js';
+import { inferenceWorkerMarker } from './inference-messages.js';
+import type { InferenceWorkerEntry } from './inference-worker-entry.js';
+
+type CommandWithoutId = InferenceCommand extends infer Command
+  ? Command extends InferenceCommand
+    ? Omit<Command, 'id'>
+    : never
+  : never;
+
+interface PendingCommand {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One inference worker thread seen from the main thread: commands go out as messages, replies
+ * come back matched by id. If the thread dies, every command still waiting fails with the
+ * reason, and `onExit` tells the pool so it can replace the thread.
+ *
+ * @example
+ * const thread = new InferenceWorkerThread(resolveInferenceWorkerEntry(import.meta.url));
+ * await thread.send({ kind: 'load', key: 'ref-embed/1', modelPath });
+ * await thread.terminate();
+ */
+export class InferenceWorkerThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, PendingCommand>();
+  #nextId = 1;
+  #stopped: Error | undefined;
+  #terminating = false;
+
+  readonly #onExit: ((error: Error) => void) | undefined;
+
+  constructor(entry: InferenceWorkerEntry, onExit?: (error: Error) => void) {
+    this.#onExit = onExit;
+    const options = { workerData: { [inferenceWorkerMarker]: true }, name: 'aiaas-inference' };
+    this.#worker =
+      entry.kind === 'file' ? new Worker(entry.url, options) : new Worker(entry.script, { ...options, eval: true });
+    this.#worker.on('message', (reply: InferenceReply) => {
+      const pending = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (reply.ok) pending?.resolve(reply.value);
+      else pending?.reject(new Error(reply.message));
+    });
+    this.#worker.on('error', (error) => this.#stop(error));
+    this.#worker.on('exit', (code) =>
+      this.#stop(new Error(`The inference worker thread stopped (exit code ${code}).`)),
+    );
+  }
+
+  /** Commands sent and not yet answered: the pool gives new work to the least busy thread. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** False once the thread has stopped for any reason. */
+  get alive(): boolean {
+    return this.#stopped === undefined;
+  }
+
+  send<Command extends CommandWithoutId>(
+    command: Command,
+  ): Promise<InferenceCommandResults[Command['kind']]> {
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#worker.postMessage({ ...command, id });
+    });
+  }
+
+  /** Releases the sessions, then ends the thread; nothing of it is left holding the event loop. */
+  async terminate(): Promise<void> {
+    if (this.#terminating) return;
+    this.#terminating = true;
+    await this.send({ kind: 'close' }).catch(() => undefined);
+    await this.#worker.terminate();
+  }
+
+  /** Fails what is still waiting; an unexpected stop (not `terminate()`) is reported once. */
+  #stop(error: Error): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    if (!this.#terminating) this.#onExit?.(error);
+  }
+}

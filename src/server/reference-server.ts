@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyAuthenticator } from './http/api-key-authenticator.js';
+import { authInterceptor } from './http/auth-interceptor.js';
+import { handleClientError } from './http/client-error-handler.js';
+import { InFlightRequests } from './http/in-flight-requests.js';
+import { createRequestDispatcher } from './http/request-dispatcher.js';
+import { RouteTable } from './http/route-table.js';
+import { InProcessInferenceEngine } from './inference/in-process-inference-engine.js';
+import type { InferenceEngine } from './inference/inference-engine.js';
+import { loadModelRegistry } from './model-repository/load-model-registry.js';
+import { oipRoutes } from './routes/oip/oip-routes.js';
+import { openAIRoutes } from './routes/openai/openai-routes.js';
+import type { RouteServices } from './routes/route-services.js';
+import { defaultServerLogger, type ServerLogger } from './server-logger.js';
+import { type ReferenceServerOptions, resolveServerOptions } from './server-options.js';
+import { ReferenceChatModel } from './serving/reference-chat-model.js';
+import { ReferenceEmbeddingModel } from './serving/reference-embedding-model.js';
+
+/** A running reference server. */
+export interface ReferenceServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (OpenAI clients add `/v1`). */
+  readonly url: string;
+  readonly port: number;
+  /** Names of every served model, built-in first. */
+  readonly models: readonly string[];
+  /** Stops accepting, lets in-flight requests (streams too) finish, then frees sockets and model sessions. */
+  close(): Promise<void>;
+}
+
+async function loadServices(engine: InferenceEngine, modelsDir: string | undefined, logger: ServerLogger) {
+  const registry = await loadModelRegistry({ engine, modelsDir, logger });
+  const chat = await ReferenceChatModel.load(engine, registry);
+  const embedding = await ReferenceEmbeddingModel.load(engine, registry);
+  return { registry, chat, embedding };
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Starts the reference model server: the built-in ONNX models (ref-chat, ref-embed,
+ * ref-classify) plus an optional Triton-layout repository, served over the
+ * OpenAI-compatible API (`/v1`, `/tokenize`, `/health`) and Open Inference Protocol v2
+ * (`/v2`).
+ *
+ * @example
+ * import { startReferenceServer } from 'aiaas/server';
+ * const server = await startReferenceServer({ port: 0, seed: 42, apiKeys: ['sk-test'] });
+ * const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'sk-test' });
+ * await server.close();
+ */
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const resolved = resolveServerOptions(options);
+  const logger = options.logger ?? defaultServerLogger;
+  const engine = new InProcessInferenceEngine();
+  let closing = false;
+  let services: RouteServices;
+  try {
+    const loaded = await loadServices(engine, resolved.modelsDir, logger);
+    services = {
+      ...loaded,
+      engine,
+      seed: resolved.seed,
+      startedAtSeconds: Math.floor(Date.now() / 1000),
+      isReady: () => !closing,
+    };
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+
+  const authenticator = new ApiKeyAuthenticator(resolved.apiKeys);
+  if (authenticator.open) logger.warn('no API keys configured: every request is accepted (development mode)');
+  const dispatch = createRequestDispatcher({
+    routes: new RouteTable([...openAIRoutes(services), ...oipRoutes(services)]),
+    interceptors: [authInterceptor(authenticator)],
+    bodyLimitBytes: resolved.bodyLimitBytes,
+    logger,
+    isClosing: () => closing,
+  });
+  const inFlight = new InFlightRequests();
+  const server = createServer((request, response) => {
+    const handling = dispatch(request, response).catch((error: unknown) => {
+      logger.error('request listener failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      response.destroy();
+    });
+    inFlight.track(handling);
+  });
+  server.on('clientError', handleClientError);
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, resolved.port, resolved.host);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info('reference server listening', { url, models: services.registry.names().join(',') });
+
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await inFlight.whenIdle();
+    // Finished keep-alive connections would otherwise hold the server open until they time out.
+    server.closeAllConnections();
+    await stopped;
+    await engine.close();
+  };
+  return {
+    url,
+    port: address.port,
+    models: services.registry.names(),
+    close() {
+      closed ??= close();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import {
+  type ChatCompletionRequest,
+  chatCompletionRequestSchema,
+} from '../../../wire/openai/chat-schemas.js';
+import { badRequest } from '../../http/http-error.js';
+import { eventStreamResponse, jsonResponse } from '../../http/route-response.js';
+import type { Route } from '../../http/route-table.js';
+import { parseRequest } from '../parse-request.js';
+import { type RouteServices, requireChatModel, unixSeconds } from '../route-services.js';
+import { chatCompletionChunks } from './chat-completion-chunks.js';
+import { templateMessagesOf } from './chat-messages.js';
+import { newCompletionId, systemFingerprint, usageOf } from './completion-identity.js';
+import { collectGenerations } from './interleaved-generations.js';
+import { samplingOptionsFor } from './sampling-request.js';
+
+function rejectUnsupportedChatFields(request: ChatCompletionRequest): void {
+  if ((request.tools?.length ?? 0) > 0)
+    throw badRequest('ref-chat does not support tools.', 'tools', 'unsupported_parameter');
+  if (request.response_format !== undefined && request.response_format.type !== 'text') {
+    throw badRequest('ref-chat only produces plain text.', 'response_format.type', 'unsupported_parameter');
+  }
+  if (request.logprobs === true)
+    throw badRequest('ref-chat does not return logprobs.', 'logprobs', 'unsupported_parameter');
+  if (request.stream_options != null && request.stream !== true) {
+    throw badRequest('stream_options is only allowed when stream is true.', 'stream_options');
+  }
+}
+
+/**
+ * `POST /v1/chat/completions` on ref-chat: the messages are rendered through the chat
+ * template and tokenized (what `prompt_tokens` counts), then `n` choices are generated,
+ * as one JSON answer or as SSE chunks.
+ *
+ * @example
+ * const routes = [chatCompletionsRoute(services)];
+ */
+export function chatCompletionsRoute(services: RouteServices): Route {
+  return {
+    method: 'POST',
+    path: '/v1/chat/completions',
+    async handle(context) {
+      const request = parseRequest(chatCompletionRequestSchema, await context.readJson());
+      const chat = requireChatModel(services, request.model, '/v1/chat/completions');
+      rejectUnsupportedChatFields(request);
+      const promptIds = chat.encodeMessages(templateMessagesOf(request.messages));
+      const samplingOptions = samplingOptionsFor(request, {
+        defaultSeed: services.seed,
+        promptTokens: promptIds.length,
+        maxModelLength: chat.maxModelLength,
+        promptParam: 'messages',
+      });
+      context.meter.addTokens({ input: promptIds.length });
+      const runs = samplingOptions.map((options) =>
+        chat.generate(promptIds, options, context.meter, context.signal),
+      );
+      const id = newCompletionId('chatcmpl');
+      const created = unixSeconds();
+
+      if (request.stream === true) {
+        return eventStreamResponse(
+          chatCompletionChunks({
+            id,
+            created,
+            model: request.model,
+            systemFingerprint,
+            promptTokens: promptIds.length,
+            includeUsage: request.stream_options?.include_usage === true,
+            runs,
+            meter: context.meter,
+          }),
+        );
+      }
+      const results = await collectGenerations(runs);
+      const completionTokens = results.reduce((sum, result) => sum + result.completionTokens, 0);
+      context.meter.addTokens({ output: completionTokens });
+      return jsonResponse({
+        id,
+        object: 'chat.completion',
+        created,
+        model: request.model,
+        system_fingerprint: systemFingerprint,
+        choices: results.map((result, index) => ({
+          index,
+          message: { role: 'assistant', content: result.text, refusal: null },
+          logprobs: null,
+          finish_reason: result.finishReason,
+        })),
+        usage: usageOf(promptIds.length, completionTokens),
+      });
+    },
+  };
+}

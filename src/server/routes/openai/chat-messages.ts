@@ -1,0 +1,32 @@
+import type { ChatMessage } from '../../../wire/openai/chat-schemas.js';
+import { badRequest } from '../../http/http-error.js';
+import type { TemplateMessage } from '../../models/model-contracts.js';
+
+function textOf(content: ChatMessage['content'], param: string): string {
+  if (content === null || content === undefined) return '';
+  if (typeof content === 'string') return content;
+  return content
+    .map((part, index) => {
+      if (part.type === 'text' && typeof part.text === 'string') return part.text;
+      throw badRequest(
+        `ref-chat reads text only; a '${part.type}' part cannot be used.`,
+        `${param}.${index}`,
+        'unsupported_content',
+      );
+    })
+    .join('\n');
+}
+
+/**
+ * The chat template's view of OpenAI messages: text content only (text parts joined by
+ * newlines); an image or audio part is a 400 naming it, not silently dropped.
+ *
+ * @example
+ * templateMessagesOf([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]); // [{ role: 'user', content: 'Hi' }]
+ */
+export function templateMessagesOf(messages: readonly ChatMessage[]): TemplateMessage[] {
+  return messages.map((message, index) => ({
+    role: message.role,
+    content: textOf(message.content, `messages.${index}.content`),
+  }));
+}

@@ -1,0 +1,49 @@
+import { jsonResponse } from '../../http/route-response.js';
+import type { Route } from '../../http/route-table.js';
+import type { RouteServices } from '../route-services.js';
+
+/**
+ * `GET /v1/models`: every served model, built-in ones owned by `aiaas`, repository ones by
+ * `repository`.
+ *
+ * @example
+ * const routes = [modelsRoute(services)];
+ */
+export function modelsRoute(services: RouteServices): Route {
+  return {
+    method: 'GET',
+    path: '/v1/models',
+    async handle() {
+      const data = services.registry.names().map((name) => ({
+        id: name,
+        object: 'model',
+        created: services.startedAtSeconds,
+        owned_by: services.registry.get(name)?.source === 'repository' ? 'repository' : 'aiaas',
+      }));
+      return jsonResponse({ object: 'list', data });
+    },
+  };
+}
+
+/**
+ * `GET /v1/models/{model}`: one model, or a 404.
+ *
+ * @example
+ * const routes = [modelRoute(services)];
+ */
+export function modelRoute(services: RouteServices): Route {
+  return {
+    method: 'GET',
+    path: '/v1/models/:model',
+    async handle(context) {
+      const name = context.params.model!;
+      const model = services.registry.resolve(name);
+      return jsonResponse({
+        id: model.name,
+        object: 'model',
+        created: services.startedAtSeconds,
+        owned_by: services.registry.get(name)?.source === 'repository' ? 'repository' : 'aiaas',
+      });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { ServerLogger } from './server-logger.js';
+
+/**
+ * Options of {@link startReferenceServer}.
+ *
+ * @example
+ * const options: ReferenceServerOptions = { port: 0, seed: 42, apiKeys: ['sk-test'] };
+ */
+export interface ReferenceServerOptions {
+  /** TCP port; 0 (the default) picks a free one, read it back from `server.port`. */
+  port?: number;
+  /** Interface to listen on; `127.0.0.1` by default, so nothing is exposed by accident. */
+  host?: string;
+  /** Sampling seed for requests that send none (default 0): the same request gives the same text. */
+  seed?: number;
+  /** Accepted API keys (`Authorization: Bearer <key>`); none means open (development mode). */
+  apiKeys?: readonly string[];
+  /** A Triton-layout repository (`<dir>/<model>/<version>/model.onnx`) served beside the built-in models. */
+  modelsDir?: string;
+  /** Largest accepted request body; bigger ones get 413 (default 8 MiB). */
+  bodyLimitBytes?: number;
+  logger?: ServerLogger;
+}
+
+export const defaultBodyLimitBytes = 8 * 1024 * 1024;
+
+/** The options with defaults applied, checked once at start-up. */
+export interface ResolvedServerOptions {
+  port: number;
+  host: string;
+  seed: number;
+  apiKeys: readonly string[];
+  modelsDir: string | undefined;
+  bodyLimitBytes: number;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+/** Applies defaults and rejects impossible values with a message naming the option. */
+export function resolveServerOptions(options: ReferenceServerOptions): ResolvedServerOptions {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`port must be 0..65535, got ${port}.`);
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}.`);
+  const apiKeys = options.apiKeys ?? [];
+  if (apiKeys.some((key) => key.trim() === '' || /\s/.test(key))) {
+    throw new RangeError('apiKeys must be non-empty strings without whitespace.');
+  }
+  return {
+    port,
+    host: options.host ?? '127.0.0.1',
+    seed,
+    apiKeys,
+    modelsDir: options.modelsDir,
+    bodyLimitBytes: positiveInteger(options.bodyLimitBytes ?? defaultBodyLimitBytes, 'bodyLimitBytes'),
+  };
+}

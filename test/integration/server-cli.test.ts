@@ -1,0 +1,74 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const mainFile = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+function runAiaas(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', mainFile, ...args], { stdio: 'pipe' });
+}
+
+async function exitOf(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('aiaas serve', () => {
+  it('prints its URL and models, serves, and exits 0 on SIGTERM', async () => {
+    const child = runAiaas([
+      'serve',
+      '--port',
+      '0',
+      '--seed',
+      '7',
+      '--api-key',
+      'sk-cli-1',
+      '--api-key',
+      'sk-cli-2',
+    ]);
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(stdout);
+        if (match && stdout.includes('auth:')) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stdout}`)));
+    });
+    expect(stdout).toContain('models: ref-chat, ref-embed, ref-classify');
+    expect(stdout).toContain('auth: 2 API key(s)');
+    expect(stdout).not.toContain('sk-cli');
+    const models = await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer sk-cli-2' } });
+    expect(models.status).toBe(200);
+    expect((await fetch(`${url}/v1/models`)).status).toBe(401);
+    const exited = exitOf(child);
+    child.kill('SIGTERM');
+    const { code, stderr } = await exited;
+    expect(code).toBe(0);
+    expect(stderr).toContain('SIGTERM received');
+    expect(stderr).not.toContain('sk-cli');
+  });
+
+  it('exits with code 2 and names an unknown flag', async () => {
+    const { code, stderr } = await exitOf(runAiaas(['serve', '--verbose']));
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--verbose'");
+  });
+
+  it('prints help', async () => {
+    const { code, stdout } = await exitOf(runAiaas(['serve', '--help']));
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: aiaas serve');
+  });
+});

@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { parseEventStream, requestJson } from './server-test-client.js';
+
+const handleTypes = () =>
+  process
+    .getActiveResourcesInfo()
+    .filter((type) => type !== 'Timeout' && type !== 'TTYWrap')
+    .sort();
+
+describe('close()', () => {
+  it('lets an in-flight stream finish, then frees every handle', async () => {
+    const before = handleTypes();
+    const server = await startReferenceServer({ port: 0, logger: silentServerLogger });
+    // A keep-alive connection that sits idle must not hold close() up.
+    expect((await requestJson(`${server.url}/health`)).status).toBe(200);
+
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'ref-chat',
+        messages: [{ role: 'user', content: 'Go on.' }],
+        max_tokens: 200,
+        temperature: 1,
+        seed: 9,
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+
+    const closed = server.close();
+    let closedYet = false;
+    void closed.then(() => {
+      closedYet = true;
+    });
+    let text = new TextDecoder().decode(first.value);
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      text += new TextDecoder().decode(next.value);
+      await sleep(1);
+    }
+    const events = parseEventStream(text);
+    expect(events.at(-1)!.data).toBe('[DONE]');
+    expect(JSON.parse(events.at(-2)!.data).usage.completion_tokens).toBeGreaterThan(0);
+    await closed;
+    expect(closedYet).toBe(true);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    await sleep(20);
+    expect(handleTypes()).toEqual(before);
+  });
+
+  it('stops generating when the client disconnects, so close() does not wait for it', async () => {
+    const server = await startReferenceServer({ port: 0, logger: silentServerLogger });
+    // 16 long, hot-temperature choices: thousands of model runs when left to finish.
+    const body = JSON.stringify({
+      model: 'ref-chat',
+      prompt: ['Chapter one.', 'Chapter two.', 'Chapter three.', 'Chapter four.'],
+      n: 4,
+      max_tokens: 400,
+      temperature: 1.5,
+      stream: true,
+    });
+    const post = (signal?: AbortSignal) =>
+      fetch(`${server.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        ...(signal ? { signal } : {}),
+      });
+
+    const fullStarted = performance.now();
+    const full = await (await post()).text();
+    const fullMilliseconds = performance.now() - fullStarted;
+    expect(full.endsWith('data: [DONE]\n\n')).toBe(true);
+
+    const abort = new AbortController();
+    const reader = (await post(abort.signal)).body!.getReader();
+    await reader.read();
+    abort.abort();
+    const closeStarted = performance.now();
+    await server.close();
+    // close() waits for in-flight requests: it is quick only because the disconnect ended the generation.
+    expect(performance.now() - closeStarted).toBeLessThan(fullMilliseconds / 4);
+  });
+
+  it('is idempotent', async () => {
+    const server = await startReferenceServer({ port: 0, logger: silentServerLogger });
+    await Promise.all([server.close(), server.close()]);
+    await server.close();
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ApiKeyAuthenticator,
+  bearerToken,
+  tenantIdOfKey,
+} from '../../../src/server/http/api-key-authenticator.js';
+
+describe('ApiKeyAuthenticator', () => {
+  it('accepts configured keys, one tenant per key, and nothing else', () => {
+    const authenticator = new ApiKeyAuthenticator(['sk-alpha', 'sk-beta']);
+    const alpha = authenticator.authenticate('sk-alpha');
+    const beta = authenticator.authenticate('sk-beta');
+    expect(alpha?.id).toMatch(/^key_[0-9a-f]{12}$/);
+    expect(beta?.id).not.toBe(alpha?.id);
+    expect(authenticator.authenticate('sk-alph')).toBeUndefined();
+    expect(authenticator.authenticate('sk-alpha ')).toBeUndefined();
+    expect(authenticator.authenticate(undefined)).toBeUndefined();
+    expect(authenticator.open).toBe(false);
+    expect(new ApiKeyAuthenticator([]).open).toBe(true);
+  });
+
+  it('derives tenant ids that never contain the key', () => {
+    expect(tenantIdOfKey('sk-alpha')).toBe(tenantIdOfKey('sk-alpha'));
+    expect(tenantIdOfKey('sk-alpha')).not.toContain('alpha');
+  });
+
+  it('reads only the Bearer scheme', () => {
+    expect(bearerToken('Bearer sk-1')).toBe('sk-1');
+    expect(bearerToken('bearer   sk-1 ')).toBe('sk-1');
+    expect(bearerToken('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(bearerToken('Bearer')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
