@@ -1,19 +1,24 @@
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
+import { costCommand } from './cost-report-command.js';
+import { modelsCommand } from './models-command.js';
 import { serveCommand } from './serve-command.js';
 
 export const cliUsage = `Usage: aiaas <command> [options]
 
 Commands:
-  serve      start the reference model server (aiaas serve --help)
+  serve        start the reference model server (aiaas serve --help)
+  models       list the models a server serves
+  cost report  sum the spend recorded in a ledger file
 
 Options:
   -h, --help  show this help`;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-/** Commands by name; later ones (`chat`, `cost report`) are added here. */
 const commands: Record<string, Command> = {
   serve: serveCommand,
+  models: modelsCommand,
+  cost: costCommand,
 };
 
 /**

@@ -1,0 +1,44 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { CliUsageError } from './cli-io.js';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * `parseArgs` in strict mode whose mistakes (unknown flag, missing value) become
+ * {@link CliUsageError}s, so the runner prints them with the usage and exits with code 2.
+ *
+ * @example
+ * const { values, positionals } = parseCommandLine(args, { format: { type: 'string' } }, true);
+ */
+export function parseCommandLine<Options extends OptionsConfig>(
+  args: readonly string[],
+  options: Options,
+  allowPositionals: boolean,
+) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The flags every command that talks to a server shares. */
+export const connectionOptions = {
+  'base-url': { type: 'string' },
+  'api-key': { type: 'string' },
+  provider: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const connectionUsage = `  --base-url <url>    server to call (default: $AIAAS_BASE_URL)
+  --api-key <key>     API key (default: $AIAAS_API_KEY)
+  --provider <name>   openai | oip | ollama (default openai)
+  -h, --help          show this help`;
+
+export type ProviderFlag = 'openai' | 'oip' | 'ollama';
+
+export function providerFlag(value: string | undefined): ProviderFlag {
+  if (value === undefined) return 'openai';
+  if (value === 'openai' || value === 'oip' || value === 'ollama') return value;
+  throw new CliUsageError(`--provider must be openai, oip or ollama, got '${value}'.`);
+}
