@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   buildCostReport,
   formatCostReportCsv,
@@ -86,15 +87,18 @@ export async function costCommand(args: readonly string[], io: CliIo): Promise<n
   }
   if (subcommand !== 'report')
     throw new CliUsageError(`unknown subcommand '${subcommand}'; try 'aiaas cost report'.`);
-  const { values, positionals } = parseCommandLine(
-    rest,
-    {
-      by: { type: 'string' },
-      format: { type: 'string' },
-      digits: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    true,
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({
+      args: [...rest],
+      options: {
+        by: { type: 'string' },
+        format: { type: 'string' },
+        digits: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    }),
   );
   if (values.help === true) {
     io.stdout(costReportUsage);

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { connectClient } from './connect-client.js';
 import { connectionOptions, connectionUsage, parseCommandLine } from './parse-command-line.js';
@@ -17,10 +18,13 @@ ${connectionUsage}`;
  * process.exitCode = await modelsCommand(['--base-url', 'http://127.0.0.1:8000'], processIo);
  */
 export async function modelsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine(
-    args,
-    { ...connectionOptions, json: { type: 'boolean' } },
-    true,
+  const { values, positionals } = parseCommandLine(() =>
+    parseArgs({
+      args: [...args],
+      options: { ...connectionOptions, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    }),
   );
   if (values.help === true) {
     io.stdout(modelsUsage);

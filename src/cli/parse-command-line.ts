@@ -1,22 +1,15 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { CliUsageError } from './cli-io.js';
 
-type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-
 /**
- * `parseArgs` in strict mode whose mistakes (unknown flag, missing value) become
- * {@link CliUsageError}s, so the runner prints them with the usage and exits with code 2.
+ * Runs a `parseArgs` call so that its mistakes (unknown flag, missing value) become
+ * {@link CliUsageError}s, which the runner prints with the usage and exit code 2.
  *
  * @example
- * const { values, positionals } = parseCommandLine(args, { format: { type: 'string' } }, true);
+ * const { values } = parseCommandLine(() => parseArgs({ args, options, strict: true }));
  */
-export function parseCommandLine<Options extends OptionsConfig>(
-  args: readonly string[],
-  options: Options,
-  allowPositionals: boolean,
-) {
+export function parseCommandLine<Parsed>(parse: () => Parsed): Parsed {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+    return parse();
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error));
   }
