@@ -6,14 +6,24 @@ export default defineConfig({
     'server/index': 'src/server/index.ts',
     'server/inference/inference-worker': 'src/server/inference/inference-worker.ts',
     'cli/main': 'src/cli/main.ts',
+    'testing/index': 'src/testing/index.ts',
+    'telemetry/index': 'src/telemetry/index.ts',
   },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: { index: 'src/index.ts', 'server/index': 'src/server/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      'server/index': 'src/server/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'telemetry/index': 'src/telemetry/index.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   splitting: true,
   treeshake: true,
-  external: ['onnxruntime-node'],
+  // Optional peers, loaded only by the entry points that need them.
+  external: ['onnxruntime-node', 'vitest', '@opentelemetry/api'],
 });

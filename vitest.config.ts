@@ -1,8 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name, as users do; in this repository that is the source
+    // (the same mapping as tsconfig's `paths`), so tests never run against a stale dist/.
+    alias: [
+      { find: /^aiaas$/, replacement: source('index.ts') },
+      { find: /^aiaas\/(server|testing|telemetry)$/, replacement: source('$1/index.ts') },
+    ],
+  },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -6,12 +6,129 @@ export { type DatatypeOf, type TensorInput, type TensorSource, tensor } from './
 // Client
 export { AiaasClient } from './client/aiaas-client.js';
 export { APIPromise, type WithResponse } from './client/api-promise.js';
+export type { QuoteOptions, QuoteParams } from './client/call-quote.js';
 export type { AiaasClientOptions } from './client/client-options.js';
-export type { RequestOptions, VersionedRequestOptions } from './client/request-options.js';
+export type {
+  MeteredChatStream,
+  MeteredChatStreamFinal,
+  StreamCallInfo,
+} from './client/metered-chat-stream.js';
+export type {
+  RequestOptions,
+  StreamRequestOptions,
+  VersionedRequestOptions,
+} from './client/request-options.js';
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { InferOptions } from './client/resources/inference-resource.js';
-
+// Cost: money, prices, usage, ledger, budgets, reports, reconciliation.
+export {
+  Budget,
+  type BudgetLimitStatus,
+  type BudgetOptions,
+  type BudgetReservation,
+  type BudgetWarning,
+} from './cost/budget.js';
+export {
+  type BudgetLimit,
+  type BudgetLimitOptions,
+  type BudgetMode,
+  type BudgetWindow,
+  budgetScopes,
+} from './cost/budget-limit.js';
+export type {
+  BudgetCharge,
+  BudgetCheck,
+  BudgetReleaseOutcome,
+  BudgetReserveResult,
+  BudgetSettleOutcome,
+  BudgetStore,
+  BudgetTally,
+} from './cost/budget-store.js';
+export type { CostBreakdown, CostLine } from './cost/cost-calculator.js';
+export {
+  type EstimatedMessage,
+  estimatePromptTokens,
+  estimateTokens,
+  type Quote,
+  type QuoteRangeOptions,
+  quoteRange,
+} from './cost/cost-estimator.js';
+export {
+  buildCostReport,
+  type CostReport,
+  type CostReportRow,
+  formatCostReportCsv,
+  formatCostReportTable,
+  parseReportDimensions,
+  type ReportDimension,
+} from './cost/cost-report.js';
+export type { RoundingMode } from './cost/decimal.js';
+export { JsonlLedgerStore, type JsonlLedgerStoreOptions } from './cost/jsonl-ledger-store.js';
+export { Ledger, type LedgerOptions } from './cost/ledger.js';
+export type {
+  LedgerEntry,
+  LedgerEntryInput,
+  LedgerFilter,
+  LedgerStatus,
+} from './cost/ledger-entry.js';
+export type { LedgerStore } from './cost/ledger-store.js';
+export type { LitellmImportOptions } from './cost/litellm-price-import.js';
+export { MemoryBudgetStore } from './cost/memory-budget-store.js';
+export { MemoryLedgerStore } from './cost/memory-ledger-store.js';
+export { Money, type MoneyFormatOptions, type MoneyJSON } from './cost/money.js';
+export {
+  type ModelCost,
+  type ModelPrice,
+  PriceCatalog,
+  type PriceCatalogOptions,
+  type UnpricedFallback,
+} from './cost/price-catalog.js';
+export type { PriceVersion, RateCard, RateCatalog, TokenTier } from './cost/rate-card-schema.js';
+export {
+  type ReconcileField,
+  type ReconcileGroup,
+  type ReconcileOptions,
+  type ReconcileResult,
+  type ReconcileStatus,
+  reconcile,
+} from './cost/reconcile.js';
+export type { ServerPricing, ServerPricingImportOptions } from './cost/server-pricing-schema.js';
+export {
+  parseServerUsage,
+  type ServerUsageList,
+  type ServerUsageRecord,
+} from './cost/server-usage-schema.js';
+export { SqliteBudgetStore } from './cost/sqlite-budget-store.js';
+export type { OpenSqliteOptions } from './cost/sqlite-database.js';
+export { SqliteLedgerStore } from './cost/sqlite-ledger-store.js';
+export {
+  addUsage,
+  emptyUsage,
+  isEmptyUsage,
+  makeUsage,
+  type Provenance,
+  totalInputTokens,
+  totalOutputTokens,
+  USAGE_BUCKETS,
+  type Usage,
+  type UsageBucket,
+  type UsageCount,
+  type UsageInput,
+  usageProvenance,
+  usageValues,
+  withProvenance,
+} from './cost/usage.js';
+export {
+  type NormalizeUsageOptions,
+  normalizeAiaasUsage,
+  normalizeAnthropicUsage,
+  normalizeOipUsage,
+  normalizeOllamaUsage,
+  normalizeOpenAIUsage,
+  type OipMeasurement,
+} from './cost/usage-normalizers.js';
 // Errors
+export type { RetryStopReason } from './errors/aiaas-error.js';
 export {
   AbortError,
   AiaasError,
@@ -50,7 +167,33 @@ export type {
   ProviderStream,
 } from './providers/provider-types.js';
 export { UnsupportedOperationError } from './providers/unsupported-operation-error.js';
-
+// Retry: the policy is replaceable (`retryPolicy` on the client or per call); the runner is internal.
+export { classifyForRetry, type RetryClassification } from './retry/retry-classifier.js';
+export type { BackoffOptions } from './retry/retry-delay.js';
+export type { RetryEvent } from './retry/retry-options.js';
+export {
+  type DefaultRetryPolicyOptions,
+  defaultRetryPolicy,
+  type PolicyStopReason,
+  type RetryDecision,
+  type RetryPolicy,
+} from './retry/retry-policy.js';
+export type { RetryThrottleOptions } from './retry/retry-throttle.js';
+// Streaming: streams come from `client.chat.completions.stream()` and `client.completions.stream()`.
+export type { ChatStream, ChatStreamFinal } from './streaming/chat-stream.js';
+export type {
+  ChatStreamEvent,
+  ErrorEvent,
+  FinishEvent,
+  ResponseMetadataEvent,
+  StreamUsage,
+  TextDeltaEvent,
+  ToolCallDeltaEvent,
+  UsageEvent,
+  UsageProvenance,
+} from './streaming/chat-stream-events.js';
+export type { FinalChoice } from './streaming/stream-accumulator.js';
+export { StreamTimeoutError, type StreamTimer } from './streaming/stream-timeout-error.js';
 // Transport extension points
 export type { Logger, LogLevel } from './transport/sdk-logger.js';
 export type {
@@ -75,8 +218,3 @@ export type { EmbeddingRequest } from './wire/openai/embedding-schemas.js';
 export type { Model, ModelList } from './wire/openai/model-schemas.js';
 export type { OpenAIUsage } from './wire/openai/openai-common.js';
 export type { TokenizeRequest, TokenizeResponse } from './wire/openai/tokenize-schemas.js';
-
-// ---------------------------------------------------------------------------
-// LEAD: cost, streaming and retry exports go here (e.g. PriceCatalog, Ledger, Money,
-// runWithRetry / retry policy types, stream event types).
-// ---------------------------------------------------------------------------

@@ -2,6 +2,20 @@ import { parseArgs } from 'node:util';
 import { type ReferenceServer, startReferenceServer } from '../server/reference-server.js';
 import { verboseServerLogger } from '../server/server-logger.js';
 import { type CliIo, CliUsageError } from './cli-io.js';
+import {
+  type InferenceSettings,
+  inferenceFlags,
+  inferenceFlagsUsage,
+  inferenceOptionsOf,
+  inferenceSettingsOf,
+} from './serve-inference-flags.js';
+import {
+  type PipelineSettings,
+  pipelineFlags,
+  pipelineFlagsUsage,
+  pipelineOptionsOf,
+  pipelineSettingsOf,
+} from './serve-pipeline-flags.js';
 
 export const serveUsage = `Usage: aiaas serve [options]
 
@@ -13,9 +27,11 @@ Options:
   --models <dir>      Triton-layout repository <dir>/<model>/<version>/model.onnx to serve too
   --seed <n>          sampling seed for requests without one (default 0)
   --api-key <key>     accept this API key; repeat for more keys (none: open, development mode)
+${pipelineFlagsUsage}
+${inferenceFlagsUsage}
   -h, --help          show this help`;
 
-export interface ServeSettings {
+export interface ServeSettings extends PipelineSettings, InferenceSettings {
   host: string;
   port: number;
   modelsDir: string | undefined;
@@ -30,6 +46,8 @@ const serveOptions = {
   seed: { type: 'string' },
   'api-key': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
+  ...pipelineFlags,
+  ...inferenceFlags,
 } as const;
 
 function integerOption(
@@ -71,6 +89,8 @@ export function parseServeArguments(args: readonly string[]): ServeSettings | un
     modelsDir: values.models,
     seed: integerOption(values.seed, 'seed', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
     apiKeys: values['api-key'] ?? [],
+    ...pipelineSettingsOf(values),
+    ...inferenceSettingsOf(values),
   };
 }
 
@@ -109,6 +129,8 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       seed: settings.seed,
       apiKeys: settings.apiKeys,
       ...(settings.modelsDir === undefined ? {} : { modelsDir: settings.modelsDir }),
+      ...pipelineOptionsOf(settings),
+      ...inferenceOptionsOf(settings),
       logger: verboseServerLogger,
     });
   } catch (error) {

@@ -1,6 +1,12 @@
 import type { Agent, Dispatcher } from 'undici';
+import type { Budget } from '../cost/budget.js';
+import type { Quote } from '../cost/cost-estimator.js';
+import { Ledger } from '../cost/ledger.js';
+import { joinUrl } from '../providers/base-provider.js';
 import { createProvider } from '../providers/create-provider.js';
 import type { Provider, ProviderName } from '../providers/provider-types.js';
+import { defaultRetryPolicy } from '../retry/retry-policy.js';
+import { RetryThrottleRegistry } from '../retry/retry-throttle.js';
 import { createAgent } from '../transport/create-agent.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { createRedactor, sensitiveHeaderNames } from '../transport/redactor.js';
@@ -11,10 +17,13 @@ import {
   tokenizeRequestSchema,
 } from '../wire/openai/tokenize-schemas.js';
 import type { APIPromise } from './api-promise.js';
-import { createSimpleCallRunner } from './call-runner.js';
-import { type ClientContext, executeCall, validateRequest } from './client-context.js';
+import { type QuoteOptions, type QuoteParams, quoteCall } from './call-quote.js';
+import { createRetryCallRunner } from './call-runner.js';
+import { type ClientContext, executeCall } from './client-context.js';
 import { type AiaasClientOptions, resolveClientOptions } from './client-options.js';
+import { CostAccounting } from './cost-accounting.js';
 import type { RequestOptions } from './request-options.js';
+import { validateRequest } from './request-validation.js';
 import { ChatCompletions } from './resources/chat-completions-resource.js';
 import { Completions } from './resources/completions-resource.js';
 import { Embeddings } from './resources/embeddings-resource.js';
@@ -24,12 +33,16 @@ import { sdkVersion } from './sdk-version.js';
 
 /**
  * The aiaas client: one object for OpenAI-compatible servers, Open Inference Protocol v2
- * servers and Ollama, over a keep-alive undici Agent.
+ * servers and Ollama, over a keep-alive undici Agent. Every call goes through the retry layer
+ * (one idempotency key per call) and the cost layer (price check, budget reservation, one
+ * ledger entry per attempt that may cost money).
  *
  * @example
- * const client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test' });
+ * const client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing: 'server', tags: { app: 'demo' } });
  * const completion = await client.chat.completions.create(chat('ref-chat').user('hi'));
- * const { data, response } = await client.models.list().withResponse();
+ * const { data, usage, cost } = await client.chat.completions.create(params).withResponse();
+ * const stream = await client.chat.completions.stream(params);
+ * console.log(await client.ledger.total());
  * await client.close();
  */
 export class AiaasClient {
@@ -44,7 +57,11 @@ export class AiaasClient {
   readonly embeddings: Embeddings;
   readonly models: Models;
   readonly inference: Inference;
-  /** Shared by the resources; the streaming, retry and cost layers hook in here. */
+  /** Every attempt that may have cost money (an in-memory ledger unless `ledger` was given). */
+  readonly ledger: Ledger;
+  /** The spending limits every call reserves against, when `budget` was given. */
+  readonly budget: Budget | undefined;
+  /** Shared by the resources: the provider, the retry runner, the cost layer and the defaults. */
   protected readonly context: ClientContext;
   readonly #ownedAgent: Agent | undefined;
 
@@ -86,10 +103,50 @@ export class AiaasClient {
     });
     this.provider = createProvider(resolved.provider, { transport, baseURL: resolved.baseURL });
     this.baseURL = this.provider.baseURL;
+    this.ledger = options.ledger ?? new Ledger();
+    this.budget = options.budget;
+    const pricingUrl =
+      this.provider.name === 'openai'
+        ? joinUrl(this.provider.baseURL, 'pricing')
+        : joinUrl(this.provider.baseURL, 'v1/pricing');
     this.context = {
       provider: this.provider,
-      runCall: createSimpleCallRunner(logger),
-      maxRetries: resolved.maxRetries,
+      // One throttle registry per client: all its calls to a failing origin share the retry tokens.
+      runCall: createRetryCallRunner({
+        baseURL: this.provider.baseURL,
+        throttles: new RetryThrottleRegistry(options.retryThrottle ?? {}),
+        logger,
+      }),
+      defaults: {
+        maxRetries: resolved.maxRetries,
+        timeout: resolved.timeout,
+        deadline: resolved.deadline,
+        retryPolicy: options.retryPolicy ?? defaultRetryPolicy(),
+        onRetry: options.onRetry,
+        idempotencyHeader: options.idempotencyHeader,
+        firstTokenTimeout: options.firstTokenTimeout,
+        idleTimeout: options.idleTimeout,
+        maxResumes: options.maxResumes,
+      },
+      costs: new CostAccounting({
+        pricing: options.pricing,
+        ledger: this.ledger,
+        budget: options.budget,
+        tags: options.tags ?? {},
+        apiKeyId: options.apiKeyId,
+        provider: resolved.provider,
+        loadServerPricing: () =>
+          executeCall(
+            this.context,
+            'pricing',
+            {},
+            () => (callOptions) =>
+              transport.requestJson(
+                { method: 'GET', url: pricingUrl },
+                { signal: callOptions.signal, timeout: callOptions.timeout },
+              ),
+          ),
+      }),
       logger,
     };
     this.chat = { completions: new ChatCompletions(this.context) };
@@ -110,6 +167,20 @@ export class AiaasClient {
       const request = validateRequest(tokenizeRequestSchema, params, 'tokenize request');
       return (providerOptions) => this.provider.doTokenize(request, providerOptions);
     });
+  }
+
+  /**
+   * What a call can cost before it is sent: `min` is its input alone, `max` its input plus the
+   * full output cap (`max_tokens` × `n`). The prompt is counted locally with gpt-tokenizer, or
+   * exactly by the provider's `/tokenize` with `{ exact: true }` (falling back to the local count
+   * when there is none). Needs `pricing`. A budgeted call reserves this `max` (local count).
+   *
+   * @example
+   * const { min, max, promptTokens, provenance } = await client.quote(chat('ref-chat').user('hi').maxTokens(64), { exact: true });
+   * console.log(`between ${min} and ${max}`);
+   */
+  quote(params: QuoteParams, options: QuoteOptions = {}): Promise<Quote> {
+    return quoteCall(this.context.costs, (request) => this.tokenize(request), params, options);
   }
 
   /** Closes the client's own sockets; an injected `dispatcher` is left to its owner. */

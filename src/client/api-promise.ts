@@ -1,9 +1,28 @@
+import type { Money } from '../cost/money.js';
+import type { Usage } from '../cost/usage.js';
 import type { ResponseInfo } from '../transport/transport-types.js';
 
-/** A call's result together with the HTTP response it came from. */
+/**
+ * A call's result with the HTTP response it came from and what it cost. Cost lives here, not
+ * on the result: `data` stays exactly the provider's answer, and `await create()` stays cheap
+ * to read.
+ *
+ * @example
+ * const { data, response, usage, cost, attempts } = await client.chat.completions.create(params).withResponse();
+ * console.log(response.requestId, usage?.outputTokens.value, cost?.toDecimalString(), attempts);
+ */
 export interface WithResponse<Data> {
   data: Data;
   response: ResponseInfo;
+  /**
+   * The usage buckets recorded in the ledger for this call; null for calls that cost nothing
+   * (listing models, metadata, tokenize).
+   */
+  usage: Usage | null;
+  /** The exact price of `usage`; null when no `pricing` is configured or the call costs nothing. */
+  cost: Money | null;
+  /** Which attempt succeeded (1 when no retry was needed). */
+  attempts: number;
 }
 
 /**
@@ -29,7 +48,7 @@ export class APIPromise<Data> extends Promise<Data> {
     return Promise;
   }
 
-  /** The result and the response it came from: `{ data, response: { status, headers, requestId } }`. */
+  /** The result, the response it came from, its usage and cost: `{ data, response, usage, cost, attempts }`. */
   withResponse(): Promise<WithResponse<Data>> {
     return this.#result;
   }

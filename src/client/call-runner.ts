@@ -1,64 +1,95 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortError, AiaasError, APIError } from '../errors/index.js';
+import type { RetryEvent } from '../retry/retry-options.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { RetryThrottleRegistry } from '../retry/retry-throttle.js';
+import { runWithRetry } from '../retry/run-with-retry.js';
 import type { SdkLogger } from '../transport/sdk-logger.js';
 
-/** What one attempt of a logical call gets (the same shape the retry layer's `runWithRetry` passes). */
-export interface AttemptContext {
+/** What one attempt of a logical call gets from the runner. */
+export interface CallAttempt {
   /** 1 for the first attempt. */
-  attempt: number;
-  /** One key per logical call, the same on every attempt, sent as `Idempotency-Key`. */
-  idempotencyKey: string | undefined;
-  signal: AbortSignal | undefined;
+  readonly attempt: number;
+  /** One key per logical call, the same on every attempt (and on a stream's resume). */
+  readonly idempotencyKey: string | undefined;
+  /** Fires when the caller aborts or the call's deadline passes. */
+  readonly signal: AbortSignal;
+  /** Milliseconds for this attempt: the per-attempt `timeout`, cut to what is left of the deadline (0: none). */
+  readonly timeout: number;
 }
 
+/** How one logical call is run: the client's settings merged with the call's own. */
 export interface CallRunOptions {
-  operation: string;
-  maxRetries: number;
-  signal?: AbortSignal | undefined;
-  idempotencyKey?: string | undefined;
+  /** Named in logs, e.g. `chat.completions.create`. */
+  readonly operation: string;
+  readonly maxRetries: number;
+  /** Milliseconds per attempt; 0 means no per-attempt limit. */
+  readonly timeout: number;
+  /** Milliseconds for the whole call across attempts and waits. */
+  readonly deadline: number | undefined;
+  readonly policy: RetryPolicy;
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly idempotencyKey: string | undefined;
 }
 
-/** Runs the attempts of one call. */
+/** Runs the attempts of one logical call until one succeeds or the retry layer stops. */
 export type CallRunner = <Result>(
-  attempt: (context: AttemptContext) => Promise<Result>,
+  attempt: (context: CallAttempt) => Promise<Result>,
   options: CallRunOptions,
 ) => Promise<Result>;
 
-function backoffMilliseconds(attempt: number, error: unknown): number {
-  const retryAfter = error instanceof APIError ? Number(error.headers['retry-after-ms']) : Number.NaN;
-  if (Number.isFinite(retryAfter) && retryAfter >= 0 && retryAfter <= 60_000) return retryAfter;
-  return Math.min(8_000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.25);
+export interface RetryCallRunnerSettings {
+  /** Where the calls go; the throttle is shared per origin. */
+  readonly baseURL: string;
+  /** One per client, so every call to a failing provider draws on the same retry tokens. */
+  readonly throttles: RetryThrottleRegistry;
+  readonly logger: SdkLogger;
 }
 
 /**
- * THE place where a call's attempts run. Today: up to `maxRetries` plain retries of retryable
- * errors with exponential backoff. The retry layer (`src/retry/`, `runWithRetry`) replaces this
- * function wholesale; resources and providers only see `AttemptContext`.
+ * The time an attempt may take: its own timeout, but never past the call's deadline, so the
+ * last attempt fails as a timeout of its own instead of being cut mid-flight.
  */
-export function createSimpleCallRunner(logger: SdkLogger): CallRunner {
-  return async (attempt, options) => {
-    const idempotencyKey = options.idempotencyKey ?? `aiaas-${randomUUID()}`;
-    for (let number = 1; ; number++) {
-      if (options.signal?.aborted) throw new AbortError(`${options.operation} was aborted by the caller.`);
-      try {
-        return await attempt({ attempt: number, idempotencyKey, signal: options.signal });
-      } catch (error) {
-        const retryable = AiaasError.isInstance(error) && error.retryable;
-        if (!retryable || number > options.maxRetries || options.signal?.aborted) {
-          logger.debug(`${options.operation} failed after ${number} attempt(s)`, {
-            error: error instanceof Error ? error.message : String(error),
-          });
-          throw error;
-        }
-        const delay = backoffMilliseconds(number, error);
-        logger.info(`${options.operation} attempt ${number} failed; retrying in ${Math.round(delay)} ms`, {
-          error: (error as Error).message,
-        });
-        await sleep(delay, undefined, options.signal ? { signal: options.signal } : {}).catch(() => {
-          throw new AbortError(`${options.operation} was aborted by the caller.`);
-        });
-      }
-    }
-  };
+function attemptTimeout(timeout: number, deadlineAt: number | undefined): number {
+  if (deadlineAt === undefined) return timeout;
+  const left = Math.max(1, Math.ceil(deadlineAt - Date.now()));
+  return timeout === 0 ? left : Math.min(timeout, left);
+}
+
+/**
+ * THE place where a call's attempts run: the retry layer (`runWithRetry`) with the client's
+ * throttle. Resources and providers only ever see a {@link CallAttempt}.
+ *
+ * @example
+ * const runCall = createRetryCallRunner({ baseURL, throttles: new RetryThrottleRegistry(), logger });
+ * const result = await runCall((attempt) => provider.doChat(request, { ...attempt }), runOptions);
+ */
+export function createRetryCallRunner(settings: RetryCallRunnerSettings): CallRunner {
+  const { throttles, logger } = settings;
+  const origin = new URL(settings.baseURL).origin;
+  return (attempt, options) =>
+    runWithRetry(
+      (context) =>
+        attempt({
+          attempt: context.attempt,
+          idempotencyKey: context.idempotencyKey,
+          signal: context.signal,
+          timeout: attemptTimeout(options.timeout, context.deadlineAt),
+        }),
+      {
+        maxRetries: options.maxRetries,
+        policy: options.policy,
+        signal: options.signal,
+        deadline: options.deadline,
+        idempotencyKey: options.idempotencyKey,
+        throttle: throttles.for(origin),
+        origin,
+        onRetry: (event) => {
+          logger.info(
+            `${options.operation} attempt ${event.attempt} failed; retrying in ${Math.round(event.delayMs)} ms`,
+            { error: event.error.message },
+          );
+          options.onRetry?.(event);
+        },
+      },
+    );
 }

@@ -1,72 +1,142 @@
-import type { z } from 'zod';
-import { ValidationError } from '../errors/index.js';
+import type { Usage } from '../cost/usage.js';
 import type { Provider, ProviderCallOptions, ProviderResult } from '../providers/provider-types.js';
+import { resolveIdempotencyKey } from '../retry/idempotency-key.js';
+import type { RetryEvent } from '../retry/retry-options.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { SdkLogger } from '../transport/sdk-logger.js';
-import { parseWire } from '../wire/validate-wire.js';
-import { APIPromise } from './api-promise.js';
-import type { CallRunner } from './call-runner.js';
+import { APIPromise, type WithResponse } from './api-promise.js';
+import type { CallAttempt, CallRunner, CallRunOptions } from './call-runner.js';
+import type { CallMetering, CostAccounting } from './cost-accounting.js';
 import type { RequestOptions } from './request-options.js';
+import { invalidRequest } from './request-validation.js';
 
-/** What resources share: the provider, the call runner and the client's defaults. */
+/** The client's settings every call starts from; a call's own options override them. */
+export interface CallDefaults {
+  readonly maxRetries: number;
+  readonly timeout: number;
+  readonly deadline: number | undefined;
+  readonly retryPolicy: RetryPolicy;
+  readonly onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly idempotencyHeader: string | undefined;
+  readonly firstTokenTimeout: number | undefined;
+  readonly idleTimeout: number | undefined;
+  readonly maxResumes: number | undefined;
+}
+
+/** What resources share: the provider, the call runner, the cost layer and the client's defaults. */
 export interface ClientContext {
   readonly provider: Provider;
   readonly runCall: CallRunner;
-  readonly maxRetries: number;
+  readonly defaults: CallDefaults;
+  readonly costs: CostAccounting;
   readonly logger: SdkLogger;
 }
 
 /** A provider call for one attempt. */
 export type ProviderAttempt<Data> = (options: ProviderCallOptions) => Promise<ProviderResult<Data>>;
 
+/** A call that may cost money: how to send it, what it is, and how to read its usage. */
+export interface MeteredAttempt<Data> {
+  readonly send: ProviderAttempt<Data>;
+  readonly metering: CallMetering;
+  /** The usage buckets of a successful attempt. */
+  usage(result: ProviderResult<Data>): Usage;
+}
+
+/** The call's idempotency key: the caller's, else one UUID v4 for the whole logical call. */
+export function callIdempotencyKey(options: RequestOptions): string | undefined {
+  if (options.idempotencyKey !== undefined && options.idempotencyKey.trim() === '') {
+    throw invalidRequest('idempotencyKey', 'an idempotency key must not be empty');
+  }
+  // Keys are generated for every call: providers send them only on POST, where they matter.
+  return resolveIdempotencyKey('POST', options.idempotencyKey);
+}
+
+/** The client's and the call's retry settings, merged (the client's `onRetry` runs first, then the call's). */
+export function runOptionsFor(
+  context: ClientContext,
+  operation: string,
+  options: RequestOptions,
+  idempotencyKey: string | undefined,
+): CallRunOptions {
+  const { defaults } = context;
+  const hooks = [defaults.onRetry, options.onRetry].filter((hook) => hook !== undefined);
+  return {
+    operation,
+    maxRetries: options.maxRetries ?? defaults.maxRetries,
+    timeout: options.timeout ?? defaults.timeout,
+    deadline: options.deadline ?? defaults.deadline,
+    policy: options.retryPolicy ?? defaults.retryPolicy,
+    onRetry:
+      hooks.length === 0
+        ? undefined
+        : (event) => {
+            for (const hook of hooks) hook(event);
+          },
+    signal: options.signal,
+    idempotencyKey,
+  };
+}
+
+/** What one attempt hands the provider. */
+export function providerOptionsFor(
+  context: ClientContext,
+  options: RequestOptions,
+  attempt: CallAttempt,
+): ProviderCallOptions {
+  return {
+    signal: attempt.signal,
+    timeout: attempt.timeout,
+    headers: options.headers,
+    idempotencyKey: attempt.idempotencyKey,
+    idempotencyHeader: context.defaults.idempotencyHeader,
+  };
+}
+
 /**
  * Runs one logical call: `prepare` validates the params (before any socket is opened) and
- * returns the attempt; the call runner runs the attempts. Every failure, validation included,
- * becomes a rejection of the returned APIPromise.
+ * returns the attempt, metered when the call may cost money. The cost layer checks the price
+ * and reserves the budget first; the call runner runs the attempts; the successful attempt's
+ * usage is recorded and priced. Every failure becomes a rejection of the returned APIPromise.
  */
 export function executeCall<Data>(
   context: ClientContext,
   operation: string,
   options: RequestOptions,
-  prepare: () => ProviderAttempt<Data>,
+  prepare: () => ProviderAttempt<Data> | MeteredAttempt<Data>,
 ): APIPromise<Data> {
-  const result = Promise.resolve().then(() => {
-    const attempt = prepare();
-    return context.runCall(
-      (attemptContext) =>
-        attempt({
-          signal: attemptContext.signal,
-          timeout: options.timeout,
-          headers: options.headers,
-          idempotencyKey: attemptContext.idempotencyKey,
-        }),
-      {
-        operation,
-        maxRetries: options.maxRetries ?? context.maxRetries,
-        signal: options.signal,
-        idempotencyKey: options.idempotencyKey,
-      },
-    );
+  const result = Promise.resolve().then(async (): Promise<WithResponse<Data>> => {
+    const prepared = prepare();
+    const call: MeteredAttempt<Data> | { send: ProviderAttempt<Data>; metering?: undefined } =
+      typeof prepared === 'function' ? { send: prepared } : prepared;
+    const idempotencyKey = callIdempotencyKey(options);
+    const meter =
+      call.metering === undefined
+        ? undefined
+        : await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
+    try {
+      let attempts = 0;
+      const outcome = await context.runCall(
+        (attempt) => {
+          attempts = attempt.attempt;
+          return call.send(providerOptionsFor(context, options, attempt));
+        },
+        runOptionsFor(context, operation, options, idempotencyKey),
+      );
+      if (meter === undefined || call.metering === undefined) {
+        return { ...outcome, usage: null, cost: null, attempts };
+      }
+      const usage = call.usage(outcome);
+      const cost = await meter.record({
+        attempt: attempts,
+        requestId: outcome.response.requestId,
+        usage,
+        status: 'ok',
+      });
+      return { data: outcome.data, response: outcome.response, usage, cost, attempts };
+    } finally {
+      await meter?.finish();
+    }
   });
   return new APIPromise(result);
-}
-
-/** Validates request params with their wire schema; a mismatch throws a ValidationError naming the field. */
-export function validateRequest<Schema extends z.ZodType>(
-  schema: Schema,
-  params: unknown,
-  what: string,
-): z.output<Schema> {
-  return parseWire(schema, params, { subject: 'request', what });
-}
-
-/** `create()` answers in one piece; `stream: true` there is a mistake worth naming. */
-export function rejectStreaming<Request extends { stream?: boolean | null | undefined }>(
-  request: Request,
-): Request {
-  if (request.stream !== true) return request;
-  const message = 'create() does not stream; use chat.completions.stream()';
-  throw new ValidationError(`Invalid request: stream: ${message}`, {
-    issues: [{ path: 'stream', message }],
-    subject: 'request',
-  });
 }

@@ -1,6 +1,12 @@
 import type { Dispatcher } from 'undici';
+import type { Budget } from '../cost/budget.js';
+import type { Ledger } from '../cost/ledger.js';
+import type { PriceCatalog } from '../cost/price-catalog.js';
 import { AiaasError } from '../errors/index.js';
 import type { ProviderName } from '../providers/provider-types.js';
+import type { RetryEvent } from '../retry/retry-options.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { RetryThrottleOptions } from '../retry/retry-throttle.js';
 import type { Logger, LogLevel } from '../transport/sdk-logger.js';
 import type { Middleware } from '../transport/transport-types.js';
 
@@ -23,8 +29,42 @@ export interface AiaasClientOptions {
   provider?: ProviderName | undefined;
   /** Milliseconds per attempt (headers and body; headers only for streams). Default 600000. */
   timeout?: number | undefined;
+  /**
+   * Milliseconds for a whole call across attempts and the waits between them; no wait that would
+   * pass it is started, and each attempt's timeout is cut to what is left. For a stream it covers
+   * opening it up to the first event; `idleTimeout` guards the rest. No deadline by default.
+   */
+  deadline?: number | undefined;
   /** Retries of retryable failures (connection, timeout, 408/409/429/5xx). Default 2. */
   maxRetries?: number | undefined;
+  /** Decides what is retried and how long to wait; `defaultRetryPolicy()` unless replaced. */
+  retryPolicy?: RetryPolicy | undefined;
+  /** Called before each retry with the error, the attempt that failed and the wait. */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** The retry token bucket shared by the client's calls to one origin (gRPC-style throttling). */
+  retryThrottle?: RetryThrottleOptions | undefined;
+  /** The header that carries each call's idempotency key. Default `Idempotency-Key`. */
+  idempotencyHeader?: string | undefined;
+  /** Streams: milliseconds from the request to the first data event; a stall before it is retried. */
+  firstTokenTimeout?: number | undefined;
+  /** Streams: milliseconds allowed between data events. */
+  idleTimeout?: number | undefined;
+  /** Streams: reconnections allowed after a break (resumed with `Last-Event-ID`). Default 3. */
+  maxResumes?: number | undefined;
+  /**
+   * Prices every call: a {@link PriceCatalog}, or `'server'` to load the provider's `GET /v1/pricing`
+   * (aiaas/server) once, on the first call that needs it. Without pricing, usage is recorded with
+   * `cost: null`, never a made-up zero.
+   */
+  pricing?: PriceCatalog | 'server' | undefined;
+  /** Where each attempt that may cost money is recorded. Default: an in-memory ledger (`client.ledger`). */
+  ledger?: Ledger | undefined;
+  /** Spending limits checked before any byte is sent (needs `pricing`). Exposed as `client.budget`. */
+  budget?: Budget | undefined;
+  /** Default ledger tags of every call (budget scopes `tag:<key>=<value>`); a call's own `tags` win. */
+  tags?: Readonly<Record<string, string>> | undefined;
+  /** The id of the API key paying (never the key): recorded in the ledger, budget scope `key:<id>`. */
+  apiKeyId?: string | undefined;
   defaultHeaders?: Readonly<Record<string, string>> | undefined;
   /** An undici Dispatcher (Agent, ProxyAgent, MockAgent, one with interceptors); the client then owns no sockets. */
   dispatcher?: Dispatcher | undefined;
@@ -44,6 +84,7 @@ export interface ResolvedClientOptions {
   apiKey: string | undefined;
   timeout: number;
   maxRetries: number;
+  deadline: number | undefined;
 }
 
 const defaultBaseUrls: Record<ProviderName, string | undefined> = {
@@ -119,11 +160,24 @@ export function resolveClientOptions(
   }
   const maxRetries = nonNegativeNumber(options.maxRetries, 2, 'maxRetries');
   if (!Number.isInteger(maxRetries)) throw optionError('`maxRetries` must be an integer.', 'invalid_option');
+  if (options.deadline !== undefined && !(typeof options.deadline === 'number' && options.deadline > 0)) {
+    throw optionError(
+      `\`deadline\` must be a positive number of milliseconds, got ${String(options.deadline)}.`,
+      'invalid_option',
+    );
+  }
+  if (options.budget !== undefined && options.pricing === undefined) {
+    throw optionError(
+      'A `budget` needs `pricing` (a PriceCatalog, or "server"): a call cannot be reserved without a price.',
+      'invalid_option',
+    );
+  }
   return {
     provider,
     baseURL: rawBaseUrl,
     apiKey,
     timeout: nonNegativeNumber(options.timeout, 600_000, 'timeout'),
     maxRetries,
+    deadline: options.deadline,
   };
 }

@@ -69,10 +69,11 @@ export abstract class BaseProvider implements Provider {
     };
   }
 
-  /** The call's own headers plus `Idempotency-Key` on POST. */
+  /** The call's own headers plus the idempotency key (`Idempotency-Key` unless renamed) on POST. */
   protected callHeaders(method: HttpMethod, options: ProviderCallOptions): Record<string, string> {
+    const keyHeader = options.idempotencyHeader ?? 'idempotency-key';
     return {
-      ...(method === 'POST' && options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      ...(method === 'POST' && options.idempotencyKey ? { [keyHeader]: options.idempotencyKey } : {}),
       ...options.headers,
     };
   }
@@ -97,6 +98,13 @@ export abstract class BaseProvider implements Provider {
     _options: ProviderCallOptions,
   ): Promise<ProviderResult<Completion>> {
     throw this.unsupported('text completions', 'Use the openai or ollama provider.');
+  }
+
+  async doCompletionStream(
+    _params: CompletionRequest,
+    _options: ProviderCallOptions,
+  ): Promise<ProviderStream> {
+    throw this.unsupported('streamed text completions', 'Use the openai or ollama provider.');
   }
 
   async doEmbed(

@@ -17,6 +17,8 @@ export interface ProviderCallOptions extends SendOptions {
   headers?: Readonly<Record<string, string>> | undefined;
   /** Sent as `Idempotency-Key` on POST requests, the same for every attempt of one call. */
   idempotencyKey?: string | undefined;
+  /** The header that carries `idempotencyKey`; `Idempotency-Key` when omitted. */
+  idempotencyHeader?: string | undefined;
 }
 
 /** A provider's answer: the result in aiaas's common shape, and the response it came from. */
@@ -57,6 +59,8 @@ export interface Provider {
   /** Starts a streamed chat and returns the unread response; parsing is the streaming layer's job. */
   doStream(params: ChatCompletionRequest, options: ProviderCallOptions): Promise<ProviderStream>;
   doCompletion(params: CompletionRequest, options: ProviderCallOptions): Promise<ProviderResult<Completion>>;
+  /** Starts a streamed text completion and returns the unread response, like `doStream`. */
+  doCompletionStream(params: CompletionRequest, options: ProviderCallOptions): Promise<ProviderStream>;
   doEmbed(params: EmbeddingRequest, options: ProviderCallOptions): Promise<ProviderResult<EmbeddingResult>>;
   doListModels(options: ProviderCallOptions): Promise<ProviderResult<ModelList>>;
   doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>>;

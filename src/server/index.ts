@@ -9,6 +9,14 @@
  * console.log(server.url, server.models);
  * await server.close();
  */
+export type { RateCardJson } from './billing/rate-card.js';
+export type {
+  ChaosOptions,
+  IdempotencyOptions,
+  RateLimitOptions,
+  RequestPipelineOptions,
+  StreamReplayOptions,
+} from './pipeline/request-pipeline-options.js';
 export { type ReferenceServer, startReferenceServer } from './reference-server.js';
 export {
   defaultServerLogger,

@@ -6,9 +6,15 @@ import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
 import { createRequestDispatcher } from './http/request-dispatcher.js';
 import { RouteTable } from './http/route-table.js';
-import { InProcessInferenceEngine } from './inference/in-process-inference-engine.js';
+import { createInferenceEngine } from './inference/create-inference-engine.js';
 import type { InferenceEngine } from './inference/inference-engine.js';
+import { resolveInferenceOptions } from './inference/inference-options.js';
+import type { SequenceDecoder } from './inference/sequence-decoder.js';
+import { metricsRoute } from './metrics/metrics-route.js';
+import { requestMetricsInterceptor } from './metrics/request-metrics-interceptor.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
 import { loadModelRegistry } from './model-repository/load-model-registry.js';
+import { createRequestPipeline } from './pipeline/request-pipeline-setup.js';
 import { oipRoutes } from './routes/oip/oip-routes.js';
 import { openAIRoutes } from './routes/openai/openai-routes.js';
 import type { RouteServices } from './routes/route-services.js';
@@ -28,9 +34,14 @@ export interface ReferenceServer {
   close(): Promise<void>;
 }
 
-async function loadServices(engine: InferenceEngine, modelsDir: string | undefined, logger: ServerLogger) {
+async function loadServices(
+  engine: InferenceEngine & SequenceDecoder,
+  modelsDir: string | undefined,
+  logger: ServerLogger,
+  metrics: ServerMetrics,
+) {
   const registry = await loadModelRegistry({ engine, modelsDir, logger });
-  const chat = await ReferenceChatModel.load(engine, registry);
+  const chat = await ReferenceChatModel.load(engine, registry, metrics);
   const embedding = await ReferenceEmbeddingModel.load(engine, registry);
   return { registry, chat, embedding };
 }
@@ -48,8 +59,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 /**
  * Starts the reference model server: the built-in ONNX models (ref-chat, ref-embed,
  * ref-classify) plus an optional Triton-layout repository, served over the
- * OpenAI-compatible API (`/v1`, `/tokenize`, `/health`) and Open Inference Protocol v2
- * (`/v2`).
+ * OpenAI-compatible API (`/v1`, `/tokenize`, `/health`), Open Inference Protocol v2
+ * (`/v2`) and Prometheus `/metrics`. Models run in worker threads, batched per model.
  *
  * @example
  * import { startReferenceServer } from 'aiaas/server';
@@ -60,11 +71,13 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const resolved = resolveServerOptions(options);
   const logger = options.logger ?? defaultServerLogger;
-  const engine = new InProcessInferenceEngine();
+  // The engine runs models in worker threads and batches them; the metrics observe it.
+  const metrics = new ServerMetrics(() => engine.queuedRequests());
+  const engine = createInferenceEngine(resolveInferenceOptions(options), metrics, logger);
   let closing = false;
   let services: RouteServices;
   try {
-    const loaded = await loadServices(engine, resolved.modelsDir, logger);
+    const loaded = await loadServices(engine, resolved.modelsDir, logger, metrics);
     services = {
       ...loaded,
       engine,
@@ -79,12 +92,39 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   const authenticator = new ApiKeyAuthenticator(resolved.apiKeys);
   if (authenticator.open) logger.warn('no API keys configured: every request is accepted (development mode)');
+  // Billing, rate limits, idempotency, resumable streams and faults (issue 3).
+  let pipeline: ReturnType<typeof createRequestPipeline>;
+  try {
+    pipeline = createRequestPipeline(options, {
+      seed: resolved.seed,
+      servedModels: () => services.registry.names(),
+      logger,
+    });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  // Stalled streams and work left behind by departed clients end when this fires.
+  const closingController = new AbortController();
   const dispatch = createRequestDispatcher({
-    routes: new RouteTable([...openAIRoutes(services), ...oipRoutes(services)]),
-    interceptors: [authInterceptor(authenticator)],
+    routes: new RouteTable([
+      ...openAIRoutes(services),
+      ...oipRoutes(services),
+      metricsRoute(metrics),
+      ...pipeline.routes,
+    ]),
+    interceptors: [
+      authInterceptor(authenticator),
+      requestMetricsInterceptor(metrics, (model) => services.registry.get(model) !== undefined),
+      ...pipeline.interceptors,
+    ],
     bodyLimitBytes: resolved.bodyLimitBytes,
     logger,
     isClosing: () => closing,
+    closing: closingController.signal,
+    ...(pipeline.detachedWorkLimitMs === undefined
+      ? {}
+      : { detachedWorkLimitMs: pipeline.detachedWorkLimitMs }),
   });
   const inFlight = new InFlightRequests();
   const server = createServer((request, response) => {
@@ -102,6 +142,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   try {
     address = await listen(server, resolved.port, resolved.host);
   } catch (error) {
+    pipeline.close();
     await engine.close();
     throw error;
   }
@@ -112,6 +153,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   let closed: Promise<void> | undefined;
   const close = async () => {
     closing = true;
+    closingController.abort();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await inFlight.whenIdle();
@@ -119,6 +161,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     server.closeAllConnections();
     await stopped;
     await engine.close();
+    pipeline.close();
   };
   return {
     url,

@@ -1,3 +1,5 @@
+import type { InferenceServingOptions } from './inference/inference-options.js';
+import type { RequestPipelineOptions } from './pipeline/request-pipeline-options.js';
 import type { ServerLogger } from './server-logger.js';
 
 /**
@@ -6,7 +8,7 @@ import type { ServerLogger } from './server-logger.js';
  * @example
  * const options: ReferenceServerOptions = { port: 0, seed: 42, apiKeys: ['sk-test'] };
  */
-export interface ReferenceServerOptions {
+export interface ReferenceServerOptions extends InferenceServingOptions, RequestPipelineOptions {
   /** TCP port; 0 (the default) picks a free one, read it back from `server.port`. */
   port?: number;
   /** Interface to listen on; `127.0.0.1` by default, so nothing is exposed by accident. */

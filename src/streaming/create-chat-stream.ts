@@ -1,4 +1,4 @@
-import { ChatEventReader } from './chat-event-reader.js';
+import { ChatEventReader, type ChatEventSource } from './chat-event-reader.js';
 import { ChatStream } from './chat-stream.js';
 import { type JsonLine, NdjsonDecoder } from './ndjson-decoder.js';
 import { OllamaLineMapper } from './ollama-line-mapper.js';
@@ -62,6 +62,35 @@ const jsonLinesDialect: StreamDialect<JsonLine> = {
   endMarker: 'done: true',
 };
 
+/** A stream's event source and the controller that aborts it, before they become a {@link ChatStream}. */
+export interface OpenedChatEventSource {
+  source: ChatEventSource;
+  controller: AbortController;
+}
+
+/**
+ * The parts {@link createChatStream} assembles, for a caller that wraps the source (the client
+ * reads the first event inside its retry loop and meters the rest) before building the stream.
+ *
+ * @example
+ * const { source, controller } = openChatEventSource(response, { signal });
+ * const stream = new ChatStream(source, controller, response.requestId);
+ */
+export function openChatEventSource(
+  response: StreamResponse,
+  options: ChatStreamOptions = {},
+): OpenedChatEventSource {
+  const controller = new AbortController();
+  const signal =
+    options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  const readerOptions = { ...options, signal, requestId: response.requestId };
+  const source =
+    response.format === 'ndjson'
+      ? new ChatEventReader(response.body, jsonLinesDialect, readerOptions)
+      : new ChatEventReader(response.body, serverSentEventsDialect, readerOptions);
+  return { source, controller };
+}
+
 /**
  * Turns a streaming response into a {@link ChatStream} of typed events.
  *
@@ -76,13 +105,6 @@ const jsonLinesDialect: StreamDialect<JsonLine> = {
  * const { choices, usage } = await stream.final();
  */
 export function createChatStream(response: StreamResponse, options: ChatStreamOptions = {}): ChatStream {
-  const controller = new AbortController();
-  const signal =
-    options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
-  const readerOptions = { ...options, signal, requestId: response.requestId };
-  const source =
-    response.format === 'ndjson'
-      ? new ChatEventReader(response.body, jsonLinesDialect, readerOptions)
-      : new ChatEventReader(response.body, serverSentEventsDialect, readerOptions);
+  const { source, controller } = openChatEventSource(response, options);
   return new ChatStream(source, controller, response.requestId);
 }

@@ -11,7 +11,13 @@ export type {
   UsageEvent,
   UsageProvenance,
 } from './chat-stream-events.js';
-export { type ChatStreamOptions, createChatStream, type StreamResponse } from './create-chat-stream.js';
+export {
+  type ChatStreamOptions,
+  createChatStream,
+  type OpenedChatEventSource,
+  openChatEventSource,
+  type StreamResponse,
+} from './create-chat-stream.js';
 export { decodeJsonLines, type JsonLine, NdjsonDecoder } from './ndjson-decoder.js';
 export { OllamaLineMapper } from './ollama-line-mapper.js';
 export { OpenAIChunkMapper } from './openai-chunk-mapper.js';

@@ -51,9 +51,12 @@ export class HttpTransport {
     try {
       const response = await this.#start(init, attempt);
       const text = await readBodyText(response.body);
-      if (text.trim() === '') return { data: undefined, response: infoOf(response) };
+      // Serialised as #dispatch does; a server billing per MB counts these same bytes.
+      const sent = init.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(init.body));
+      const info = { ...infoOf(response), bodyBytes: { sent, received: Buffer.byteLength(text) } };
+      if (text.trim() === '') return { data: undefined, response: info };
       try {
-        return { data: JSON.parse(text), response: infoOf(response) };
+        return { data: JSON.parse(text), response: info };
       } catch {
         const contentType = response.headers['content-type'] ?? 'no content type';
         const snippet = this.#options.redactor.text(text.replace(/\s+/g, ' ').trim().slice(0, 120));

@@ -27,6 +27,11 @@ export interface ResponseInfo {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId: string | undefined;
+  /**
+   * Body sizes on the wire, for a JSON call read whole (not streams): request bytes sent and
+   * response bytes received. Providers that bill by data volume meter exactly these.
+   */
+  readonly bodyBytes?: { readonly sent: number; readonly received: number };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AiaasClient } from '../../src/client/aiaas-client.js';
-import { openChatStream } from '../../src/client/resources/chat-stream-hook.js';
 import { NotFoundError } from '../../src/errors/index.js';
 import { UnsupportedOperationError } from '../../src/providers/unsupported-operation-error.js';
 import { type DialectTestServer, sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
@@ -110,7 +109,7 @@ describe('the ollama provider', () => {
     expect((error as Error).message).toContain('model "llama9" not found, try pulling it first');
   });
 
-  it('opens a streamed chat as raw NDJSON for the streaming layer', async () => {
+  it('streams a chat from NDJSON lines, with the final line as usage', async () => {
     const lines = [
       {
         model: 'm',
@@ -124,24 +123,13 @@ describe('the ollama provider', () => {
       response.writeHead(200, { 'content-type': 'application/x-ndjson' });
       response.end(lines.map((line) => JSON.stringify(line)).join('\n'));
     });
-    const stream = await openChatStream(
-      {
-        provider: ollama.provider,
-        runCall: (attempt) => attempt({ attempt: 1, idempotencyKey: 'k', signal: undefined }),
-        maxRetries: 0,
-        logger: { level: 'off', enabled: () => false, debug() {}, info() {}, warn() {}, error() {} },
-      },
-      hello,
-    );
-    expect(stream.format).toBe('ndjson');
+    const stream = await ollama.chat.completions.stream(hello);
+    const result = await stream.final();
     expect(JSON.parse(server.requests[0]?.body ?? '').stream).toBe(true);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of stream.body) chunks.push(chunk);
-    const received = Buffer.concat(chunks)
-      .toString()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(received.map((line) => line.message.content).join('')).toBe('Hello');
+    expect(result.choices[0]?.message.content).toBe('Hello');
+    expect(result.usage.provenance).toBe('reported');
+    expect(result.usageBuckets.inputTokens.value).toBe(result.usage.tokens.prompt_tokens);
+    expect(result.usageBuckets.outputTokens.value).toBe(result.usage.tokens.completion_tokens);
   });
 
   it('refuses tokenize clearly', async () => {

@@ -50,7 +50,8 @@ describe('OpenAI-compatible dialect edge cases', () => {
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 502, requestId: 'req-dialect', retryable: true });
     expect((error as Error).message).toBe(
-      '502 Bad Gateway: an HTML page "502 Bad Gateway" (likely from a proxy or gateway) (status 502, request id req-dialect)',
+      '502 Bad Gateway: an HTML page "502 Bad Gateway" (likely from a proxy or gateway) (status 502, request id req-dialect) ' +
+        'Gave up after 1 attempt (maxRetries is 0): the server kept answering 502.',
     );
   });
 
@@ -138,7 +139,8 @@ describe('OpenAI-compatible dialect edge cases', () => {
     const error = await openai.inference.serverMetadata().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UnsupportedOperationError);
     expect((error as Error).message).toBe(
-      'The openai provider does not support inference.serverMetadata. Use the oip provider for Open Inference Protocol servers.',
+      'The openai provider does not support inference.serverMetadata. Use the oip provider for Open Inference Protocol servers. ' +
+        'Not retried (1 attempt made): the error is not retryable.',
     );
     expect(server.connections).toBe(before);
   });

@@ -78,7 +78,7 @@ describe('API keys', () => {
     const text = logLines.join('\n');
     expect(text).not.toContain('sk-test');
     expect(text).not.toContain('sk-wrong-key-xyz');
-    expect(text).toMatch(/"tenant":"key_[0-9a-f]{12}"/);
+    expect(text).toMatch(/"tenant":"key_[0-9a-f]{16}"/);
     expect(text).not.toContain('development mode');
   });
 });

@@ -1,12 +1,18 @@
 import { type ChatBuilder, isChatBuilder } from '../../builders/chat-builder.js';
+import { estimatePromptTokens } from '../../cost/cost-estimator.js';
 import {
   type ChatCompletion,
   type ChatCompletionRequest,
   chatCompletionRequestSchema,
 } from '../../wire/openai/chat-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { type ClientContext, executeCall, rejectStreaming, validateRequest } from '../client-context.js';
-import type { RequestOptions } from '../request-options.js';
+import { estimateChatCall, messagesForEstimate } from '../call-estimate.js';
+import { tokenUsage } from '../call-usage.js';
+import { type ClientContext, executeCall } from '../client-context.js';
+import type { MeteredChatStream } from '../metered-chat-stream.js';
+import type { RequestOptions, StreamRequestOptions } from '../request-options.js';
+import { rejectStreaming, validateRequest, withStreamUsage } from '../request-validation.js';
+import { openMeteredStream } from '../stream-opener.js';
 
 /** Chat params as users write them (before schema defaults), or a builder. */
 export type ChatCompletionParams = ChatCompletionRequest | ChatBuilder;
@@ -26,20 +32,50 @@ export class ChatCompletions {
   }
 
   /**
-   * Creates a chat completion (non-streaming). Accepts params or a `chat()` builder.
-   * Streaming is `chat.completions.stream()`, added by the streaming layer.
+   * Creates a chat completion (non-streaming). Accepts params or a `chat()` builder. Retried
+   * per the client's policy with one idempotency key; its usage and cost are in the ledger and
+   * in `.withResponse()`.
    *
    * @example
    * const completion = await client.chat.completions.create(chat('ref-chat').user('hi'));
-   * console.log(completion.choices[0]?.message.content, completion.usage?.total_tokens);
+   * const { data, usage, cost } = await client.chat.completions.create(params).withResponse();
    */
   create(params: ChatCompletionParams, options: RequestOptions = {}): APIPromise<ChatCompletion> {
     return executeCall(this.#context, 'chat.completions.create', options, () => {
       const request = rejectStreaming(resolveChatParams(params));
-      return (providerOptions) => this.#context.provider.doChat(request, providerOptions);
+      return {
+        send: (providerOptions) => this.#context.provider.doChat(request, providerOptions),
+        metering: { model: request.model, estimate: () => estimateChatCall(request) },
+        usage: ({ data, response }) =>
+          tokenUsage(data.usage, response, () => ({
+            promptTokens: estimatePromptTokens(messagesForEstimate(request)),
+            outputTexts: data.choices.map((choice) => choice.message.content ?? ''),
+          })),
+      };
     });
   }
 
-  // STREAMING HOOK: `stream(params, options)` belongs here. It resolves params with
-  // resolveChatParams and opens the response with `openChatStream` (chat-stream-hook.ts).
+  /**
+   * Streams a chat completion. Resolves once the first event has arrived: a failure before it
+   * is retried like any call; after it, a broken stream is resumed (same idempotency key plus
+   * `Last-Event-ID`). Usage is always requested; `final()` has it, and the cost.
+   *
+   * @example
+   * const stream = await client.chat.completions.stream(chat('ref-chat').user('hi').maxTokens(32), { idleTimeout: 10_000 });
+   * for await (const text of stream.text()) process.stdout.write(text);
+   * const { usage, cost } = await stream.final();
+   */
+  async stream(params: ChatCompletionParams, options: StreamRequestOptions = {}): Promise<MeteredChatStream> {
+    const request = withStreamUsage(resolveChatParams(params));
+    return openMeteredStream(
+      this.#context,
+      {
+        operation: 'chat.completions.stream',
+        metering: { model: request.model, estimate: () => estimateChatCall(request) },
+        promptTokens: () => estimatePromptTokens(messagesForEstimate(request)),
+        send: (providerOptions) => this.#context.provider.doStream(request, providerOptions),
+      },
+      options,
+    );
+  }
 }

@@ -4,8 +4,17 @@ import {
   completionRequestSchema,
 } from '../../wire/openai/completion-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { type ClientContext, executeCall, rejectStreaming, validateRequest } from '../client-context.js';
-import type { RequestOptions } from '../request-options.js';
+import { estimateCompletionCall } from '../call-estimate.js';
+import { tokenUsage } from '../call-usage.js';
+import { type ClientContext, executeCall } from '../client-context.js';
+import type { MeteredChatStream } from '../metered-chat-stream.js';
+import type { RequestOptions, StreamRequestOptions } from '../request-options.js';
+import { rejectStreaming, validateRequest, withStreamUsage } from '../request-validation.js';
+import { openMeteredStream } from '../stream-opener.js';
+
+function resolveCompletionParams(params: CompletionRequest): CompletionRequest {
+  return validateRequest(completionRequestSchema, params, 'completion request');
+}
 
 /** `client.completions` (legacy text completions). */
 export class Completions {
@@ -16,15 +25,45 @@ export class Completions {
   }
 
   /**
-   * Creates a text completion.
+   * Creates a text completion; usage and cost are in the ledger and in `.withResponse()`.
    *
    * @example
    * const completion = await client.completions.create({ model: 'ref-chat', prompt: 'Once upon', max_tokens: 8 });
    */
   create(params: CompletionRequest, options: RequestOptions = {}): APIPromise<Completion> {
     return executeCall(this.#context, 'completions.create', options, () => {
-      const request = rejectStreaming(validateRequest(completionRequestSchema, params, 'completion request'));
-      return (providerOptions) => this.#context.provider.doCompletion(request, providerOptions);
+      const request = rejectStreaming(resolveCompletionParams(params));
+      return {
+        send: (providerOptions) => this.#context.provider.doCompletion(request, providerOptions),
+        metering: { model: request.model, estimate: () => estimateCompletionCall(request) },
+        usage: ({ data, response }) =>
+          tokenUsage(data.usage, response, () => ({
+            promptTokens: estimateCompletionCall(request).promptTokens,
+            outputTexts: data.choices.map((choice) => choice.text),
+          })),
+      };
     });
+  }
+
+  /**
+   * Streams a text completion, with the same retry, resume and cost behaviour as
+   * `chat.completions.stream()`: the events are `text-delta`, `finish` and `usage`.
+   *
+   * @example
+   * const stream = await client.completions.stream({ model: 'ref-chat', prompt: 'Once upon', max_tokens: 8 });
+   * for await (const text of stream.text()) process.stdout.write(text);
+   */
+  async stream(params: CompletionRequest, options: StreamRequestOptions = {}): Promise<MeteredChatStream> {
+    const request = withStreamUsage(resolveCompletionParams(params));
+    return openMeteredStream(
+      this.#context,
+      {
+        operation: 'completions.stream',
+        metering: { model: request.model, estimate: () => estimateCompletionCall(request) },
+        promptTokens: () => estimateCompletionCall(request).promptTokens,
+        send: (providerOptions) => this.#context.provider.doCompletionStream(request, providerOptions),
+      },
+      options,
+    );
   }
 }

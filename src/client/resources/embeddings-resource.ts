@@ -1,8 +1,11 @@
 import type { EmbeddingResult } from '../../providers/embedding-result.js';
 import { type EmbeddingRequest, embeddingRequestSchema } from '../../wire/openai/embedding-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { type ClientContext, executeCall, validateRequest } from '../client-context.js';
+import { estimateEmbeddingCall } from '../call-estimate.js';
+import { tokenUsage } from '../call-usage.js';
+import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions } from '../request-options.js';
+import { validateRequest } from '../request-validation.js';
 
 /** `client.embeddings` */
 export class Embeddings {
@@ -14,7 +17,8 @@ export class Embeddings {
 
   /**
    * Creates embeddings. Whatever `encoding_format` (float or base64), each
-   * `data[i].embedding` is a `Float32Array`.
+   * `data[i].embedding` is a `Float32Array`. Usage (input tokens and the bytes exchanged) and
+   * cost are in the ledger and in `.withResponse()`.
    *
    * @example
    * const { data } = await client.embeddings.create({ model: 'ref-embed', input: ['a', 'b'], encoding_format: 'base64' });
@@ -23,7 +27,15 @@ export class Embeddings {
   create(params: EmbeddingRequest, options: RequestOptions = {}): APIPromise<EmbeddingResult> {
     return executeCall(this.#context, 'embeddings.create', options, () => {
       const request = validateRequest(embeddingRequestSchema, params, 'embedding request');
-      return (providerOptions) => this.#context.provider.doEmbed(request, providerOptions);
+      return {
+        send: (providerOptions) => this.#context.provider.doEmbed(request, providerOptions),
+        metering: { model: request.model, estimate: () => estimateEmbeddingCall(request) },
+        usage: ({ data, response }) =>
+          tokenUsage(data.usage, response, () => ({
+            promptTokens: estimateEmbeddingCall(request).promptTokens,
+            outputTexts: [],
+          })),
+      };
     });
   }
 }

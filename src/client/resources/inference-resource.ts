@@ -7,8 +7,10 @@ import {
   type ServerMetadata,
 } from '../../wire/oip/oip-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { type ClientContext, executeCall, validateRequest } from '../client-context.js';
+import { inferUsage } from '../call-usage.js';
+import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions, VersionedRequestOptions } from '../request-options.js';
+import { validateRequest } from '../request-validation.js';
 import { requireModelName } from './models-resource.js';
 
 /** Options of `inference.infer`. */
@@ -79,6 +81,8 @@ export class Inference {
 
   /**
    * Runs a model on tensors (build them with `tensor()`); outputs come back as typed arrays.
+   * Usage is the input tensor elements and the bytes exchanged (compute time is the server's own
+   * and not visible to the client); usage and cost are in the ledger and in `.withResponse()`.
    *
    * @example
    * const result = await client.inference.infer('ref-classify', [tensor('input', features, [1, 100])]);
@@ -107,8 +111,13 @@ export class Inference {
         },
         'infer request',
       );
-      return (providerOptions) =>
-        this.#context.provider.doInfer(name, request, versionOf(options), providerOptions);
+      return {
+        send: (providerOptions) =>
+          this.#context.provider.doInfer(name, request, versionOf(options), providerOptions),
+        // Tensors have no token count and no output cap: only a per-request fee can be quoted.
+        metering: { model: name, estimate: () => ({ model: name, promptTokens: 0, maxOutputTokens: 0 }) },
+        usage: ({ response }) => inferUsage(request, response),
+      };
     });
   }
 }

@@ -111,6 +111,28 @@ export class OllamaProvider extends BaseProvider {
     return { data: fromOllamaGenerateResponse(data, response.requestId), response };
   }
 
+  /** A streamed text completion: `/api/generate` as NDJSON, one `response` fragment per line. */
+  override async doCompletionStream(
+    params: CompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderStream> {
+    const body = parseWire(
+      ollamaGenerateRequestSchema,
+      { ...toOllamaGenerateRequest(params), stream: true },
+      { ...asRequest, what: 'ollama generate request' },
+    );
+    const response = await this.transport.requestStream(
+      {
+        method: 'POST',
+        url: joinUrl(this.baseURL, 'api/generate'),
+        body,
+        headers: { accept: 'application/x-ndjson', ...this.callHeaders('POST', options) },
+      },
+      { signal: options.signal, timeout: options.timeout },
+    );
+    return { ...response, format: 'ndjson' };
+  }
+
   override async doEmbed(
     params: EmbeddingRequest,
     options: ProviderCallOptions,

@@ -96,6 +96,27 @@ export class OpenAIProvider extends BaseProvider {
     );
   }
 
+  override async doCompletionStream(
+    params: CompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderStream> {
+    const body = {
+      ...params,
+      stream: true,
+      stream_options: { include_usage: true, ...params.stream_options },
+    };
+    const response = await this.transport.requestStream(
+      {
+        method: 'POST',
+        url: joinUrl(this.baseURL, 'completions'),
+        body,
+        headers: { accept: 'text/event-stream', ...this.callHeaders('POST', options) },
+      },
+      { signal: options.signal, timeout: options.timeout },
+    );
+    return { ...response, format: 'sse' };
+  }
+
   override async doEmbed(
     params: EmbeddingRequest,
     options: ProviderCallOptions,

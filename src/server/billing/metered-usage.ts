@@ -8,7 +8,7 @@ export interface MeteredUsage {
   bytesIn: number;
   /** Response body bytes. */
   bytesOut: number;
-  /** OIP tensor elements received and sent. */
+  /** OIP input tensor elements (what the SDK's `normalizeOipUsage` counts by default). */
   tensorElements: number;
   requests: number;
 }

@@ -1,13 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { tenantIdForKey } from '../billing/tenant-id.js';
 import type { Tenant } from './request-context.js';
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** The tenant of a key: `key_` and the first 12 hex digits of its SHA-256, never the key. */
-export function tenantIdOfKey(key: string): string {
-  return `key_${sha256(key).toString('hex').slice(0, 12)}`;
 }
 
 /** The key of an `Authorization: Bearer <key>` header, or undefined when absent or of another scheme. */
@@ -29,7 +25,10 @@ export class ApiKeyAuthenticator {
   readonly #keys: { hash: Buffer; tenant: Tenant }[];
 
   constructor(keys: readonly string[]) {
-    this.#keys = [...new Set(keys)].map((key) => ({ hash: sha256(key), tenant: { id: tenantIdOfKey(key) } }));
+    this.#keys = [...new Set(keys)].map((key) => ({
+      hash: sha256(key),
+      tenant: { id: tenantIdForKey(key) },
+    }));
   }
 
   /** No keys configured: every request is let in (development mode). */

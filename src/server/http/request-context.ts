@@ -1,7 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { type DetachedWork, detachedWorkSignal } from './detached-work-signal.js';
 import type { Dialect } from './error-body.js';
+import { HttpError } from './http-error.js';
 import { parseJsonBody, readRequestBody } from './request-body.js';
+import { RequestSettlement } from './request-settlement.js';
 import type { Route } from './route-table.js';
+import type { StreamFaults } from './stream-faults.js';
 import { UsageMeter } from './usage-meter.js';
 
 /** Who is calling: one tenant per API key; `anonymous` when the server runs without keys. */
@@ -28,13 +32,29 @@ export interface RequestContextInit {
   params: Readonly<Record<string, string>>;
   bodyLimitBytes: number;
   signal: AbortSignal;
+  /** Fires when the server starts closing. Default: never. */
+  closing?: AbortSignal;
+  /** How long the work of a POST with an Idempotency-Key may go on after its client left. Default 30 s. */
+  detachedWorkLimitMs?: number;
+  /** Turns anything thrown into the error to answer with (and logs bugs). Default: a bare 500. */
+  errorOf?: (error: unknown) => HttpError;
+}
+
+/** Work that outlives a disconnect is bounded by this by default; see {@link detachedWorkSignal}. */
+export const defaultDetachedWorkLimitMs = 30_000;
+
+const neverClosing = new AbortController().signal;
+
+function bareInternalError(error: unknown): HttpError {
+  return error instanceof HttpError ? error : new HttpError(500, 'The server failed on this request.');
 }
 
 /**
  * Everything the server knows about one request while serving it: identity, the matched
- * route, the tenant (set by authentication), the idempotency key, an abort signal that fires
- * when the client disconnects, and a usage meter. Interceptors (auth now; rate limits,
- * idempotency, faults and billing in issue 3) and routes all work on this one object.
+ * route, the tenant (set by authentication), the idempotency key and the attempt number, an
+ * abort signal that fires when the client disconnects and one that says when the work
+ * should stop, a usage meter, the model billed, and the settlement that billing and rate
+ * limits wait on. Interceptors and routes all work on this one object.
  *
  * @example
  * const body = await context.readJson();
@@ -51,9 +71,27 @@ export class RequestContext {
   readonly headers: IncomingHttpHeaders;
   readonly idempotencyKey: string | undefined;
   readonly signal: AbortSignal;
+  /**
+   * Fires when the request's work should stop; routes pass it to generation. For most
+   * requests that is the disconnect. A POST with an Idempotency-Key keeps working for a
+   * while after its client left, so a retry or a resume can collect the answer.
+   */
+  readonly workSignal: AbortSignal;
+  readonly closing: AbortSignal;
   readonly meter = new UsageMeter();
+  readonly settlement = new RequestSettlement();
   readonly receivedAt = Date.now();
+  readonly errorOf: (error: unknown) => HttpError;
   tenant: Tenant = anonymousTenant;
+  /** Attempt of the logical call (tenant + Idempotency-Key), set by the fault interceptor; 1 without a key. */
+  attempt = 1;
+  /** The served model the request runs, set by a route as inference starts: only such requests are billed. */
+  model: string | undefined;
+  /** Faults to act out on this request's event stream, set by the fault interceptor. */
+  streamFaults: StreamFaults = {};
+  /** Headers every answer to this request carries, errors included (rate limits, an injected fault). */
+  readonly responseHeaders: Record<string, string> = {};
+  readonly #detachedWork: DetachedWork | undefined;
   readonly #request: IncomingMessage;
   readonly #bodyLimitBytes: number;
   #body: Promise<Buffer> | undefined;
@@ -73,6 +111,22 @@ export class RequestContext {
     this.signal = init.signal;
     const key = init.request.headers['idempotency-key'];
     this.idempotencyKey = typeof key === 'string' && key !== '' ? key : undefined;
+    this.closing = init.closing ?? neverClosing;
+    this.errorOf = init.errorOf ?? bareInternalError;
+    if (this.method === 'POST' && this.idempotencyKey !== undefined) {
+      const limit = init.detachedWorkLimitMs ?? defaultDetachedWorkLimitMs;
+      this.#detachedWork = detachedWorkSignal(this.signal, this.closing, limit);
+      this.workSignal = this.#detachedWork.signal;
+    } else {
+      this.workSignal = this.signal;
+    }
+    // Settled means done: a bounded wait for abandoned work must not outlive it.
+    this.settlement.onSettled(() => this.#detachedWork?.release());
+  }
+
+  /** True when this request's work goes on after a disconnect (see {@link workSignal}). */
+  get outlivesClient(): boolean {
+    return this.#detachedWork !== undefined;
   }
 
   /** The raw body, read once (within the size limit) and cached, so a hash and a parse can share it. */
@@ -90,7 +144,8 @@ export class RequestContext {
 
   /**
    * Runs `listener` once the response has closed, when the meter holds every byte sent:
-   * the hook for billing records and metrics.
+   * the hook for metrics. Billing waits for `settlement` instead, which also covers a
+   * generation that outlives its socket.
    */
   onFinished(listener: (outcome: ResponseOutcome) => void): void {
     this.#finishListeners.push(listener);

@@ -16,6 +16,10 @@ export interface RequestDispatcherOptions {
   logger: ServerLogger;
   /** True once the server is closing: answers then ask the client to close the connection. */
   isClosing(): boolean;
+  /** Fires when the server starts closing: stalls and abandoned work then end. */
+  closing?: AbortSignal;
+  /** How long the work of a POST with an Idempotency-Key may go on after its client left. */
+  detachedWorkLimitMs?: number;
 }
 
 /** `req_` and 24 hex digits: unique enough to find one request in the logs. */
@@ -106,13 +110,26 @@ export function createRequestDispatcher(
         params: match.params,
         bodyLimitBytes: options.bodyLimitBytes,
         signal: disconnect.signal,
+        ...(options.closing === undefined ? {} : { closing: options.closing }),
+        ...(options.detachedWorkLimitMs === undefined
+          ? {}
+          : { detachedWorkLimitMs: options.detachedWorkLimitMs }),
+        errorOf: errorOfUnknown,
       });
       const routeResponse = await handle(context);
       await writeRouteResponse(response, routeResponse, context, errorOfUnknown);
     } catch (error) {
       const httpError = errorOfUnknown(error);
       if (response.headersSent) response.destroy();
-      else if (!disconnect.signal.aborted) writeError(response, dialect, httpError, context?.meter);
+      else if (!disconnect.signal.aborted) {
+        for (const [name, value] of Object.entries(context?.responseHeaders ?? {}))
+          response.setHeader(name, value);
+        writeError(response, dialect, httpError, context?.meter);
+      }
     }
+    if (context === undefined) return;
+    // Billing and rate limits read the usage once the work ended too (a recorded generation may outlive the socket).
+    await context.settlement.ended();
+    context.settlement.settle({ status: response.statusCode, disconnected: disconnect.signal.aborted });
   };
 }

@@ -6,8 +6,8 @@ export type RequestHandler = (context: RequestContext) => Promise<RouteResponse>
 /**
  * A step around every matched request. It may answer by itself (a 401, a 429, a replayed
  * response), call `next` and look at or wrap the answer (billing, resumable streams), or
- * throw an `HttpError`. This is where authentication lives now and where issue 3 hooks
- * rate limits, idempotency, faults and billing, without touching any route.
+ * throw an `HttpError`. Authentication, metrics, faults, rate limits, idempotency, billing
+ * and stream recording all live here (see `pipeline/`), without touching any route.
  *
  * @example
  * const timing: RequestInterceptor = async (context, next) => {

@@ -1,9 +1,12 @@
 import type { ServerResponse } from 'node:http';
+import { ReplayGapError } from '../stream-replay/replay-types.js';
+import type { StreamReplayBuffer } from '../stream-replay/stream-replay-buffer.js';
 import { type Dialect, errorBody } from './error-body.js';
 import type { HttpError } from './http-error.js';
 import type { RequestContext } from './request-context.js';
-import type { RouteResponse } from './route-response.js';
-import { writeEventStream } from './sse-writer.js';
+import type { WorkOutcome } from './request-settlement.js';
+import type { RawRouteResponse, RouteResponse } from './route-response.js';
+import { type EventStreamOutcome, writeEventStream } from './sse-writer.js';
 import type { UsageMeter } from './usage-meter.js';
 
 /** Serialises and sends a JSON body with its length, counting the bytes on the meter. */
@@ -14,14 +17,32 @@ export function writeJson(
   headers: Readonly<Record<string, string>> = {},
   meter?: UsageMeter,
 ): void {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  meter?.addResponseBytes(payload.length);
-  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(payload.length),
-  });
-  response.end(payload);
+  writeRaw(
+    response,
+    { kind: 'raw', status, body: jsonBytes(body), headers: { ...headers, ...jsonContentType } },
+    meter,
+  );
+}
+
+/** The `content-type` of every JSON answer. */
+export const jsonContentType = { 'content-type': 'application/json; charset=utf-8' } as const;
+
+/**
+ * The bytes a JSON answer is sent as: what an idempotent replay stores and sends again.
+ *
+ * @example
+ * const stored = { status: 200, headers: jsonContentType, body: jsonBytes({ ok: true }) };
+ */
+export function jsonBytes(body: unknown): Buffer {
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+/** Sends bytes exactly as given, with their length, counting them on the meter. */
+function writeRaw(response: ServerResponse, raw: RawRouteResponse, meter?: UsageMeter): void {
+  meter?.addResponseBytes(raw.body.length);
+  for (const [name, value] of Object.entries(raw.headers)) response.setHeader(name, value);
+  response.writeHead(raw.status, { 'content-length': String(raw.body.length) });
+  response.end(raw.body);
 }
 
 /** Sends an error in the dialect's shape with the error's status and headers (`allow`, `www-authenticate`…). */
@@ -34,21 +55,8 @@ export function writeError(
   writeJson(response, error.status, errorBody(dialect, error), error.headers, meter);
 }
 
-/**
- * Puts a route's answer on the wire: JSON in one write, or an event stream through the SSE
- * writer. A failure inside a stream (headers already sent) becomes an error event.
- */
-export async function writeRouteResponse(
-  response: ServerResponse,
-  routeResponse: RouteResponse,
-  context: RequestContext,
-  errorOfUnknown: (error: unknown) => HttpError,
-): Promise<void> {
-  if (routeResponse.kind === 'json') {
-    writeJson(response, routeResponse.status, routeResponse.body, routeResponse.headers, context.meter);
-    return;
-  }
-  for (const [name, value] of Object.entries(routeResponse.headers ?? {})) response.setHeader(name, value);
+function writeStreamHead(response: ServerResponse, headers: Readonly<Record<string, string>> = {}): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -57,9 +65,77 @@ export async function writeRouteResponse(
   });
   // Clients start their first-token clock on the headers; send them before the first token exists.
   response.flushHeaders();
-  await writeEventStream(response, routeResponse.events, {
-    signal: context.signal,
-    meter: context.meter,
-    errorEvent: (error) => JSON.stringify(errorBody(context.dialect, errorOfUnknown(error))),
-  });
+}
+
+/** The data of a buffer's events after `afterId`, following the live recording until it ends. */
+async function* payloadsAfter(
+  buffer: StreamReplayBuffer,
+  afterId: number,
+  signal: AbortSignal,
+): AsyncGenerator<string> {
+  for await (const event of buffer.follow(afterId, { signal })) yield event.data;
+}
+
+function workOutcomeOf(outcome: EventStreamOutcome): WorkOutcome {
+  if (outcome.completed) return 'completed';
+  return outcome.failed && !outcome.disconnected ? 'failed' : 'aborted';
+}
+
+/**
+ * Puts a route's answer on the wire: JSON or raw bytes in one write, an event stream
+ * through the SSE writer (straight from the route, or from a replay buffer), or a reset
+ * connection. Headers the interceptors set on the context go on every answer. A failure
+ * inside a stream (headers already sent) becomes an error event.
+ */
+export async function writeRouteResponse(
+  response: ServerResponse,
+  routeResponse: RouteResponse,
+  context: RequestContext,
+  errorOfUnknown: (error: unknown) => HttpError,
+): Promise<void> {
+  if (routeResponse.kind === 'reset') {
+    // An RST, not a FIN: what a crashed server or a dropped proxy connection looks like to a client.
+    if (response.socket) response.socket.resetAndDestroy();
+    else response.destroy();
+    return;
+  }
+  // Nobody is left to read it; a recorded stream or stored answer is still there for a retry.
+  if (context.signal.aborted) return;
+  for (const [name, value] of Object.entries(context.responseHeaders)) response.setHeader(name, value);
+  const errorEvent = (error: unknown) => JSON.stringify(errorBody(context.dialect, errorOfUnknown(error)));
+  switch (routeResponse.kind) {
+    case 'json':
+      writeJson(response, routeResponse.status, routeResponse.body, routeResponse.headers, context.meter);
+      return;
+    case 'raw':
+      writeRaw(response, routeResponse, context.meter);
+      return;
+    case 'event-stream': {
+      writeStreamHead(response, routeResponse.headers);
+      const writing = writeEventStream(response, routeResponse.events, {
+        signal: context.signal,
+        meter: context.meter,
+        errorEvent,
+        faults: context.streamFaults,
+        closing: context.closing,
+      });
+      context.settlement.track(writing.then(workOutcomeOf));
+      await writing;
+      return;
+    }
+    case 'buffered-stream': {
+      writeStreamHead(response, routeResponse.headers);
+      const { buffer, afterEventId } = routeResponse;
+      // Recorded events were metered as they were recorded; this socket only carries them.
+      await writeEventStream(response, payloadsAfter(buffer, afterEventId, context.signal), {
+        signal: context.signal,
+        firstEventId: afterEventId + 1,
+        // A reader that fell behind what the buffer holds cannot be served exactly: cut it.
+        errorEvent: (error) => (error instanceof ReplayGapError ? undefined : errorEvent(error)),
+        faults: context.streamFaults,
+        closing: context.closing,
+      });
+      return;
+    }
+  }
 }

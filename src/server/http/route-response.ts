@@ -45,6 +45,8 @@ export interface BufferedStreamRouteResponse {
 /** No answer at all: the connection is reset before any byte is sent (the `reset` fault). */
 export interface ResetRouteResponse {
   kind: 'reset';
+  /** Never sent (there is no answer); present so every kind can be wrapped alike. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -6,14 +6,14 @@ export interface UsageSnapshot {
   computeMilliseconds: number;
   requestBytes: number;
   responseBytes: number;
-  /** Tensor elements received and sent (OIP). */
+  /** Input tensor elements of OIP inference (what the SDK counts by default). */
   tensorElements: number;
 }
 
 /**
- * Accumulates a request's usage as it is served: routes add tokens and compute time,
- * the body reader and the response writers add bytes. Billing (issue 3) reads the
- * snapshot when the request ends.
+ * Accumulates a request's usage as it is served: routes add tokens (output tokens one by
+ * one as they are sampled) and compute time, the body reader and the response writers (or
+ * a stream's recorder) add bytes. Billing reads the snapshot once the request settled.
  *
  * @example
  * const meter = new UsageMeter();

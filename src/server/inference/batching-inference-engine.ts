@@ -1,14 +1,20 @@
-import {
-  type BatchPadding,
-  batchCompatibilityKey,
-  batchRowsOf,
-  concatenateFeeds,
-  splitOutputs,
-} from './batch-assembly.js';
+import type { SamplingOptions } from '../models/model-contracts.js';
+import { batchCompatibilityKey, batchRowsOf } from './batch-assembly.js';
+import { executeBatch } from './execute-batch.js';
 import type { InferenceEngine, InferenceRunOptions, InferenceRunResult } from './inference-engine.js';
 import type { InferenceObserver } from './inference-observer.js';
+import { ModelRunQueues, type QueuedRun } from './model-run-queues.js';
 import { isBatchable, type ModelSignature } from './model-signature.js';
+import type { DecodingSequence, SequenceDecoder } from './sequence-decoder.js';
+import type { DecoderSpec } from './sequence-messages.js';
 import type { TensorMap } from './tensor-value.js';
+
+/** What the batching engine drives: the worker pool, or the in-process engine. */
+export type InferenceRunner = InferenceEngine &
+  SequenceDecoder & {
+    /** Decode steps requested and not answered yet, per engine key. */
+    waitingSteps(): Map<string, number>;
+  };
 
 export interface BatchingOptions {
   /** false: every request runs alone (the baseline a benchmark compares batching with). */
@@ -25,23 +31,7 @@ export interface BatchingOptions {
   observer?: InferenceObserver | undefined;
 }
 
-interface QueuedRun {
-  key: string;
-  feeds: TensorMap;
-  outputNames: readonly string[] | undefined;
-  padding: BatchPadding | undefined;
-  /** undefined: cannot share a batch. */
-  rows: number | undefined;
-  compatibility: string;
-  enqueuedAt: number;
-  eligibleAt: number;
-  resolve(result: InferenceRunResult): void;
-  reject(error: unknown): void;
-  /** Forgets the abort listener once the run has left the queue. */
-  release(): void;
-}
-
-/** Timers fire on whole milliseconds of loop time: a head due within this is due now. */
+/** Timers fire on whole milliseconds of loop time: a queue due within this is due now. */
 const timerSlackMilliseconds = 1;
 
 /**
@@ -58,10 +48,10 @@ const timerSlackMilliseconds = 1;
  *   enabled: true, maxBatchSize: 32, maxQueueDelayMs: 2, concurrency: 1,
  * });
  */
-export class BatchingInferenceEngine implements InferenceEngine {
-  readonly #runner: InferenceEngine;
+export class BatchingInferenceEngine implements InferenceEngine, SequenceDecoder {
+  readonly #runner: InferenceRunner;
   readonly #options: BatchingOptions;
-  readonly #queues = new Map<string, QueuedRun[]>();
+  readonly #queues: ModelRunQueues;
   readonly #batchable = new Map<string, boolean>();
   readonly #running = new Set<Promise<void>>();
   #immediate: NodeJS.Immediate | undefined;
@@ -69,9 +59,10 @@ export class BatchingInferenceEngine implements InferenceEngine {
   #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
 
-  constructor(runner: InferenceEngine, options: BatchingOptions) {
+  constructor(runner: InferenceRunner, options: BatchingOptions) {
     this.#runner = runner;
     this.#options = options;
+    this.#queues = new ModelRunQueues(options.maxBatchSize);
   }
 
   async load(key: string, modelPath: string): Promise<ModelSignature> {
@@ -89,14 +80,11 @@ export class BatchingInferenceEngine implements InferenceEngine {
     if (this.#closed) return Promise.reject(new Error('The inference engine is closed.'));
     const { signal, padding } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
+    const enqueuedAt = performance.now();
+    const delay = this.#options.enabled ? (options.maxQueueDelayMs ?? this.#options.maxQueueDelayMs) : 0;
     return new Promise((resolve, reject) => {
-      const enqueuedAt = performance.now();
-      const queue = this.#queueOf(key);
       const onAbort = () => {
-        const index = queue.indexOf(run);
-        if (index === -1) return;
-        queue.splice(index, 1);
-        reject(signal!.reason);
+        if (this.#queues.remove(run)) reject(signal!.reason);
       };
       const run: QueuedRun = {
         key,
@@ -106,17 +94,29 @@ export class BatchingInferenceEngine implements InferenceEngine {
         rows: this.#batchable.get(key) === true ? batchRowsOf(feeds) : undefined,
         compatibility: batchCompatibilityKey(feeds, outputNames, padding),
         enqueuedAt,
-        eligibleAt:
-          enqueuedAt +
-          (this.#options.enabled ? (options.maxQueueDelayMs ?? this.#options.maxQueueDelayMs) : 0),
+        dueAt: enqueuedAt + delay,
         resolve,
         reject,
         release: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      queue.push(run);
+      this.#queues.add(run);
       this.#schedule();
     });
+  }
+
+  /**
+   * Generation is batched where the sequences live, next to the session (see
+   * `ContinuousDecodeBatcher`), up to `maxBatchSize` sequences per step; one without batching.
+   */
+  loadDecoder(key: string, spec: Omit<DecoderSpec, 'maxBatchSize'>): Promise<void> {
+    const maxBatchSize = this.#options.enabled ? this.#options.maxBatchSize : 1;
+    return this.#runner.loadDecoder(key, { ...spec, maxBatchSize });
+  }
+
+  openSequence(key: string, promptIds: readonly number[], options: SamplingOptions): DecodingSequence {
+    if (this.#closed) throw new Error('The inference engine is closed.');
+    return this.#runner.openSequence(key, promptIds, options);
   }
 
   unload(key: string): Promise<void> {
@@ -124,9 +124,11 @@ export class BatchingInferenceEngine implements InferenceEngine {
     return this.#runner.unload(key);
   }
 
-  /** Requests waiting for a batch, per engine key (the `aiaas_queue_depth` gauge). */
+  /** Requests and decode steps waiting for a batch, per engine key (the `aiaas_queue_depth` gauge). */
   queuedRequests(): Map<string, number> {
-    return new Map([...this.#queues].map(([key, queue]) => [key, queue.length]));
+    const depths = this.#queues.depths();
+    for (const [key, steps] of this.#runner.waitingSteps()) depths.set(key, (depths.get(key) ?? 0) + steps);
+    return depths;
   }
 
   async close(): Promise<void> {
@@ -135,45 +137,19 @@ export class BatchingInferenceEngine implements InferenceEngine {
     clearImmediate(this.#immediate);
     clearTimeout(this.#timer);
     const error = new Error('The inference engine is closed.');
-    for (const queue of this.#queues.values()) {
-      for (const run of queue.splice(0)) {
-        run.release();
-        run.reject(error);
-      }
-    }
+    for (const run of this.#queues.drain()) run.reject(error);
     await Promise.all(this.#running);
     await this.#runner.close();
   }
 
-  #queueOf(key: string): QueuedRun[] {
-    let queue = this.#queues.get(key);
-    if (queue === undefined) {
-      queue = [];
-      this.#queues.set(key, queue);
-    }
-    return queue;
-  }
-
-  /** When the head of `queue` may start: now if a full batch is waiting, else at its deadline. */
-  #dueAt(queue: readonly QueuedRun[]): number {
-    const head = queue[0];
-    if (head === undefined) return Number.POSITIVE_INFINITY;
-    let rows = 0;
-    for (const run of queue) {
-      rows += run.rows ?? this.#options.maxBatchSize;
-      if (rows >= this.#options.maxBatchSize) return 0;
-    }
-    return head.eligibleAt;
-  }
-
-  /** Arranges for `#dispatch` to run when the earliest queue head is due (on the next turn if it is due now). */
+  /** Arranges for `#dispatch` to run when the earliest queue is due (on the next turn if it is due now). */
   #schedule(): void {
     if (this.#closed || this.#running.size >= this.#options.concurrency) return;
-    const dueAt = Math.min(...[...this.#queues.values()].map((queue) => this.#dueAt(queue)));
+    const dueAt = this.#queues.earliestDue();
     if (dueAt === Number.POSITIVE_INFINITY) return;
     const wait = dueAt - performance.now();
     if (wait <= timerSlackMilliseconds) {
-      // The next turn, not now: runs resolved by the batch that just finished queue their next step meanwhile.
+      // The next turn, not now: callers resolved by the batch that just ended queue their next step meanwhile.
       this.#immediate ??= setImmediate(() => {
         this.#immediate = undefined;
         this.#dispatch();
@@ -193,94 +169,15 @@ export class BatchingInferenceEngine implements InferenceEngine {
   #dispatch(): void {
     while (!this.#closed && this.#running.size < this.#options.concurrency) {
       const now = performance.now();
-      let chosen: QueuedRun[] | undefined;
-      for (const queue of this.#queues.values()) {
-        if (this.#dueAt(queue) > now + timerSlackMilliseconds) continue;
-        // Oldest head first, so one busy model cannot starve another.
-        if (chosen === undefined || queue[0]!.enqueuedAt < chosen[0]!.enqueuedAt) chosen = queue;
-      }
-      if (chosen === undefined) break;
-      const batch = this.#take(chosen);
-      const running = this.#execute(batch, now).finally(() => {
+      const queue = this.#queues.nextDue(now + timerSlackMilliseconds);
+      if (queue === undefined) break;
+      const batch = this.#queues.takeBatch(queue, this.#options.enabled);
+      const running = executeBatch(this.#runner, batch, now, this.#options.observer).finally(() => {
         this.#running.delete(running);
         this.#schedule();
       });
       this.#running.add(running);
     }
     this.#schedule();
-  }
-
-  /** The head of `queue` and every queued request that fits in its batch, in queue order. */
-  #take(queue: QueuedRun[]): QueuedRun[] {
-    const head = queue.shift()!;
-    const batch = [head];
-    if (this.#options.enabled && head.rows !== undefined) {
-      let rows = head.rows;
-      const kept: QueuedRun[] = [];
-      for (const run of queue) {
-        const fits = run.rows !== undefined && rows + run.rows <= this.#options.maxBatchSize;
-        if (fits && run.compatibility === head.compatibility) {
-          batch.push(run);
-          rows += run.rows!;
-        } else kept.push(run);
-      }
-      queue.splice(0, queue.length, ...kept);
-    }
-    for (const run of batch) run.release();
-    return batch;
-  }
-
-  async #execute(batch: readonly QueuedRun[], startedAt: number): Promise<void> {
-    const queueSeconds = batch.reduce((sum, run) => sum + (startedAt - run.enqueuedAt), 0) / 1000;
-    const head = batch[0]!;
-    if (batch.length === 1) return this.#runAlone(head, queueSeconds);
-    const rowsPerRun = batch.map((run) => run.rows!);
-    const totalRows = rowsPerRun.reduce((sum, rows) => sum + rows, 0);
-    const feeds = concatenateFeeds(
-      batch.map((run, index) => ({ feeds: run.feeds, rows: rowsPerRun[index]! })),
-      head.padding,
-    );
-    const result = await this.#runner.run(head.key, feeds, head.outputNames).catch(() => undefined);
-    const parts = result === undefined ? undefined : splitOutputs(result.outputs, rowsPerRun);
-    if (result === undefined || parts === undefined) {
-      this.#record(head.key, 0, totalRows, 0, result?.computeMilliseconds ?? 0, false);
-      // One by one, so only the request at fault fails (its queue time is already counted here).
-      for (const [index, run] of batch.entries()) await this.#runAlone(run, index === 0 ? queueSeconds : 0);
-      return;
-    }
-    this.#record(head.key, batch.length, totalRows, queueSeconds, result.computeMilliseconds, true);
-    batch.forEach((run, index) => {
-      const share = (result.computeMilliseconds * rowsPerRun[index]!) / totalRows;
-      run.resolve({ outputs: parts[index]!, computeMilliseconds: share });
-    });
-  }
-
-  async #runAlone(run: QueuedRun, queueSeconds: number): Promise<void> {
-    try {
-      const result = await this.#runner.run(run.key, run.feeds, run.outputNames);
-      this.#record(run.key, 1, run.rows ?? 1, queueSeconds, result.computeMilliseconds, true);
-      run.resolve(result);
-    } catch (error) {
-      this.#record(run.key, 1, run.rows ?? 1, queueSeconds, 0, false);
-      run.reject(error);
-    }
-  }
-
-  #record(
-    key: string,
-    requests: number,
-    rows: number,
-    queueSeconds: number,
-    computeMilliseconds: number,
-    succeeded: boolean,
-  ): void {
-    this.#options.observer?.batchCompleted({
-      key,
-      requests,
-      rows,
-      queueSeconds,
-      computeSeconds: computeMilliseconds / 1000,
-      succeeded,
-    });
   }
 }

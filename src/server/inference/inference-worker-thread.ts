@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { InferenceCommand, InferenceCommandResults, InferenceReply } from './inference-messages.js';
+import type { InferenceCommand, InferenceCommandResults, WorkerReply } from './inference-messages.js';
 import { inferenceWorkerMarker } from './inference-messages.js';
 import type { InferenceWorkerEntry } from './inference-worker-entry.js';
+import type { DecodeReport, SequenceCommand } from './sequence-messages.js';
 
 type CommandWithoutId = InferenceCommand extends infer Command
   ? Command extends InferenceCommand
@@ -14,10 +15,19 @@ interface PendingCommand {
   reject(error: Error): void;
 }
 
+/** What the pool wants to hear from a thread. */
+export interface InferenceWorkerThreadEvents {
+  /** A decode iteration's answers. */
+  onReport(report: DecodeReport): void;
+  /** The thread stopped without being asked to; what it held has failed. */
+  onExit(error: Error): void;
+}
+
 /**
  * One inference worker thread seen from the main thread: commands go out as messages, replies
- * come back matched by id. If the thread dies, every command still waiting fails with the
- * reason, and `onExit` tells the pool so it can replace the thread.
+ * come back matched by id, decode reports go to `onReport`. If the thread dies, every
+ * command still waiting fails with the reason, and `onExit` tells the pool so it can replace
+ * the thread.
  *
  * @example
  * const thread = new InferenceWorkerThread(resolveInferenceWorkerEntry(import.meta.url));
@@ -31,14 +41,20 @@ export class InferenceWorkerThread {
   #stopped: Error | undefined;
   #terminating = false;
 
-  readonly #onExit: ((error: Error) => void) | undefined;
+  readonly #events: InferenceWorkerThreadEvents;
 
-  constructor(entry: InferenceWorkerEntry, onExit?: (error: Error) => void) {
-    this.#onExit = onExit;
+  constructor(entry: InferenceWorkerEntry, events: InferenceWorkerThreadEvents) {
+    this.#events = events;
     const options = { workerData: { [inferenceWorkerMarker]: true }, name: 'aiaas-inference' };
     this.#worker =
-      entry.kind === 'file' ? new Worker(entry.url, options) : new Worker(entry.script, { ...options, eval: true });
-    this.#worker.on('message', (reply: InferenceReply) => {
+      entry.kind === 'file'
+        ? new Worker(entry.url, options)
+        : new Worker(entry.script, { ...options, eval: true });
+    this.#worker.on('message', (reply: WorkerReply) => {
+      if (reply.id === undefined) {
+        this.#events.onReport(reply.report);
+        return;
+      }
       const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       if (reply.ok) pending?.resolve(reply.value);
@@ -71,6 +87,11 @@ export class InferenceWorkerThread {
     });
   }
 
+  /** Sends a message that has no reply (sequence commands); dropped once the thread has stopped. */
+  post(message: SequenceCommand): void {
+    if (this.#stopped === undefined) this.#worker.postMessage(message);
+  }
+
   /** Releases the sessions, then ends the thread; nothing of it is left holding the event loop. */
   async terminate(): Promise<void> {
     if (this.#terminating) return;
@@ -85,6 +106,6 @@ export class InferenceWorkerThread {
     this.#stopped = error;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
-    if (!this.#terminating) this.#onExit?.(error);
+    if (!this.#terminating) this.#events.onExit(error);
   }
 }

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import type { UsageMeter } from '../http/usage-meter.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
+import type { SequenceDecoder } from '../inference/sequence-decoder.js';
 import type { ModelRegistry } from '../model-repository/model-registry.js';
-import { ChatGenerator } from '../models/chat-generator.js';
 import { renderChatPrompt } from '../models/chat-template.js';
 import { ChatTokenizer } from '../models/chat-tokenizer.js';
 import type {
   GenerationResult,
   GenerationStep,
-  LogitsFunction,
   SamplingOptions,
   TemplateMessage,
 } from '../models/model-contracts.js';
@@ -21,9 +20,20 @@ import { builtInModelsDir } from '../models/model-files.js';
  */
 export const chatMaxModelLength = 4096;
 
+/** Where the chat model reports the tokens it generates (the server's metrics). */
+export interface GeneratedTokenSink {
+  recordGeneratedTokens(model: string, count: number): void;
+}
+
 /**
- * ref-chat as the OpenAI routes use it: its tokenizer, the chat template, and generation
- * whose model runs go through the inference engine and are metered on the request.
+ * ref-chat as the OpenAI routes use it: its tokenizer, the chat template, and generation,
+ * metered on the request.
+ *
+ * Generation is continuously batched by the engine: each sequence lives next to the model
+ * session (in a worker thread) with its own sampling state (`GenerationState`), and every
+ * decode step runs the model once for all sequences waiting for a token. Sequences join and
+ * leave between steps; ref-chat's rows do not depend on each other, so a seed gives the
+ * same text alone or in any batch.
  *
  * @example
  * const chat = await ReferenceChatModel.load(engine, registry);
@@ -33,32 +43,41 @@ export class ReferenceChatModel {
   readonly name = 'ref-chat';
   readonly tokenizer: ChatTokenizer;
   readonly maxModelLength = chatMaxModelLength;
-  readonly #engine: InferenceEngine;
+  readonly #decoder: SequenceDecoder;
   readonly #engineKey: string;
-  readonly #inputName: string;
-  readonly #outputName: string;
+  readonly #tokenSink: GeneratedTokenSink | undefined;
 
   private constructor(
     tokenizer: ChatTokenizer,
-    engine: InferenceEngine,
+    decoder: SequenceDecoder,
     engineKey: string,
-    names: [string, string],
+    tokenSink: GeneratedTokenSink | undefined,
   ) {
     this.tokenizer = tokenizer;
-    this.#engine = engine;
+    this.#decoder = decoder;
     this.#engineKey = engineKey;
-    [this.#inputName, this.#outputName] = names;
+    this.#tokenSink = tokenSink;
   }
 
-  static async load(engine: InferenceEngine, registry: ModelRegistry): Promise<ReferenceChatModel> {
+  static async load(
+    engine: InferenceEngine & SequenceDecoder,
+    registry: ModelRegistry,
+    tokenSink?: GeneratedTokenSink,
+  ): Promise<ReferenceChatModel> {
     const entry = registry.resolve('ref-chat');
-    const tokenizer = await ChatTokenizer.load(join(builtInModelsDir, 'ref-chat'));
+    const modelDirectory = join(builtInModelsDir, 'ref-chat');
+    const tokenizer = await ChatTokenizer.load(modelDirectory);
     const input = entry.signature.inputs[0];
     const output = entry.signature.outputs[0];
     if (input?.type !== 'int64' || output?.type !== 'float32') {
       throw new Error('ref-chat must take an int64 context and return float32 logits.');
     }
-    return new ReferenceChatModel(tokenizer, engine, entry.engineKey, [input.name, output.name]);
+    await engine.loadDecoder(entry.engineKey, {
+      modelDirectory,
+      inputName: input.name,
+      outputName: output.name,
+    });
+    return new ReferenceChatModel(tokenizer, engine, entry.engineKey, tokenSink);
   }
 
   /** The prompt ids of chat messages: the rendered chat template, tokenized (what usage counts). */
@@ -66,27 +85,31 @@ export class ReferenceChatModel {
     return this.tokenizer.encode(renderChatPrompt(messages));
   }
 
-  /** A logits function whose model runs are charged to `meter`. */
-  logitsFor(meter: UsageMeter): LogitsFunction {
-    const contextLength = this.tokenizer.contextLength;
-    return async (contexts, batchSize) => {
-      const { outputs, computeMilliseconds } = await this.#engine.run(
-        this.#engineKey,
-        { [this.#inputName]: { type: 'int64', dims: [batchSize, contextLength], data: contexts } },
-        [this.#outputName],
-      );
-      meter.addComputeMilliseconds(computeMilliseconds);
-      return outputs[this.#outputName]!.data as Float32Array;
-    };
-  }
-
-  /** Generates one sequence; deltas add up to the result's text. Throws the signal's reason when aborted. */
-  generate(
+  /**
+   * Generates one sequence; deltas add up to the result's text, and the same seed, prompt and
+   * options give the same text. Throws the signal's reason when aborted; ending the iteration
+   * early frees the sequence.
+   */
+  async *generate(
     promptIds: readonly number[],
     options: SamplingOptions,
     meter: UsageMeter,
     signal?: AbortSignal,
   ): AsyncGenerator<GenerationStep, GenerationResult> {
-    return new ChatGenerator(this.tokenizer, this.logitsFor(meter)).generate(promptIds, options, signal);
+    const sequence = this.#decoder.openSequence(this.#engineKey, promptIds, options);
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const { step, result, computeMilliseconds } = await sequence.next(signal);
+        meter.addComputeMilliseconds(computeMilliseconds);
+        if (step !== undefined) {
+          this.#tokenSink?.recordGeneratedTokens(this.name, 1);
+          yield step;
+        }
+        if (result !== undefined) return result;
+      }
+    } finally {
+      sequence.close();
+    }
   }
 }

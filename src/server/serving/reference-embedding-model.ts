@@ -39,6 +39,9 @@ export interface EmbeddingResult {
 /**
  * ref-embed as `/v1/embeddings` uses it: texts or token ids in, L2-normalised vectors out,
  * run through the inference engine in bounded batches and metered on the request.
+ * Concurrent requests are batched by the engine; rows of different lengths are padded to
+ * the longest with the pad id and mask 0 ({@link batchPadding}), which the model's masked
+ * mean ignores.
  *
  * @example
  * const { vectors } = await embedding.embedTexts(['a cat', 'a dog'], context.meter);
@@ -49,8 +52,10 @@ export class ReferenceEmbeddingModel {
   readonly dimensions: number;
   /** Tokens embedded per input (the model's `contextLength`); longer inputs keep their first tokens and are metered for those only. */
   readonly maxInputTokens: number;
+  /** How rows of different lengths share a batch: `input_ids` padded with the pad id, `attention_mask` with 0. */
+  readonly batchPadding: Readonly<Record<string, number>>;
+  readonly engineKey: string;
   readonly #engine: InferenceEngine;
-  readonly #engineKey: string;
   readonly #outputName: string;
 
   private constructor(
@@ -62,7 +67,8 @@ export class ReferenceEmbeddingModel {
     this.tokenizer = tokenizer;
     this.maxInputTokens = tokenizer.contextLength;
     this.#engine = engine;
-    this.#engineKey = engineKey;
+    this.engineKey = engineKey;
+    this.batchPadding = { input_ids: tokenizer.padId, attention_mask: 0 };
     [this.#outputName, this.dimensions] = output;
   }
 
@@ -112,12 +118,13 @@ export class ReferenceEmbeddingModel {
       const batch = batchOf(start, Math.min(count, start + rowsPerRun));
       const dims = [batch.batchSize, batch.sequenceLength];
       const { outputs, computeMilliseconds } = await this.#engine.run(
-        this.#engineKey,
+        this.engineKey,
         {
           input_ids: { type: 'int64', dims, data: batch.inputIds },
           attention_mask: { type: 'int64', dims, data: batch.attentionMask },
         },
         [this.#outputName],
+        { padding: this.batchPadding },
       );
       meter.addComputeMilliseconds(computeMilliseconds);
       const data = outputs[this.#outputName]!.data as Float32Array;

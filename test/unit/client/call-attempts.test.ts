@@ -52,7 +52,7 @@ describe('call attempts', () => {
     const keys = server.requests.map((request) => request.headers['idempotency-key']);
     expect(keys).toHaveLength(3);
     expect(new Set(keys).size).toBe(1);
-    expect(keys[0]).toMatch(/^aiaas-[0-9a-f-]{36}$/);
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('gives up after maxRetries, and never retries a 400', async () => {

@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ApiKeyAuthenticator,
-  bearerToken,
-  tenantIdOfKey,
-} from '../../../src/server/http/api-key-authenticator.js';
+import { tenantIdForKey } from '../../../src/server/billing/tenant-id.js';
+import { ApiKeyAuthenticator, bearerToken } from '../../../src/server/http/api-key-authenticator.js';
 
 describe('ApiKeyAuthenticator', () => {
   it('accepts configured keys, one tenant per key, and nothing else', () => {
     const authenticator = new ApiKeyAuthenticator(['sk-alpha', 'sk-beta']);
     const alpha = authenticator.authenticate('sk-alpha');
     const beta = authenticator.authenticate('sk-beta');
-    expect(alpha?.id).toMatch(/^key_[0-9a-f]{12}$/);
+    expect(alpha?.id).toMatch(/^key_[0-9a-f]{16}$/);
+    expect(alpha?.id).toBe(tenantIdForKey('sk-alpha'));
     expect(beta?.id).not.toBe(alpha?.id);
     expect(authenticator.authenticate('sk-alph')).toBeUndefined();
     expect(authenticator.authenticate('sk-alpha ')).toBeUndefined();
@@ -20,8 +18,8 @@ describe('ApiKeyAuthenticator', () => {
   });
 
   it('derives tenant ids that never contain the key', () => {
-    expect(tenantIdOfKey('sk-alpha')).toBe(tenantIdOfKey('sk-alpha'));
-    expect(tenantIdOfKey('sk-alpha')).not.toContain('alpha');
+    expect(tenantIdForKey('sk-alpha')).toBe(tenantIdForKey('sk-alpha'));
+    expect(tenantIdForKey('sk-alpha')).not.toContain('alpha');
   });
 
   it('reads only the Bearer scheme', () => {

@@ -80,7 +80,7 @@ describe('writeEventStream', () => {
     expect(produced).toBeLessThan(100);
     const text = await readAll(response);
     expect(text.split('\n\n').filter((frame) => frame !== '')).toHaveLength(200);
-    expect(await outcome).toEqual({ eventsSent: 200, completed: true, disconnected: false });
+    expect(await outcome).toEqual({ eventsSent: 200, completed: true, failed: false, disconnected: false });
   });
 
   it('ends the producer when the client disconnects', async () => {

@@ -170,7 +170,12 @@ describe('HttpTransport middleware and dispatchers', () => {
     });
     expect(result).toEqual({
       data: { cached: true },
-      response: { status: 200, headers: { 'x-request-id': 'cached' }, requestId: 'cached' },
+      response: {
+        status: 200,
+        headers: { 'x-request-id': 'cached' },
+        requestId: 'cached',
+        bodyBytes: { sent: 0, received: '{"cached":true}'.length },
+      },
     });
     expect(server.connections).toBe(before);
   });

@@ -88,18 +88,24 @@ export async function inferModel(
   const outputNames = requestedOutputs(request, entry);
   let result: Awaited<ReturnType<typeof services.engine.run>>;
   try {
-    result = await services.engine.run(entry.engineKey, feeds, outputNames);
+    // ref-embed's rows may differ in length; padded with mask 0 they still share a batch.
+    const padding =
+      entry.engineKey === services.embedding.engineKey ? services.embedding.batchPadding : undefined;
+    result = await services.engine.run(
+      entry.engineKey,
+      feeds,
+      outputNames,
+      padding === undefined ? {} : { padding },
+    );
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new HttpError(400, `The model rejected the inputs: ${detail}`, { code: 'inference_failed' });
   }
+  // Billed from here: the model ran. Elements count the inputs, as the SDK's OIP usage does by default.
+  context.model = entry.name;
   context.meter.addComputeMilliseconds(result.computeMilliseconds);
   const outputs = outputNames.map((name) => encodeInferOutput(name, result.outputs[name]!));
-  const elements = [...Object.values(feeds), ...Object.values(result.outputs)].reduce(
-    (sum, tensor) => sum + tensor.data.length,
-    0,
-  );
-  context.meter.addTensorElements(elements);
+  context.meter.addTensorElements(Object.values(feeds).reduce((sum, tensor) => sum + tensor.data.length, 0));
   return {
     model_name: entry.name,
     model_version: entry.version,

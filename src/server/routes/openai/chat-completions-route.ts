@@ -11,6 +11,7 @@ import { chatCompletionChunks } from './chat-completion-chunks.js';
 import { templateMessagesOf } from './chat-messages.js';
 import { newCompletionId, systemFingerprint, usageOf } from './completion-identity.js';
 import { collectGenerations } from './interleaved-generations.js';
+import { meteredGeneration } from './metered-generation.js';
 import { samplingOptionsFor } from './sampling-request.js';
 
 function rejectUnsupportedChatFields(request: ChatCompletionRequest): void {
@@ -50,8 +51,12 @@ export function chatCompletionsRoute(services: RouteServices): Route {
         promptParam: 'messages',
       });
       context.meter.addTokens({ input: promptIds.length });
+      context.model = request.model;
       const runs = samplingOptions.map((options) =>
-        chat.generate(promptIds, options, context.meter, context.signal),
+        meteredGeneration(
+          chat.generate(promptIds, options, context.meter, context.workSignal),
+          context.meter,
+        ),
       );
       const id = newCompletionId('chatcmpl');
       const created = unixSeconds();
@@ -66,13 +71,11 @@ export function chatCompletionsRoute(services: RouteServices): Route {
             promptTokens: promptIds.length,
             includeUsage: request.stream_options?.include_usage === true,
             runs,
-            meter: context.meter,
           }),
         );
       }
       const results = await collectGenerations(runs);
       const completionTokens = results.reduce((sum, result) => sum + result.completionTokens, 0);
-      context.meter.addTokens({ output: completionTokens });
       return jsonResponse({
         id,
         object: 'chat.completion',

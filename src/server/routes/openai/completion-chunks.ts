@@ -1,4 +1,3 @@
-import type { UsageMeter } from '../../http/usage-meter.js';
 import { usageOf } from './completion-identity.js';
 import { type GenerationRun, interleaveGenerations } from './interleaved-generations.js';
 
@@ -9,10 +8,10 @@ export interface CompletionChunkStreamInit {
   systemFingerprint: string;
   promptTokens: number;
   includeUsage: boolean;
+  /** Metered as they generate (see `meteredGeneration`): output tokens are not counted here. */
   runs: readonly GenerationRun[];
   /** Text sent first for each choice when the request asked for `echo`. */
   echoes: readonly string[] | undefined;
-  meter: UsageMeter;
 }
 
 /**
@@ -48,7 +47,6 @@ export async function* completionChunks(init: CompletionChunkStreamInit): AsyncG
       continue;
     }
     completionTokens += event.result.completionTokens;
-    init.meter.addTokens({ output: event.result.completionTokens });
     yield chunk(event.choice, '', event.result.finishReason);
   }
   if (init.includeUsage) {

@@ -8,6 +8,7 @@ import { completionChunks } from './completion-chunks.js';
 import { newCompletionId, systemFingerprint, usageOf } from './completion-identity.js';
 import { completionPrompts } from './completion-prompts.js';
 import { collectGenerations } from './interleaved-generations.js';
+import { meteredGeneration } from './metered-generation.js';
 import { samplingOptionsFor } from './sampling-request.js';
 
 /** Prompts times `n`: bounds the work one request can start. */
@@ -63,8 +64,12 @@ export function completionsRoute(services: RouteServices): Route {
         );
       }
       context.meter.addTokens({ input: promptTokens });
+      context.model = request.model;
       const runs = choices.map(({ prompt, options }) =>
-        chat.generate(prompt.ids, options, context.meter, context.signal),
+        meteredGeneration(
+          chat.generate(prompt.ids, options, context.meter, context.workSignal),
+          context.meter,
+        ),
       );
       const echoes = request.echo === true ? choices.map(({ prompt }) => prompt.text) : undefined;
       const id = newCompletionId('cmpl');
@@ -81,13 +86,11 @@ export function completionsRoute(services: RouteServices): Route {
             includeUsage: request.stream_options?.include_usage === true,
             runs,
             echoes,
-            meter: context.meter,
           }),
         );
       }
       const results = await collectGenerations(runs);
       const completionTokens = results.reduce((sum, result) => sum + result.completionTokens, 0);
-      context.meter.addTokens({ output: completionTokens });
       return jsonResponse({
         id,
         object: 'text_completion',

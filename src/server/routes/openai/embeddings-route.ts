@@ -64,6 +64,7 @@ export function embeddingsRoute(services: RouteServices): Route {
         );
       }
       const inputs = inputsOf(request.input, model);
+      context.model = request.model;
       const { vectors, tokenCounts } =
         inputs.kind === 'texts'
           ? await model.embedTexts(inputs.texts, context.meter)

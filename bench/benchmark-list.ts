@@ -1,0 +1,19 @@
+import { runClientOverhead } from './benchmarks/client-overhead.js';
+import { runCostLayer } from './benchmarks/cost-layer.js';
+import { runIdleStreamMemory } from './benchmarks/idle-stream-memory.js';
+import { runStreamingParse } from './benchmarks/streaming-parse.js';
+import type { BenchContext } from './harness/bench-context.js';
+import type { BenchmarkResult } from './harness/result-types.js';
+
+export interface Benchmark {
+  name: string;
+  run: (context: BenchContext) => Promise<BenchmarkResult>;
+}
+
+/** Every benchmark, in the order `npm run bench` runs them. */
+export const benchmarks: readonly Benchmark[] = [
+  { name: 'client-overhead', run: runClientOverhead },
+  { name: 'streaming-parse', run: runStreamingParse },
+  { name: 'idle-stream-memory', run: runIdleStreamMemory },
+  { name: 'cost-layer', run: runCostLayer },
+];

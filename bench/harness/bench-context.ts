@@ -1,0 +1,13 @@
+import type { BenchSize } from './result-types.js';
+
+/** What every benchmark is given by the runner. */
+export interface BenchContext {
+  size: BenchSize;
+  /** Progress lines (to stderr, so stdout carries only the table). */
+  log: (line: string) => void;
+}
+
+/** Picks the value for the run's size: `tiny` proves the harness works in seconds, `full` measures. */
+export function bySize<Value>(size: BenchSize, values: { tiny: Value; full: Value }): Value {
+  return values[size];
+}

@@ -1,0 +1,86 @@
+import type { Budget, BudgetReservation } from '../cost/budget.js';
+import type { Ledger } from '../cost/ledger.js';
+import type { LedgerStatus } from '../cost/ledger-entry.js';
+import type { Money } from '../cost/money.js';
+import type { PriceCatalog } from '../cost/price-catalog.js';
+import type { Usage } from '../cost/usage.js';
+
+/** Everything a logical call's ledger entries share, fixed before its first byte is sent. */
+export interface CallCostMeterInit {
+  readonly ledger: Ledger;
+  /** Undefined when no pricing is configured: entries then carry `cost: null`. */
+  readonly catalog: PriceCatalog | undefined;
+  readonly budget: Budget | undefined;
+  /** The budget hold taken before sending (the quote's max). */
+  readonly reservation: BudgetReservation | undefined;
+  readonly model: string;
+  readonly provider: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly apiKeyId: string | undefined;
+  readonly idempotencyKey: string | undefined;
+  /** When the call began: the price version in force then applies to every attempt. */
+  readonly pricedAt: Date;
+}
+
+/** One attempt that may have cost money. */
+export interface AttemptUsage {
+  readonly attempt: number;
+  readonly requestId: string | undefined;
+  readonly usage: Usage;
+  readonly status: LedgerStatus;
+}
+
+/**
+ * The cost side of one logical call: writes one ledger entry per attempt that may have cost
+ * money, and settles the budget reservation with their sum when the call ends (or releases it
+ * when nothing was spent). Attempts that failed without a usable response (an error status, a
+ * broken connection, a stream that broke before its first event) record nothing: the provider
+ * did no billable work for them, and an entry of zeros would only add noise to reports.
+ *
+ * @example
+ * const meter = await costs.begin({ model, estimate }, { idempotencyKey, tags });
+ * try { const cost = await meter.record({ attempt: 1, requestId, usage, status: 'ok' }); }
+ * finally { await meter.finish(); }
+ */
+export class CallCostMeter {
+  readonly #init: CallCostMeterInit;
+  #spent: Money | undefined;
+  #finished: Promise<void> | undefined;
+
+  constructor(init: CallCostMeterInit) {
+    this.#init = init;
+  }
+
+  /** Prices the attempt's usage and appends its ledger entry; returns the cost (null without pricing). */
+  async record(attempt: AttemptUsage): Promise<Money | null> {
+    const { catalog, ledger, model, pricedAt } = this.#init;
+    const cost = catalog === undefined ? null : catalog.cost(model, attempt.usage, pricedAt).total;
+    await ledger.append({
+      requestId: attempt.requestId ?? null,
+      idempotencyKey: this.#init.idempotencyKey ?? null,
+      attempt: attempt.attempt,
+      model,
+      provider: this.#init.provider,
+      usage: attempt.usage,
+      cost,
+      tags: this.#init.tags,
+      ...(this.#init.apiKeyId === undefined ? {} : { apiKeyId: this.#init.apiKeyId }),
+      status: attempt.status,
+    });
+    if (cost !== null) this.#spent = this.#spent === undefined ? cost : this.#spent.plus(cost);
+    return cost;
+  }
+
+  /** Settles the reservation with what was recorded, or releases it; runs once, later calls wait for it. */
+  finish(): Promise<void> {
+    this.#finished ??= this.#settle();
+    return this.#finished;
+  }
+
+  async #settle(): Promise<void> {
+    const { budget, reservation } = this.#init;
+    if (budget === undefined || reservation === undefined) return;
+    if (this.#spent === undefined) await budget.release(reservation);
+    else await budget.settle(reservation, this.#spent);
+  }
+}

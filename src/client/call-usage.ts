@@ -1,0 +1,79 @@
+import { estimateTokens } from '../cost/cost-estimator.js';
+import { addUsage, makeUsage, type Usage } from '../cost/usage.js';
+import { normalizeOipUsage, normalizeOllamaUsage, normalizeOpenAIUsage } from '../cost/usage-normalizers.js';
+import type { ProviderName } from '../providers/provider-types.js';
+import type { StreamUsage } from '../streaming/chat-stream-events.js';
+import type { ResponseInfo } from '../transport/transport-types.js';
+import type { OpenAIUsage } from '../wire/openai/openai-common.js';
+
+/** Embeddings report input tokens only. */
+type EmbeddingUsage = { prompt_tokens: number; total_tokens: number };
+
+/**
+ * Adds the body sizes the transport measured. They are exact (`reported`): the same bytes a
+ * provider billing per MB meters, so a per-MB price is never a silent zero.
+ */
+export function withMeasuredBytes(usage: Usage, response: ResponseInfo): Usage {
+  const bytes = response.bodyBytes;
+  if (bytes === undefined) return usage;
+  return addUsage(usage, makeUsage({ bytesIn: bytes.sent, bytesOut: bytes.received, requests: 0 }));
+}
+
+/**
+ * Usage of a JSON call in OpenAI's shape (the openai provider, and ollama's answers mapped to
+ * it): `prompt_tokens` includes cached tokens, `completion_tokens` reasoning ones. A response
+ * without usage is estimated from the prompt and the generated text, tagged `estimated`.
+ *
+ * @example
+ * tokenUsage(completion.usage, response, () => ({ promptTokens: 12, outputTexts: ['Hello'] }));
+ */
+export function tokenUsage(
+  reported: OpenAIUsage | EmbeddingUsage | null | undefined,
+  response: ResponseInfo,
+  estimate: () => { promptTokens: number; outputTexts: readonly string[] },
+): Usage {
+  const requestId = response.requestId === undefined ? {} : { requestId: response.requestId };
+  if (reported !== null && reported !== undefined) {
+    return withMeasuredBytes(normalizeOpenAIUsage(reported, requestId), response);
+  }
+  const { promptTokens, outputTexts } = estimate();
+  let outputTokens = 0;
+  for (const text of outputTexts) outputTokens += estimateTokens(text);
+  const estimated = makeUsage({ inputTokens: promptTokens, outputTokens }, 'estimated');
+  return withMeasuredBytes(addUsage(estimated, makeUsage({ requests: 1 })), response);
+}
+
+/**
+ * Open Inference Protocol: no usage object, so the client counts the input tensor elements and
+ * the bytes exchanged. Compute time is not visible to the client (it stays 0).
+ *
+ * @example
+ * inferUsage(request, response); // tensorElements, bytesIn, bytesOut, requests 1
+ */
+export function inferUsage(request: { inputs: unknown }, response: ResponseInfo): Usage {
+  return normalizeOipUsage(
+    {
+      // Only the inputs: a request's `outputs` names the outputs wanted and has no shapes.
+      request: { inputs: request.inputs },
+      ...(response.bodyBytes === undefined
+        ? {}
+        : { bytesIn: response.bodyBytes.sent, bytesOut: response.bodyBytes.received }),
+    },
+    response.requestId === undefined ? {} : { requestId: response.requestId },
+  );
+}
+
+/**
+ * A stream's usage as buckets: Ollama's own counters when it sent them (its final line), else
+ * the OpenAI-shaped tokens, keeping the stream's provenance (`reported` or `estimated`).
+ *
+ * @example
+ * streamUsageBuckets(final.usage, 'openai');
+ */
+export function streamUsageBuckets(usage: StreamUsage, provider: ProviderName): Usage {
+  const provenance = usage.provenance;
+  if (provider === 'ollama' && usage.raw !== undefined && usage.raw !== null) {
+    return normalizeOllamaUsage(usage.raw, { provenance });
+  }
+  return normalizeOpenAIUsage(usage.tokens, { provenance });
+}

@@ -1,0 +1,110 @@
+import type { Budget } from '../cost/budget.js';
+import { budgetScopes } from '../cost/budget-limit.js';
+import { quoteRange } from '../cost/cost-estimator.js';
+import type { Ledger } from '../cost/ledger.js';
+import { PriceCatalog } from '../cost/price-catalog.js';
+import { CallCostMeter } from './call-cost-meter.js';
+import type { CallEstimate } from './call-estimate.js';
+import { invalidRequest } from './request-validation.js';
+
+export interface CostAccountingOptions {
+  readonly pricing: PriceCatalog | 'server' | undefined;
+  readonly ledger: Ledger;
+  readonly budget: Budget | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly apiKeyId: string | undefined;
+  /** The provider name written on ledger entries. */
+  readonly provider: string;
+  /** Fetches the provider's `GET /v1/pricing` body (for `pricing: 'server'`). */
+  readonly loadServerPricing: () => Promise<unknown>;
+}
+
+/** What the cost layer needs to know about a call before sending it. */
+export interface CallMetering {
+  readonly model: string;
+  /** Only run when a budget needs a quote: counting a long prompt's tokens is not free. */
+  readonly estimate: () => CallEstimate;
+}
+
+/**
+ * The client's cost layer: pricing (loaded once when it comes from the server), the ledger,
+ * the budget and the default tags. `begin` runs before a call sends anything: it fails an
+ * unpriced model and reserves the budget, so both errors happen with no socket opened.
+ *
+ * @example
+ * const meter = await costs.begin({ model: 'ref-chat', estimate: () => estimateChatCall(request) }, { idempotencyKey, tags });
+ */
+export class CostAccounting {
+  readonly ledger: Ledger;
+  readonly budget: Budget | undefined;
+  readonly #options: CostAccountingOptions;
+  #serverCatalog: Promise<PriceCatalog> | undefined;
+
+  constructor(options: CostAccountingOptions) {
+    this.#options = options;
+    this.ledger = options.ledger;
+    this.budget = options.budget;
+  }
+
+  /** The price catalog, or undefined when no pricing is configured. `'server'` pricing is fetched on first use. */
+  catalog(): Promise<PriceCatalog | undefined> {
+    const { pricing } = this.#options;
+    if (pricing === undefined || pricing instanceof PriceCatalog) return Promise.resolve(pricing);
+    this.#serverCatalog ??= this.#options
+      .loadServerPricing()
+      .then((json) => PriceCatalog.fromServerPricing(json))
+      .catch((error: unknown) => {
+        // A failed load (server down) must not stick: the next call tries again.
+        this.#serverCatalog = undefined;
+        throw error;
+      });
+    return this.#serverCatalog;
+  }
+
+  /**
+   * Prepares the cost side of one call: checks the model has a price (else `UnpricedModelError`)
+   * and, with a budget, reserves the quote's maximum (else `BudgetExceededError`). A budgeted
+   * call must cap its output (`max_tokens`): without a ceiling there is nothing to reserve.
+   */
+  async begin(
+    metering: CallMetering,
+    call: { idempotencyKey: string | undefined; tags: Readonly<Record<string, string>> | undefined },
+  ): Promise<CallCostMeter> {
+    const pricedAt = new Date();
+    const catalog = await this.catalog();
+    catalog?.priceOf(metering.model, pricedAt);
+    const tags = { ...this.#options.tags, ...call.tags };
+    const { apiKeyId } = this.#options;
+    let reservation: Awaited<ReturnType<Budget['reserve']>> | undefined;
+    if (this.budget !== undefined && catalog !== undefined) {
+      const estimate = metering.estimate();
+      if (estimate.maxOutputTokens === undefined) {
+        throw invalidRequest(
+          'max_tokens',
+          'a call under a budget needs max_tokens, so its cost has a ceiling to reserve',
+        );
+      }
+      const quote = quoteRange({
+        model: metering.model,
+        promptTokens: estimate.promptTokens,
+        maxOutputTokens: estimate.maxOutputTokens,
+        catalog,
+        at: pricedAt,
+      });
+      const scopes = budgetScopes(apiKeyId === undefined ? { tags } : { tags, apiKeyId });
+      reservation = await this.budget.reserve(quote.max, scopes);
+    }
+    return new CallCostMeter({
+      ledger: this.ledger,
+      catalog,
+      budget: this.budget,
+      reservation,
+      model: metering.model,
+      provider: this.#options.provider,
+      tags,
+      apiKeyId,
+      idempotencyKey: call.idempotencyKey,
+      pricedAt,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import type { LedgerStatus } from '../cost/ledger-entry.js';
+import type { Money } from '../cost/money.js';
+import type { Usage } from '../cost/usage.js';
+import { AbortError } from '../errors/index.js';
+import type { ProviderName } from '../providers/provider-types.js';
+import type { StreamUsage } from '../streaming/chat-stream-events.js';
+import type { StreamAccumulator } from '../streaming/stream-accumulator.js';
+import { estimateUsage } from '../streaming/usage-estimate.js';
+import type { CallCostMeter } from './call-cost-meter.js';
+import { streamUsageBuckets } from './call-usage.js';
+
+/** What a stream cost, once it ended. */
+export interface StreamCost {
+  readonly usage: Usage;
+  /** Null without pricing. */
+  readonly cost: Money | null;
+}
+
+export interface StreamCostRecorderInit {
+  readonly meter: CallCostMeter;
+  /** The attempt that opened the stream (its resumes belong to it). */
+  readonly attempt: number;
+  readonly requestId: string | undefined;
+  readonly provider: ProviderName;
+  /** Counted before sending, so a stream that ends early still pays for its input. */
+  readonly promptTokens: number;
+  readonly accumulator: StreamAccumulator;
+  /** Aborting it closes the stream's HTTP body (and any resume) at once. */
+  readonly connection: AbortController;
+}
+
+function isStreamUsage(value: unknown): value is StreamUsage {
+  return typeof value === 'object' && value !== null && 'tokens' in value && 'provenance' in value;
+}
+
+/**
+ * Records a stream's one ledger entry when it ends, whichever way: `ok` with the usage it
+ * reported, or — broken, aborted, or left by its consumer — `error`/`aborted` with the usage so
+ * far, estimated from what was received. Then it settles the budget with that cost. The first
+ * ending wins; later ones get the same result, so a stream is never recorded twice.
+ *
+ * @example
+ * const recorder = new StreamCostRecorder({ meter, attempt: 1, requestId, provider: 'openai', promptTokens, accumulator, connection });
+ * const { usage, cost } = await recorder.completed();
+ */
+export class StreamCostRecorder {
+  readonly #init: StreamCostRecorderInit;
+  #recorded: Promise<StreamCost> | undefined;
+
+  constructor(init: StreamCostRecorderInit) {
+    this.#init = init;
+  }
+
+  /** The recording under way or done, if the stream has ended. */
+  get recorded(): Promise<StreamCost> | undefined {
+    return this.#recorded;
+  }
+
+  /** The stream reached its end: usage as reported (or estimated by the reader when the tail was lost). */
+  completed(): Promise<StreamCost> {
+    return this.#record('ok', undefined);
+  }
+
+  /** The stream failed after its first event; the error carries the usage so far when known. */
+  failed(error: unknown): Promise<StreamCost> {
+    const carried = (error as { usage?: unknown } | undefined)?.usage;
+    return this.#record(
+      error instanceof AbortError ? 'aborted' : 'error',
+      isStreamUsage(carried) ? carried : undefined,
+    );
+  }
+
+  /** The consumer stopped reading (`break`, `abort()`, its signal). */
+  abandoned(): Promise<StreamCost> {
+    return this.#record('aborted', undefined);
+  }
+
+  #record(status: LedgerStatus, carried: StreamUsage | undefined): Promise<StreamCost> {
+    this.#recorded ??= this.#write(status, carried);
+    return this.#recorded;
+  }
+
+  async #write(status: LedgerStatus, carried: StreamUsage | undefined): Promise<StreamCost> {
+    const { accumulator, meter } = this.#init;
+    // Nothing more will be read: free the socket now rather than when the server finishes.
+    if (status !== 'ok') this.#init.connection.abort();
+    try {
+      const streamUsage =
+        carried ??
+        accumulator.usage ??
+        (await estimateUsage(accumulator.outputTexts(), { promptTokens: this.#init.promptTokens }));
+      const usage = streamUsageBuckets(streamUsage, this.#init.provider);
+      const cost = await meter.record({
+        attempt: this.#init.attempt,
+        requestId: this.#init.requestId,
+        usage,
+        status,
+      });
+      return { usage, cost };
+    } finally {
+      await meter.finish();
+    }
+  }
+}

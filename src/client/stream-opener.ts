@@ -1,0 +1,139 @@
+import type { ProviderCallOptions, ProviderStream } from '../providers/provider-types.js';
+import type { ChatEventSource } from '../streaming/chat-event-reader.js';
+import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
+import { openChatEventSource } from '../streaming/create-chat-stream.js';
+import type { Reconnect } from '../streaming/resumable-stream.js';
+import type { CallAttempt } from './call-runner.js';
+import {
+  type ClientContext,
+  callIdempotencyKey,
+  providerOptionsFor,
+  runOptionsFor,
+} from './client-context.js';
+import type { CallMetering } from './cost-accounting.js';
+import { MeteredChatStream } from './metered-chat-stream.js';
+import { MeteredEventSource } from './metered-event-source.js';
+import type { StreamRequestOptions } from './request-options.js';
+import { StreamCostRecorder } from './stream-cost-recorder.js';
+
+/** A streamed call as a resource describes it. */
+export interface StreamCall {
+  readonly operation: string;
+  readonly metering: CallMetering;
+  /** Prompt tokens counted before sending: a stream that ends early still pays for its input. */
+  readonly promptTokens: () => number;
+  /** Opens the stream once (`doStream`, `doCompletionStream`); also used to resume it. */
+  readonly send: (options: ProviderCallOptions) => Promise<ProviderStream>;
+}
+
+interface OpenedAttempt {
+  readonly source: ChatEventSource;
+  readonly controller: AbortController;
+  readonly first: ChatStreamEvent | undefined;
+  readonly connection: AbortController;
+  readonly attempt: number;
+  readonly requestId: string | undefined;
+}
+
+/**
+ * One attempt: send, then read up to the first event, so that a failure before it (an error
+ * status, a reset, a stall past `firstTokenTimeout`, a truncated body) is retried like any
+ * call. Resumes go out with the same idempotency key plus `Last-Event-ID`.
+ */
+async function openAttempt(
+  context: ClientContext,
+  call: StreamCall,
+  options: StreamRequestOptions,
+  attempt: CallAttempt,
+  promptTokens: number,
+): Promise<OpenedAttempt> {
+  // Closes this attempt's body (and resumes) at once: a generator body cannot be interrupted mid-read.
+  const connection = new AbortController();
+  const base = providerOptionsFor(context, options, attempt);
+  const requestSentAt = performance.now();
+  try {
+    const response = await call.send({
+      ...base,
+      signal: AbortSignal.any([attempt.signal, connection.signal]),
+    });
+    const reconnect: Reconnect = async (lastEventId, signal) => {
+      const resumed = await call.send({
+        ...base,
+        signal: AbortSignal.any([signal, connection.signal]),
+        headers: { ...options.headers, 'last-event-id': lastEventId },
+      });
+      return resumed.body;
+    };
+    const { defaults } = context;
+    const { source, controller } = openChatEventSource(response, {
+      signal: options.signal,
+      reconnect,
+      maxResumes: options.maxResumes ?? defaults.maxResumes,
+      firstTokenTimeout: options.firstTokenTimeout ?? defaults.firstTokenTimeout,
+      idleTimeout: options.idleTimeout ?? defaults.idleTimeout,
+      requestSentAt,
+      promptTokens,
+    });
+    const first = await source.next();
+    return { source, controller, first, connection, attempt: attempt.attempt, requestId: response.requestId };
+  } catch (error) {
+    connection.abort();
+    throw error;
+  }
+}
+
+/**
+ * Opens a metered stream: price check and budget reservation first (nothing is sent if either
+ * fails), then the attempts through the call runner, then a {@link MeteredChatStream} that
+ * records its one ledger entry and settles the budget when it ends.
+ *
+ * @example
+ * const stream = await openMeteredStream(context, { operation: 'chat.completions.stream', metering, promptTokens, send }, options);
+ */
+export async function openMeteredStream(
+  context: ClientContext,
+  call: StreamCall,
+  options: StreamRequestOptions,
+): Promise<MeteredChatStream> {
+  const idempotencyKey = callIdempotencyKey(options);
+  const meter = await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
+  let opened: OpenedAttempt;
+  let promptTokens: number;
+  try {
+    promptTokens = call.promptTokens();
+    opened = await context.runCall(
+      (attempt) => openAttempt(context, call, options, attempt, promptTokens),
+      runOptionsFor(context, call.operation, options, idempotencyKey),
+    );
+  } catch (error) {
+    await meter.finish();
+    throw error;
+  }
+  const recorder = new StreamCostRecorder({
+    meter,
+    attempt: opened.attempt,
+    requestId: opened.requestId,
+    provider: context.provider.name,
+    promptTokens,
+    accumulator: opened.source.accumulator,
+    connection: opened.connection,
+  });
+  const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);
+  const stopped =
+    options.signal === undefined
+      ? opened.controller.signal
+      : AbortSignal.any([options.signal, opened.controller.signal]);
+  const onStop = () => {
+    void recorder.abandoned().catch((error: unknown) => {
+      context.logger.error('Recording the cost of an aborted stream failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    });
+  };
+  if (stopped.aborted) onStop();
+  else stopped.addEventListener('abort', onStop, { once: true });
+  return new MeteredChatStream(source, opened.controller, opened.requestId, recorder, {
+    attempts: opened.attempt,
+    idempotencyKey,
+  });
+}

@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * How the server runs its models: the worker pool and dynamic batching. Part of
+ * `ReferenceServerOptions`.
+ *
+ * @example
+ * await startReferenceServer({ workers: 2, maxBatchSize: 16, maxQueueDelayMs: 5 });
+ * await startReferenceServer({ batching: false }); // every request runs alone
+ */
+export interface InferenceServingOptions {
+  /**
+   * Worker threads running the models (each loads every model, one onnxruntime thread per
+   * session). Default: one less than the cores, at least 1, so the main thread keeps a core
+   * for HTTP, JSON, tokenizing and sampling. 0 runs models on the main thread, which blocks
+   * its event loop during every run (only for debugging).
+   */
+  workers?: number;
+  /** Batch concurrent requests for the same model (default true). */
+  batching?: boolean;
+  /** Most rows (requests' batch entries) in one model run (default 32). */
+  maxBatchSize?: number;
+  /** How long a request may wait for others to join its batch, in milliseconds (default 2). */
+  maxQueueDelayMs?: number;
+}
+
+export interface ResolvedInferenceOptions {
+  workers: number;
+  batching: boolean;
+  maxBatchSize: number;
+  maxQueueDelayMs: number;
+}
+
+export const defaultMaxBatchSize = 32;
+export const defaultMaxQueueDelayMs = 2;
+
+/**
+ * The default pool size: one worker per core but one. On 2 cores that is 1 worker: the main
+ * thread is busy too (HTTP, JSON, tokenizing, sampling every token), and with batching one
+ * worker running bigger batches beats two running smaller ones for models this small.
+ */
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+function integerAtLeast(value: number, minimum: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new RangeError(`${name} must be an integer of at least ${minimum}, got ${value}.`);
+  }
+  return value;
+}
+
+/** Applies the defaults and rejects impossible values with a message naming the option. */
+export function resolveInferenceOptions(options: InferenceServingOptions): ResolvedInferenceOptions {
+  const maxQueueDelayMs = options.maxQueueDelayMs ?? defaultMaxQueueDelayMs;
+  if (!Number.isFinite(maxQueueDelayMs) || maxQueueDelayMs < 0) {
+    throw new RangeError(`maxQueueDelayMs must be a number of at least 0, got ${maxQueueDelayMs}.`);
+  }
+  return {
+    workers: integerAtLeast(options.workers ?? defaultWorkerCount(), 0, 'workers'),
+    batching: options.batching ?? true,
+    maxBatchSize: integerAtLeast(options.maxBatchSize ?? defaultMaxBatchSize, 1, 'maxBatchSize'),
+    maxQueueDelayMs,
+  };
+}

@@ -1,0 +1,73 @@
+import type { ChaosInjector } from '../faults/chaos-injector.js';
+import type { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
+import { activeFaults, type FaultDirective, faultActions } from '../faults/fault-directive.js';
+import { FaultHeaderError, faultHeaderName, parseFaultHeader } from '../faults/fault-header-parser.js';
+import { abortablePause } from '../http/abortable-pause.js';
+import { HttpError } from '../http/http-error.js';
+import type { RequestContext } from '../http/request-context.js';
+import type { RequestInterceptor } from '../http/request-pipeline.js';
+import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
+import { faultDirectiveText, injectedFaultHeaderName, statusFaultError } from './injected-fault.js';
+
+export interface FaultInterceptorOptions {
+  /** Shared with billing: the attempt number a record reports is the one faults counted. */
+  attempts: FaultAttemptCounter;
+  chaos?: ChaosInjector | undefined;
+}
+
+function headerDirectives(context: RequestContext): FaultDirective[] {
+  const header = context.header(faultHeaderName);
+  if (header === undefined) return [];
+  try {
+    return activeFaults(parseFaultHeader(header), context.attempt);
+  } catch (error) {
+    if (!(error instanceof FaultHeaderError)) throw error;
+    throw new HttpError(400, error.message, { param: faultHeaderName, code: 'invalid_fault_directive' });
+  }
+}
+
+async function chaosDirectives(context: RequestContext, chaos: ChaosInjector | undefined) {
+  // Chaos hits model calls only: health checks, listings and usage stay dependable.
+  if (chaos === undefined || context.method !== 'POST' || context.route.public) return [];
+  const key = context.idempotencyKey;
+  // Without a key nothing links retries, so the request itself (route and body) is the identity.
+  const fingerprint =
+    key === undefined ? bodyFingerprint(await context.readBody(), `${context.method} ${context.path}`) : '';
+  const directive = chaos.decide(key, context.attempt, fingerprint);
+  return directive === undefined ? [] : [directive];
+}
+
+/**
+ * Acts out faults on demand: the `x-aiaas-fault` header's directives that apply to this
+ * attempt (`times=K` counts attempts per tenant and Idempotency-Key), or else the chaos
+ * injector's decision. `reset` answers nothing, `delay_ms` waits before anything else,
+ * `status` answers an error before the route runs (so nothing is billed); stream faults are
+ * left on the context for the SSE writer, which acts them out on the socket only. A bad
+ * header is a 400 naming the directive. Every faulted answer says what was injected in
+ * `x-aiaas-fault-injected`.
+ *
+ * @example
+ * const interceptors = [authInterceptor(authenticator), faultInterceptor({ attempts: new FaultAttemptCounter() })];
+ */
+export function faultInterceptor(options: FaultInterceptorOptions): RequestInterceptor {
+  return async (context, next) => {
+    context.attempt = options.attempts.nextAttempt(context.tenant.id, context.idempotencyKey);
+    let directives = headerDirectives(context);
+    if (directives.length === 0) directives = await chaosDirectives(context, options.chaos);
+    if (directives.length === 0) return next(context);
+
+    const description = directives.map(faultDirectiveText).join(',');
+    context.responseHeaders[injectedFaultHeaderName] = description;
+    const actions = faultActions(directives);
+    if (actions.reset) return { kind: 'reset' };
+    if (actions.delayMs > 0) await abortablePause(actions.delayMs, [context.signal, context.closing]);
+    if (actions.status !== undefined) throw statusFaultError(actions.status, description);
+    context.streamFaults = {
+      ...(actions.dropAfter === undefined ? {} : { dropAfter: actions.dropAfter }),
+      ...(actions.malformedAfter === undefined ? {} : { malformedAfter: actions.malformedAfter }),
+      ...(actions.stallAfter === undefined ? {} : { stallAfter: actions.stallAfter }),
+      ...(actions.chunkDelayMs > 0 ? { chunkDelayMs: actions.chunkDelayMs } : {}),
+    };
+    return next(context);
+  };
+}

@@ -1,0 +1,110 @@
+import { BillingLedger } from '../billing/billing-ledger.js';
+import { RateCard } from '../billing/rate-card.js';
+import { ChaosInjector } from '../faults/chaos-injector.js';
+import { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
+import type { RequestInterceptor } from '../http/request-pipeline.js';
+import type { Route } from '../http/route-table.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
+import { pricingRoute } from '../routes/openai/pricing-route.js';
+import { usageRoute } from '../routes/openai/usage-route.js';
+import type { ServerLogger } from '../server-logger.js';
+import { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+import { billingInterceptor } from './billing-interceptor.js';
+import { faultInterceptor } from './fault-interceptor.js';
+import { idempotencyInterceptor } from './idempotency-interceptor.js';
+import { rateLimitInterceptor } from './rate-limit-interceptor.js';
+import type { RequestPipelineOptions } from './request-pipeline-options.js';
+import { streamRecordingInterceptor } from './stream-recording-interceptor.js';
+
+export interface RequestPipelineContext {
+  /** The server's seed: the chaos seed when the chaos options name none. */
+  seed: number;
+  /** Every served model; each must be priced by the rate card. */
+  servedModels: () => readonly string[];
+  logger: ServerLogger;
+}
+
+/** The request-level features of the server, ready to plug into the dispatcher. */
+export interface RequestPipeline {
+  /** In order, to run after authentication: faults, rate limits, idempotency, billing, stream recording. */
+  interceptors: RequestInterceptor[];
+  /** `GET /v1/pricing` and `GET /v1/usage`. */
+  routes: Route[];
+  detachedWorkLimitMs: number | undefined;
+  /** Closes the billing file; call once no request is in flight. */
+  close(): void;
+}
+
+function loadRateCard(option: RequestPipelineOptions['rateCard']): RateCard {
+  if (option === undefined) return RateCard.default();
+  return typeof option === 'string'
+    ? RateCard.fromFile(option)
+    : RateCard.fromObject(option, 'rateCard option');
+}
+
+function checkEveryModelPriced(card: RateCard, models: readonly string[]): void {
+  const unpriced = models.filter((model) => !card.prices(model));
+  if (unpriced.length > 0) {
+    throw new RangeError(
+      `The rate card does not price the served model(s) ${unpriced.join(', ')}; add them or a default_model.`,
+    );
+  }
+}
+
+/**
+ * Builds billing (rate card, ledger), rate limits, idempotency with resumable streams, and
+ * fault injection from the server options. One `FaultAttemptCounter` is shared, so the
+ * attempt a billing record names is the one `times=K` and chaos counted.
+ *
+ * @example
+ * const pipeline = createRequestPipeline(options, { seed: 42, servedModels: () => registry.names(), logger });
+ * const interceptors = [authInterceptor(authenticator), ...pipeline.interceptors];
+ */
+export function createRequestPipeline(
+  options: RequestPipelineOptions,
+  context: RequestPipelineContext,
+): RequestPipeline {
+  const detached = options.detachedWorkLimitMs;
+  if (detached !== undefined && (!Number.isSafeInteger(detached) || detached < 1)) {
+    throw new RangeError(`detachedWorkLimitMs must be a positive integer, got ${detached}.`);
+  }
+  const card = loadRateCard(options.rateCard);
+  checkEveryModelPriced(card, context.servedModels());
+  const chaos =
+    options.chaos === undefined || options.chaos.rate === 0
+      ? undefined
+      : new ChaosInjector({
+          rate: options.chaos.rate,
+          seed: options.chaos.seed ?? context.seed,
+          ...(options.chaos.kinds === undefined ? {} : { kinds: options.chaos.kinds }),
+        });
+  const limits = options.rateLimits ?? {};
+  const limited = limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined;
+  const idempotency = options.idempotency ?? {};
+  const replays = new StreamReplayStore({ maxBytesPerStream: 4 * 1024 * 1024, ...options.streamReplay });
+  const store = new IdempotencyStore({
+    ttlMs: idempotency.ttlMs ?? 24 * 60 * 60_000,
+    maxEntries: idempotency.maxEntries ?? 10_000,
+    maxBytes: idempotency.maxBytes ?? 64 * 1024 * 1024,
+  });
+  const ledger = new BillingLedger({
+    ...(options.billingFile === undefined ? {} : { filePath: options.billingFile }),
+    onWarning: (message) => context.logger.warn(message),
+  });
+  const interceptors: RequestInterceptor[] = [
+    faultInterceptor({ attempts: new FaultAttemptCounter(), chaos }),
+  ];
+  if (limited) interceptors.push(rateLimitInterceptor(new TokenBucketRateLimiter(limits)));
+  interceptors.push(
+    idempotencyInterceptor(store, replays),
+    billingInterceptor({ ledger, card, logger: context.logger }),
+    streamRecordingInterceptor(replays),
+  );
+  return {
+    interceptors,
+    routes: [pricingRoute(card, context.servedModels), usageRoute(ledger)],
+    detachedWorkLimitMs: options.detachedWorkLimitMs,
+    close: () => ledger.close(),
+  };
+}

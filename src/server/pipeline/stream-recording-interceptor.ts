@@ -1,0 +1,63 @@
+import { errorBody } from '../http/error-body.js';
+import type { RequestContext } from '../http/request-context.js';
+import type { RequestInterceptor } from '../http/request-pipeline.js';
+import type { WorkOutcome } from '../http/request-settlement.js';
+import type { EventStreamRouteResponse, RouteResponse } from '../http/route-response.js';
+import { type RecordingOutcome, recordEventStream } from '../stream-replay/record-event-stream.js';
+import type { ReplayEvent } from '../stream-replay/replay-types.js';
+import type { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+
+/** The bytes an event takes on the wire, as the SSE writer frames it. */
+function frameBytes(event: ReplayEvent): number {
+  return Buffer.byteLength(`id: ${event.id}\ndata: ${event.data}\n\n`);
+}
+
+function workOutcomeOf(outcome: RecordingOutcome, context: RequestContext): WorkOutcome {
+  if (outcome === 'completed') return 'completed';
+  // A generation stopped by its own signal (abandoned, server closing) was cut, not broken.
+  return outcome === 'aborted' || context.workSignal.aborted ? 'aborted' : 'failed';
+}
+
+function record(
+  context: RequestContext,
+  response: EventStreamRouteResponse,
+  replays: StreamReplayStore,
+): RouteResponse {
+  const buffer = replays.open(context.tenant.id, context.idempotencyKey!);
+  // Metered as recorded: the call pays for its stream once, however many sockets carry it.
+  buffer.subscribe(0, {
+    onEvent: (event) => context.meter.addResponseBytes(frameBytes(event)),
+    onEnd: () => {},
+  });
+  const recording = recordEventStream(buffer, response.events, {
+    signal: context.workSignal,
+    errorEvent: (error) => JSON.stringify(errorBody(context.dialect, context.errorOf(error))),
+  });
+  context.settlement.track(recording.then((outcome) => workOutcomeOf(outcome, context)));
+  return {
+    kind: 'buffered-stream',
+    buffer,
+    afterEventId: 0,
+    ...(response.headers === undefined ? {} : { headers: response.headers }),
+  };
+}
+
+/**
+ * Makes the event stream of a POST with an Idempotency-Key resumable: the route's events are
+ * recorded into the replay store under (tenant, key) by a recorder that does not depend on the
+ * socket, and the socket follows the recording. When the connection breaks (a client drop, a
+ * `drop_after` fault) the generation runs on into the buffer, bounded by the request's work
+ * signal, so a repeat with `Last-Event-ID` gets the rest with the same text and nothing is
+ * generated (or billed) twice. Streams without a key are written straight from the route, and
+ * their generation stops with the client.
+ *
+ * @example
+ * const interceptors = [..., idempotencyInterceptor(store, replays), billing, streamRecordingInterceptor(replays)];
+ */
+export function streamRecordingInterceptor(replays: StreamReplayStore): RequestInterceptor {
+  return async (context, next) => {
+    const response = await next(context);
+    if (response.kind !== 'event-stream' || !context.outlivesClient) return response;
+    return record(context, response, replays);
+  };
+}

@@ -1,0 +1,33 @@
+import type { BillingLedger } from '../../billing/billing-ledger.js';
+import { parseUsageQuery, type UsageFilter, UsageQueryError } from '../../billing/usage-filter.js';
+import { badRequest } from '../../http/http-error.js';
+import { jsonResponse } from '../../http/route-response.js';
+import type { Route } from '../../http/route-table.js';
+
+function filterOf(query: URLSearchParams): UsageFilter {
+  try {
+    return parseUsageQuery(query);
+  } catch (error) {
+    if (error instanceof UsageQueryError) throw badRequest(error.message, error.param);
+    throw error;
+  }
+}
+
+/**
+ * `GET /v1/usage?since=&until=&model=`: the calling tenant's billing records (one per attempt
+ * that did work) and their exact totals per currency, for reconciling a client ledger.
+ * Another tenant's records are never visible: the tenant comes from the API key alone.
+ * `since` is inclusive, `until` exclusive; both take ISO 8601 or Unix seconds.
+ *
+ * @example
+ * const routes = [usageRoute(ledger)];
+ */
+export function usageRoute(ledger: BillingLedger): Route {
+  return {
+    method: 'GET',
+    path: '/v1/usage',
+    async handle(context) {
+      return jsonResponse(ledger.usageResponse(context.tenant.id, filterOf(context.query)));
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `aiaas/telemetry`: OpenTelemetry tracing with the GenAI semantic conventions. Needs the
+ * optional peer dependency `@opentelemetry/api`, loaded only when a traced request is sent.
+ *
+ * @example
+ * import { createTelemetryMiddleware } from 'aiaas/telemetry';
+ * const client = new AiaasClient({ baseURL, apiKey, middleware: [createTelemetryMiddleware()] });
+ */
+export type { GenAiOperation } from './gen-ai-request.js';
+export { telemetryAttributes } from './telemetry-attributes.js';
+export type {
+  TelemetryCallInfo,
+  TelemetryCallRecord,
+  TelemetryCallScope,
+  TelemetryMiddleware,
+} from './telemetry-hook.js';
+export { createTelemetryMiddleware, type TelemetryOptions } from './telemetry-middleware.js';

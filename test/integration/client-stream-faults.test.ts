@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AiaasClient, Money, parseServerUsage, reconcile, StreamTimeoutError } from '../../src/index.js';
+import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+
+let server: ReferenceServer;
+let client: AiaasClient;
+const params = {
+  model: 'ref-chat',
+  messages: [{ role: 'user' as const, content: 'Tell me about the state of the union' }],
+  max_tokens: 14,
+  seed: 9,
+};
+const fault = (directive: string) => ({ headers: { 'x-aiaas-fault': directive } });
+
+async function serverUsage() {
+  const response = await fetch(`${server.url}/v1/usage`, { headers: { authorization: 'Bearer sk-test' } });
+  return parseServerUsage(await response.json());
+}
+
+beforeAll(async () => {
+  server = await startReferenceServer({
+    port: 0,
+    seed: 42,
+    apiKeys: ['sk-test'],
+    logger: silentServerLogger,
+  });
+  client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing: 'server', logLevel: 'off' });
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+});
+
+describe('streams against aiaas/server faults', () => {
+  it('drop_after=3 (once) resumes to the text of an unfaulted run, billed once', async () => {
+    const unfaulted = await (await client.chat.completions.stream(params)).final();
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('drop_after=3;times=1'),
+      idempotencyKey: 'drop-3',
+    });
+    const final = await stream.final();
+    expect(final.resumed).toBe(1);
+    expect(final.choices[0]?.message.content).toBe(unfaulted.choices[0]?.message.content);
+    expect(final.usage.provenance).toBe('reported');
+    expect(final.usage.tokens).toEqual(unfaulted.usage.tokens);
+    const records = (await serverUsage()).data.filter((record) => record.idempotency_key === 'drop-3');
+    expect(records).toHaveLength(1);
+    expect(final.cost?.equals(Money.of(records[0]!.cost.amount, records[0]!.cost.currency))).toBe(true);
+    expect(await client.ledger.entries({ idempotencyKey: 'drop-3' })).toHaveLength(1);
+  });
+
+  it('stall_after: the idle timeout ends the stream with its partial text, recorded in the ledger', async () => {
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('stall_after=3'),
+      idempotencyKey: 'stall-3',
+      idleTimeout: 150,
+    });
+    const error = await stream.final().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StreamTimeoutError);
+    expect((error as StreamTimeoutError).partial[0]?.length).toBeGreaterThan(0);
+    const [entry] = await client.ledger.entries({ idempotencyKey: 'stall-3' });
+    expect(entry?.status).toBe('error');
+    expect(entry?.usage.outputTokens.provenance).toBe('estimated');
+  });
+
+  it('reconciles with the server: retried calls and a resumed stream show zero difference in tokens and money', async () => {
+    const keys = ['recon-429', 'recon-drop'];
+    await client.chat.completions.create(params, {
+      ...fault('status=429;retry_after_ms=10;times=2'),
+      idempotencyKey: keys[0],
+    });
+    await (
+      await client.chat.completions.stream(params, {
+        ...fault('drop_after=4;times=1'),
+        idempotencyKey: keys[1],
+      })
+    ).final();
+    const entries = (await client.ledger.entries()).filter((entry) =>
+      keys.includes(entry.idempotencyKey ?? ''),
+    );
+    const records = (await serverUsage()).data.filter((record) =>
+      keys.includes(record.idempotency_key ?? ''),
+    );
+    // Compute time is the server's own, and a stream's bytes are not metered by the client.
+    const result = reconcile(entries, records, { fields: ['inputTokens', 'outputTokens', 'requests'] });
+    expect(result.counts.matched).toBe(2);
+    expect(result.zeroDifference).toBe(true);
+    expect(result.totals.ledger.USD?.equals(result.totals.provider.USD as Money)).toBe(true);
+  });
+});

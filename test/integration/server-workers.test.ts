@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { requestJson } from './server-test-client.js';
+import { writeRepositoryModel } from './server-test-models.js';
+
+const { onnx } = onnxProto;
+const width = 512;
+
+/**
+ * A model slow enough to watch (about half a second on one core): the input row is tiled to
+ * 8192 rows, then pushed through 16 dense tanh layers of width 512, and averaged back to one row.
+ */
+function slowModel(rows = 8192, layers = 16): Uint8Array {
+  const weights = Float32Array.from(
+    { length: width * width },
+    (_, index) => Math.sin(index) / Math.sqrt(width),
+  );
+  const node: onnxProto.onnx.INodeProto[] = [{ opType: 'Tile', input: ['x', 'repeats'], output: ['h0'] }];
+  for (let layer = 0; layer < layers; layer++) {
+    node.push({ opType: 'MatMul', input: [`h${layer}`, 'w'], output: [`m${layer}`] });
+    node.push({ opType: 'Tanh', input: [`m${layer}`], output: [`h${layer + 1}`] });
+  }
+  const axes = { name: 'axes', type: onnx.AttributeProto.AttributeType.INTS, ints: [0] };
+  node.push({ opType: 'ReduceMean', input: [`h${layers}`], output: ['y'], attribute: [axes] });
+  const row = (name: string) => ({
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: [{ dimValue: 1 }, { dimValue: width }] },
+      },
+    },
+  });
+  const graph: onnxProto.onnx.IGraphProto = {
+    name: 'slow',
+    input: [row('x')],
+    output: [row('y')],
+    initializer: [
+      {
+        name: 'w',
+        dims: [width, width],
+        dataType: onnx.TensorProto.DataType.FLOAT,
+        rawData: new Uint8Array(weights.buffer),
+      },
+      { name: 'repeats', dims: [2], dataType: onnx.TensorProto.DataType.INT64, int64Data: [rows, 1] },
+    ],
+    node,
+  };
+  return onnx.ModelProto.encode(
+    onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph }),
+  ).finish();
+}
+
+const handleTypes = () =>
+  process
+    .getActiveResourcesInfo()
+    .filter((type) => type !== 'Timeout' && type !== 'TTYWrap')
+    .sort();
+
+/** How many of each kind of handle exist that did not in `before`. */
+function newHandles(before: readonly string[]): string[] {
+  const remaining = [...before];
+  return handleTypes().filter((type) => {
+    const index = remaining.indexOf(type);
+    if (index === -1) return true;
+    remaining.splice(index, 1);
+    return false;
+  });
+}
+
+async function slowInference(server: ReferenceServer) {
+  const answer = await requestJson(`${server.url}/v2/models/slow/infer`, {
+    body: { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, width], data: new Array(width).fill(0.5) }] },
+  });
+  expect(answer.status).toBe(200);
+  return answer;
+}
+
+/** Seconds the slow model has computed on this server, from `/metrics`. */
+async function computeSeconds(server: ReferenceServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((candidate) => candidate.startsWith('aiaas_compute_seconds_total{model="slow"}'));
+  return Number(line?.split(' ')[1] ?? Number.NaN);
+}
+
+/** The longest gap between ticks of a 5 ms interval while `work` ran: how long the event loop was held. */
+async function longestEventLoopGap(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(ticker);
+  }
+  return Math.max(longest, performance.now() - last);
+}
+
+describe('inference off the event loop', () => {
+  let repository: string;
+  beforeAll(() => {
+    repository = mkdtempSync(join(tmpdir(), 'aiaas-workers-'));
+    writeRepositoryModel(repository, 'slow', '1', slowModel());
+  });
+  afterAll(() => rmSync(repository, { recursive: true, force: true }));
+
+  it('answers /health quickly while a long model run is in progress', async () => {
+    const server = await startReferenceServer({
+      port: 0,
+      modelsDir: repository,
+      workers: 1,
+      logger: silentServerLogger,
+    });
+    try {
+      let finished = false;
+      const slow = slowInference(server).then(() => {
+        finished = true;
+      });
+      // Let the request reach the model.
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      for (let check = 0; check < 5; check++) {
+        const started = performance.now();
+        expect((await requestJson(`${server.url}/health`)).status).toBe(200);
+        expect(performance.now() - started).toBeLessThan(100);
+      }
+      // Otherwise the checks proved nothing: the model must still have been running.
+      expect(finished).toBe(false);
+      await slow;
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps the event loop free during a model run, which models on the main thread (workers: 0) do not', async () => {
+    const pooled = await startReferenceServer({
+      port: 0,
+      modelsDir: repository,
+      workers: 1,
+      logger: silentServerLogger,
+    });
+    const inline = await startReferenceServer({
+      port: 0,
+      modelsDir: repository,
+      workers: 0,
+      logger: silentServerLogger,
+    });
+    try {
+      const pooledGap = await longestEventLoopGap(() => slowInference(pooled));
+      expect(await computeSeconds(pooled)).toBeGreaterThan(0.2);
+      expect(pooledGap).toBeLessThan(100);
+      // The same run on the main thread holds the loop for all of it.
+      const inlineGap = await longestEventLoopGap(() => slowInference(inline));
+      expect(inlineGap).toBeGreaterThan(0.9 * 1000 * (await computeSeconds(inline)));
+    } finally {
+      await Promise.all([pooled.close(), inline.close()]);
+    }
+  });
+
+  it('starts the configured worker threads and terminates them on close, leaving no handle', async () => {
+    const before = handleTypes();
+    const server = await startReferenceServer({ port: 0, workers: 2, logger: silentServerLogger });
+    expect(handleTypes().filter((type) => type === 'MessagePort').length).toBe(
+      before.filter((type) => type === 'MessagePort').length + 2,
+    );
+    const answer = await requestJson(`${server.url}/v1/embeddings`, {
+      body: { model: 'ref-embed', input: 'schools' },
+    });
+    expect(answer.status).toBe(200);
+    await server.close();
+    expect(newHandles(before)).toEqual([]);
+  });
+});
