@@ -4,6 +4,7 @@ import { runIdleStreamMemory } from './benchmarks/idle-stream-memory.js';
 import { runStreamingParse } from './benchmarks/streaming-parse.js';
 import type { BenchContext } from './harness/bench-context.js';
 import type { BenchmarkResult } from './harness/result-types.js';
+import { runServerThroughput } from './server/server-throughput.js';
 
 export interface Benchmark {
   name: string;
@@ -15,5 +16,6 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'client-overhead', run: runClientOverhead },
   { name: 'streaming-parse', run: runStreamingParse },
   { name: 'idle-stream-memory', run: runIdleStreamMemory },
+  { name: 'server-throughput', run: runServerThroughput },
   { name: 'cost-layer', run: runCostLayer },
 ];

@@ -26,7 +26,8 @@ async function load(concurrency: number, call: (index: number) => Promise<number
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let index = worker; performance.now() < deadline; index += concurrency) {
-        units += await call(index);
+        const done = await call(index);
+        units += done;
         calls++;
       }
     }),

@@ -1,10 +1,10 @@
 import OpenAI from 'openai';
 import { Agent, request } from 'undici';
-import { loadSdk } from '../harness/load-sdk.js';
 import { CannedServerProcess } from '../canned/canned-server-process.js';
 import { type BenchContext, bySize } from '../harness/bench-context.js';
 import { ratePerSecond, runClosedLoop } from '../harness/closed-loop.js';
 import { runInterleaved } from '../harness/interleaved-rounds.js';
+import { loadSdk } from '../harness/load-sdk.js';
 import { makeFigure, makeRatio } from '../harness/result-builder.js';
 import type { BenchmarkResult, Figure, Ratio } from '../harness/result-types.js';
 
@@ -109,7 +109,10 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
           series('openai'),
         ),
         makeRatio(
-          { id: `aiaas-vs-fetch-c${concurrency}`, label: `AiaasClient / plain fetch, concurrency ${concurrency}` },
+          {
+            id: `aiaas-vs-fetch-c${concurrency}`,
+            label: `AiaasClient / plain fetch, concurrency ${concurrency}`,
+          },
           series('aiaas'),
           series('fetch'),
         ),

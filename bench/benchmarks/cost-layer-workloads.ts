@@ -1,6 +1,23 @@
 import type { loadCostLayer } from '../harness/load-sdk.js';
+import type { Figure, Ratio } from '../harness/result-types.js';
 
-type CostLayer = Awaited<ReturnType<typeof loadCostLayer>>;
+export type CostLayer = Awaited<ReturnType<typeof loadCostLayer>>;
+
+/** What each part of the cost-layer benchmark adds to its result. */
+export interface CostLayerPart {
+  figures: Figure[];
+  ratios: Ratio[];
+  notes: string[];
+}
+
+export interface CostLayerSettings {
+  cost: CostLayer;
+  rounds: number;
+  durationMs: number;
+  /** A fresh temporary directory for the file-backed stores. */
+  directory: string;
+  log: (line: string) => void;
+}
 
 /** Measures `operation` by running it back to back until `durationMs` passes: microseconds per operation. */
 export async function microsecondsPerOperation(
@@ -8,7 +25,7 @@ export async function microsecondsPerOperation(
   durationMs: number,
 ): Promise<number> {
   // Checking the clock once per batch keeps the timer's own cost out of sub-microsecond figures.
-  const batch = 64;
+  const batch = 16;
   let operations = 0;
   const started = performance.now();
   const deadline = started + durationMs;
@@ -34,20 +51,51 @@ export function sampleLedgerInput(cost: CostLayer) {
   };
 }
 
-const vocabulary = (
-  'the model answers questions about invoices, orders and shipping; it quotes prices such as ' +
-  '$12.50 or 3,400 tokens and writes code like const total = items.reduce((sum, item) => sum + item.price, 0);'
-).split(' ');
+const syllables = [
+  'ka',
+  'to',
+  'ri',
+  'men',
+  'sol',
+  've',
+  'an',
+  'dur',
+  'lo',
+  'pi',
+  'qua',
+  'zen',
+  'th',
+  'ex',
+  'ion',
+  'ly',
+];
+const punctuation = ['', '', '', '', ',', '.', ';', ':', '?', '()', '{}', '=>'];
 
-/** Deterministic English-like text with numbers, punctuation and code, the mix a prompt usually has. */
+/**
+ * Deterministic text of about `bytes` bytes: made-up words of 1 to 4 syllables (tens of thousands of
+ * distinct words, common ones more often, roughly Zipf), numbers and code punctuation. A small
+ * vocabulary would let the tokenizer answer from its cache and overstate its speed.
+ */
 export function sampleText(bytes: number): string {
   let state = 42;
+  const next = () => {
+    // A linear congruential generator: the same text on every run.
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
   const words: string[] = [];
   let length = 0;
   while (length < bytes) {
-    // A small linear congruential generator: the same text on every run.
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const word = vocabulary[state % vocabulary.length]!;
+    // Log-uniform ranks over 1..30,000: word frequency falls as 1/rank, like natural text.
+    const rank = Math.floor(30_000 ** next());
+    const hash = Math.imul(rank, 2_654_435_761) >>> 0;
+    let word = '';
+    for (let part = 0, code = hash; part < 1 + (hash % 4); part += 1, code = Math.floor(code / 16)) {
+      word += syllables[code % syllables.length];
+    }
+    if (next() < 0.05) word = String(Math.floor(next() * 100_000));
+    word += punctuation[Math.floor(next() * punctuation.length)];
+    if (next() < 0.1) word = word[0]!.toUpperCase() + word.slice(1);
     words.push(word);
     length += word.length + 1;
   }

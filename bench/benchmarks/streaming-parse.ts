@@ -2,10 +2,10 @@ import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import { Agent, request } from 'undici';
 import { dataEventCount } from '../canned/canned-responses.js';
-import { loadSdk } from '../harness/load-sdk.js';
 import { CannedServerProcess } from '../canned/canned-server-process.js';
 import { type BenchContext, bySize } from '../harness/bench-context.js';
 import { runInterleaved } from '../harness/interleaved-rounds.js';
+import { loadSdk } from '../harness/load-sdk.js';
 import { makeFigure, makeRatio } from '../harness/result-builder.js';
 import type { BenchmarkResult, Figure, Ratio } from '../harness/result-types.js';
 
@@ -94,7 +94,7 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
   const expectedEvents = dataEventCount(chunkCount);
   const { readers, close } = await makeReaders(server.apiRoot('stream'), bodyBytes);
   const eventsPerSecond = {} as Record<ContenderName, number[]>;
-  const megabytesPerSecond = {} as Record<ContenderName, number[]>;
+  const megabytesPerSecond: Record<ContenderName, number[]> = { aiaas: [], raw: [], openai: [] };
   try {
     context.log(`streaming-parse: ${chunkCount} chunks (${bodyBytes} bytes), ${rounds} rounds`);
     const contenders = Object.fromEntries(
@@ -107,7 +107,7 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
           if (read.dataEvents !== expectedEvents) {
             throw new Error(`${name} read ${read.dataEvents} data events, expected ${expectedEvents}`);
           }
-          (megabytesPerSecond[name] ??= []).push(read.bytes / 2 ** 20 / seconds);
+          megabytesPerSecond[name].push(read.bytes / 2 ** 20 / seconds);
           return read.dataEvents / seconds;
         },
       ]),
@@ -126,7 +126,10 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
   for (const name of contenderNames) {
     figures.push(
       makeFigure({ id: `${name}-events`, label: `${labels[name]}`, unit: 'events/s' }, eventsPerSecond[name]),
-      makeFigure({ id: `${name}-throughput`, label: `${labels[name]}`, unit: 'MiB/s' }, megabytesPerSecond[name]),
+      makeFigure(
+        { id: `${name}-throughput`, label: `${labels[name]}`, unit: 'MiB/s' },
+        megabytesPerSecond[name],
+      ),
     );
   }
   const series = (name: ContenderName) => ({ id: `${name}-events`, samples: eventsPerSecond[name] });
@@ -141,7 +144,11 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
       series('raw'),
     ),
     makeRatio(
-      { id: 'aiaas-vs-openai', label: 'AiaasClient stream / openai v6', target: { comparison: '>=', value: 1.3 } },
+      {
+        id: 'aiaas-vs-openai',
+        label: 'AiaasClient stream / openai v6',
+        target: { comparison: '>=', value: 1.3 },
+      },
       series('aiaas'),
       series('openai'),
     ),

@@ -48,7 +48,10 @@ export class BenchChild {
   }
 
   /** Starts the module and waits for its `ready` message. */
-  static async start(modulePath: string, options: ChildOptions = {}): Promise<{ child: BenchChild; ready: ChildMessage }> {
+  static async start(
+    modulePath: string,
+    options: ChildOptions = {},
+  ): Promise<{ child: BenchChild; ready: ChildMessage }> {
     const child = fork(modulePath, [...(options.args ?? [])], {
       execArgv: ['--import', tsxLoader, ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

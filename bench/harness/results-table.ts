@@ -36,7 +36,9 @@ export function formatResultsTable(run: BenchRun): string {
     for (const figure of benchmark.figures) rows.push(figureRow(benchmark.name, figure));
     for (const ratio of benchmark.ratios) rows.push(ratioRow(benchmark.name, ratio));
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
   // Numbers are right-aligned so their magnitudes line up.
   const numeric = new Set([2, 3]);
   const line = (row: Row) =>

@@ -9,7 +9,7 @@ export const inferenceFlags = {
   'no-batching': { type: 'boolean' },
 } as const;
 
-export const inferenceFlagsUsage = `  --workers <n>               inference worker threads (default: cores - 1, at least 1; 0 runs models on the main thread)
+export const inferenceFlagsUsage = `  --workers <n>               inference worker threads (default: cores - 1, from 1 to 4; 0: on the main thread)
   --max-batch-size <n>        most rows batched into one model run (default 32)
   --max-queue-delay-ms <ms>   how long a request may wait for others to batch with (default 2)
   --no-batching               run every request alone (to compare against batching)`;

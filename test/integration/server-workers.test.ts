@@ -126,16 +126,20 @@ describe('inference off the event loop', () => {
       const slow = slowInference(server).then(() => {
         finished = true;
       });
-      // Let the request reach the model.
+      // Let the request reach the model, then check health for as long as it runs.
       await new Promise((resolve) => setTimeout(resolve, 40));
-      for (let check = 0; check < 5; check++) {
+      const latencies: number[] = [];
+      while (!finished && latencies.length < 10) {
         const started = performance.now();
         expect((await requestJson(`${server.url}/health`)).status).toBe(200);
-        expect(performance.now() - started).toBeLessThan(100);
+        if (!finished) latencies.push(performance.now() - started);
       }
-      // Otherwise the checks proved nothing: the model must still have been running.
-      expect(finished).toBe(false);
       await slow;
+      // A held event loop could not answer any check before the run ended.
+      expect(latencies.length).toBeGreaterThanOrEqual(3);
+      // The median, so one scheduling hiccup on a busy machine does not decide.
+      const median = latencies.sort((left, right) => left - right)[Math.floor(latencies.length / 2)]!;
+      expect(median).toBeLessThan(100);
     } finally {
       await server.close();
     }
@@ -156,8 +160,10 @@ describe('inference off the event loop', () => {
     });
     try {
       const pooledGap = await longestEventLoopGap(() => slowInference(pooled));
-      expect(await computeSeconds(pooled)).toBeGreaterThan(0.2);
-      expect(pooledGap).toBeLessThan(100);
+      const pooledCompute = 1000 * (await computeSeconds(pooled));
+      expect(pooledCompute).toBeGreaterThan(200);
+      // Free, up to the scheduling noise of a busy machine: far less than the run.
+      expect(pooledGap).toBeLessThan(Math.max(100, pooledCompute / 3));
       // The same run on the main thread holds the loop for all of it.
       const inlineGap = await longestEventLoopGap(() => slowInference(inline));
       expect(inlineGap).toBeGreaterThan(0.9 * 1000 * (await computeSeconds(inline)));

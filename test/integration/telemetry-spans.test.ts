@@ -116,7 +116,10 @@ describe('telemetry middleware: one span per attempt', () => {
   });
 
   it('marks a stream the caller abandoned', async () => {
-    const stream = await client.chat.completions.stream(chat('ref-chat').user('the economy').maxTokens(64));
+    // Events 20 ms apart, so the whole answer cannot already be in the first chunk read.
+    const stream = await client.chat.completions.stream(chat('ref-chat').user('the economy').maxTokens(64), {
+      headers: faultHeaders(fault.chunkDelay(20)),
+    });
     for await (const event of stream) if (event.type === 'text-delta') break;
     await expect.poll(() => byName('chat ref-chat').length).toBe(1);
     expect(byName('chat ref-chat')[0]!.attributes['aiaas.response.cancelled']).toBe(true);

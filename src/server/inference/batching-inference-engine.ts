@@ -41,7 +41,8 @@ const timerSlackMilliseconds = 1;
  * queued request is concatenated along the batch axis, run once, and the outputs are cut
  * back into each request's rows. While every slot is busy queues keep growing, so batches
  * get bigger exactly when the load is high. A batch that fails is retried request by
- * request, so one bad request never fails its neighbours.
+ * request, so one bad request never fails its neighbours. Generation is passed through to
+ * the runner, which batches decode steps next to the session (`ContinuousDecodeBatcher`).
  *
  * @example
  * const engine = new BatchingInferenceEngine(new WorkerPoolInferenceEngine({ workers: 1 }), {

@@ -16,8 +16,8 @@ export interface InferenceRunOptions {
   padding?: Readonly<Record<string, number>>;
   /**
    * How long this request may wait for others to join its batch, overriding the engine's
-   * `maxQueueDelayMs`. Decode steps pass 0: the sequences worth waiting for are queued
-   * already by the time the step is dispatched.
+   * `maxQueueDelayMs`; 0 for a latency-sensitive caller that expects no company (it still
+   * joins whatever is already queued).
    */
   maxQueueDelayMs?: number;
   /** A request whose signal fires before its batch starts leaves the queue with the signal's reason. */
@@ -25,9 +25,10 @@ export interface InferenceRunOptions {
 }
 
 /**
- * The one way the server runs models. Routes and model adapters see only this interface;
- * behind it a worker-thread pool runs the sessions off the event loop and a scheduler
- * batches concurrent requests for the same model.
+ * The one way the server runs models on tensors. Routes and model adapters see only this
+ * interface; behind it a worker-thread pool runs the sessions off the event loop and a
+ * scheduler batches concurrent requests for the same model. (Generation, which keeps state
+ * between steps, goes through `SequenceDecoder` instead.)
  *
  * @example
  * const signature = await engine.load('ref-classify', modelPath);

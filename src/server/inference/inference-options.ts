@@ -10,10 +10,10 @@ import { availableParallelism } from 'node:os';
  */
 export interface InferenceServingOptions {
   /**
-   * Worker threads running the models (each loads every model, one onnxruntime thread per
-   * session). Default: one less than the cores, at least 1, so the main thread keeps a core
-   * for HTTP, JSON, tokenizing and sampling. 0 runs models on the main thread, which blocks
-   * its event loop during every run (only for debugging).
+   * Worker threads running the models and generation (each loads every model, one
+   * onnxruntime thread per session). Default: one less than the cores, from 1 to 4, so the
+   * main thread keeps a core for HTTP, JSON and tokenizing. 0 runs models on the main thread,
+   * which blocks its event loop during every run (only for debugging).
    */
   workers?: number;
   /** Batch concurrent requests for the same model (default true). */
@@ -34,13 +34,17 @@ export interface ResolvedInferenceOptions {
 export const defaultMaxBatchSize = 32;
 export const defaultMaxQueueDelayMs = 2;
 
+/** Each worker holds every model and a tokenizer (about 90 MB): more than this rarely pays for a test server. */
+export const maxDefaultWorkers = 4;
+
 /**
- * The default pool size: one worker per core but one. On 2 cores that is 1 worker: the main
- * thread is busy too (HTTP, JSON, tokenizing, sampling every token), and with batching one
- * worker running bigger batches beats two running smaller ones for models this small.
+ * The default pool size: one worker per core but one, at least 1 and at most
+ * {@link maxDefaultWorkers}. On 2 cores that is 1 worker: the main thread has work of its own
+ * (HTTP, JSON, tokenizing prompts, cutting batches), and with batching one worker running
+ * bigger batches beats two running smaller ones for models this small.
  */
 export function defaultWorkerCount(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return Math.min(maxDefaultWorkers, Math.max(1, availableParallelism() - 1));
 }
 
 function integerAtLeast(value: number, minimum: number, name: string): number {

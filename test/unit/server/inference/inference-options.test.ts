@@ -4,9 +4,9 @@ import { resolveInferenceOptions } from '../../../../src/server/inference/infere
 import { isBatchable } from '../../../../src/server/inference/model-signature.js';
 
 describe('resolveInferenceOptions', () => {
-  it('defaults to one worker per core but one (at least one), batching 32 rows within 2 ms', () => {
+  it('defaults to one worker per core but one (1 to 4), batching 32 rows within 2 ms', () => {
     expect(resolveInferenceOptions({})).toEqual({
-      workers: Math.max(1, availableParallelism() - 1),
+      workers: Math.min(4, Math.max(1, availableParallelism() - 1)),
       batching: true,
       maxBatchSize: 32,
       maxQueueDelayMs: 2,

@@ -1,0 +1,109 @@
+import { Agent, request } from 'undici';
+import { runClosedLoop } from '../harness/closed-loop.js';
+import { quantile } from '../harness/statistics.js';
+import type { LoopDelay, ReferenceServerProcess } from './reference-server-process.js';
+
+const apiKey = 'sk-bench';
+const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+
+// Varied inputs, so no request is a repeat of the one before it.
+const sentences = [
+  'The invoice was paid two days after the shipment arrived.',
+  'A small model answers quickly when many requests share one batch.',
+  'Please summarise the meeting notes in three short points.',
+  'Latency at the tail matters more to users than the average does.',
+  'The warehouse in Lyon restocked the blue umbrellas on Tuesday.',
+  'Measure twice, cut once, and keep the baseline in the same run.',
+  'Streaming responses let a reader start before the writer is done.',
+  'Every retry of a paid call carries the same idempotency key.',
+];
+
+/** One measured load window: the rate, the latencies, and the server's event-loop delay meanwhile. */
+export interface LoadSample {
+  /** Requests per second, or tokens per second for chat. */
+  rate: number;
+  p50Ms: number;
+  p99Ms: number;
+  loopDelay: LoopDelay;
+}
+
+/** A load generator as light as it can be (raw undici), since it shares the machine's 2 cores. */
+export class ServerLoad {
+  readonly #agent = new Agent({ keepAliveTimeout: 30_000 });
+  #sequence = 0;
+
+  async #post(url: string, body: unknown): Promise<Record<string, unknown>> {
+    const response = await request(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      dispatcher: this.#agent,
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200)
+      throw new Error(`${url} answered ${response.statusCode}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+
+  async #measure(
+    server: ReferenceServerProcess,
+    call: () => Promise<number>,
+    concurrency: number,
+    durationMs: number,
+  ): Promise<LoadSample> {
+    let units = 0;
+    await server.resetLoopDelay();
+    const result = await runClosedLoop(
+      async () => {
+        // Awaited first: `units += await call()` would read `units` before the wait and lose
+        // the other workers' increments.
+        const done = await call();
+        units += done;
+      },
+      { concurrency, durationMs, recordLatency: true },
+    );
+    const loopDelay = await server.loopDelay();
+    return {
+      rate: (units / result.elapsedMs) * 1000,
+      p50Ms: quantile(result.latenciesMs, 0.5),
+      p99Ms: quantile(result.latenciesMs, 0.99),
+      loopDelay,
+    };
+  }
+
+  /** `ref-embed` embeddings of one sentence per request; the rate is requests/s. */
+  embeddings(server: ReferenceServerProcess, concurrency: number, durationMs: number): Promise<LoadSample> {
+    const url = `${server.url}/v1/embeddings`;
+    const call = async () => {
+      const input = sentences[this.#sequence++ % sentences.length]!;
+      await this.#post(url, { model: 'ref-embed', input });
+      return 1;
+    };
+    return this.#measure(server, call, concurrency, durationMs);
+  }
+
+  /** `ref-chat` completions of up to `maxTokens`; the rate is generated tokens/s, as the server reports them. */
+  chat(
+    server: ReferenceServerProcess,
+    concurrency: number,
+    durationMs: number,
+    maxTokens: number,
+  ): Promise<LoadSample> {
+    const url = `${server.url}/v1/chat/completions`;
+    const call = async () => {
+      const sequence = this.#sequence++;
+      const completion = await this.#post(url, {
+        model: 'ref-chat',
+        messages: [{ role: 'user', content: sentences[sequence % sentences.length] }],
+        max_tokens: maxTokens,
+        seed: sequence,
+      });
+      return (completion.usage as { completion_tokens: number }).completion_tokens;
+    };
+    return this.#measure(server, call, concurrency, durationMs);
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+}

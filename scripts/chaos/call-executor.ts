@@ -1,0 +1,74 @@
+import type { MeteredChatStream } from '../../src/client/metered-chat-stream.js';
+import { AiaasError } from '../../src/errors/index.js';
+import { type CallOutcome, failedOutcome } from './call-outcome.js';
+import type { PlannedCall } from './call-plan.js';
+import type { ChaosClients } from './chaos-clients.js';
+
+/** The first choice's text a broken stream carried, when it says. */
+function partialText(error: unknown): string | undefined {
+  if (!AiaasError.isInstance(error)) return undefined;
+  const partial = (error as AiaasError & { partial?: unknown }).partial;
+  return Array.isArray(partial) && typeof partial[0] === 'string' ? partial[0] : undefined;
+}
+
+async function runStream(clients: ChaosClients, call: PlannedCall & { kind: 'chat-stream' }) {
+  const base = { index: call.index, kind: call.kind, idempotencyKey: call.idempotencyKey };
+  let stream: MeteredChatStream;
+  try {
+    stream = await clients.openai.chat.completions.stream(call.request, {
+      idempotencyKey: call.idempotencyKey,
+    });
+  } catch (error) {
+    return failedOutcome(base, error);
+  }
+  try {
+    const final = await stream.final();
+    return {
+      ...base,
+      succeeded: true,
+      typed: true,
+      attempts: stream.attempts,
+      resumes: final.resumed,
+      text: final.choices[0]?.message.content ?? '',
+    } satisfies CallOutcome;
+  } catch (error) {
+    return failedOutcome(base, error, {
+      attempts: stream.attempts,
+      resumes: stream.resumed,
+      text: partialText(error),
+    });
+  }
+}
+
+async function runRequest(clients: ChaosClients, call: PlannedCall): Promise<{ attempts: number }> {
+  const options = { idempotencyKey: call.idempotencyKey };
+  switch (call.kind) {
+    case 'chat':
+      return clients.openai.chat.completions.create(call.request, options).withResponse();
+    case 'embedding':
+      return clients.openai.embeddings.create(call.request, options).withResponse();
+    case 'infer':
+      return clients.oip.inference.infer(call.model, call.inputs, options).withResponse();
+    case 'chat-stream':
+      throw new Error('streams are run by runStream');
+  }
+}
+
+/**
+ * Makes one planned call through the SDK and says how it ended. Never throws: whatever the
+ * call throws (typed or not) becomes the outcome, because an escaped error is exactly what a
+ * chaos run is looking for.
+ *
+ * @example
+ * const outcome = await executePlannedCall(clients, calls[0]);
+ */
+export async function executePlannedCall(clients: ChaosClients, call: PlannedCall): Promise<CallOutcome> {
+  if (call.kind === 'chat-stream') return runStream(clients, call);
+  const base = { index: call.index, kind: call.kind, idempotencyKey: call.idempotencyKey };
+  try {
+    const { attempts } = await runRequest(clients, call);
+    return { ...base, succeeded: true, typed: true, attempts, resumes: 0 };
+  } catch (error) {
+    return failedOutcome(base, error);
+  }
+}

@@ -1,0 +1,55 @@
+import { AiaasError } from '../../src/errors/index.js';
+import type { CallKind } from './call-plan.js';
+
+/** How one logical call of a chaos run ended. */
+export interface CallOutcome {
+  readonly index: number;
+  readonly kind: CallKind;
+  readonly idempotencyKey: string;
+  readonly succeeded: boolean;
+  /** The error's class and code, e.g. `RateLimitError (injected_fault)`; undefined on success. */
+  readonly errorClass?: string | undefined;
+  /** False when the call ended in something other than an `AiaasError`: always a defect. */
+  readonly typed: boolean;
+  /** The error message of an untyped failure, so the report can say what escaped. */
+  readonly untypedMessage?: string | undefined;
+  /** HTTP attempts the retry layer made (the first one included). */
+  readonly attempts: number;
+  /** Reconnections of a stream with `Last-Event-ID`. */
+  readonly resumes: number;
+  /** A stream's text: the whole of a finished one, the partial of a broken one. */
+  readonly text?: string | undefined;
+}
+
+/** The name the report groups a failure under: class plus code, as a user would search for it. */
+export function errorClassOf(error: unknown): string {
+  if (!AiaasError.isInstance(error)) {
+    const name = error instanceof Error ? error.constructor.name : typeof error;
+    return `untyped ${name}`;
+  }
+  return error.code === undefined ? error.name : `${error.name} (${error.code})`;
+}
+
+/** Attempts the retry layer recorded on the error that ended a call, else 1. */
+export function attemptsOf(error: unknown): number {
+  return AiaasError.isInstance(error) && typeof error.attempts === 'number' ? error.attempts : 1;
+}
+
+/** The failure side of an outcome. */
+export function failedOutcome(
+  base: Pick<CallOutcome, 'index' | 'kind' | 'idempotencyKey'>,
+  error: unknown,
+  progress: { attempts?: number; resumes?: number; text?: string | undefined } = {},
+): CallOutcome {
+  const typed = AiaasError.isInstance(error);
+  return {
+    ...base,
+    succeeded: false,
+    errorClass: errorClassOf(error),
+    typed,
+    untypedMessage: typed ? undefined : error instanceof Error ? error.message : String(error),
+    attempts: progress.attempts ?? attemptsOf(error),
+    resumes: progress.resumes ?? 0,
+    text: progress.text,
+  };
+}

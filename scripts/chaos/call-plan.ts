@@ -1,0 +1,122 @@
+import { type TensorInput, tensor } from '../../src/builders/tensor-builder.js';
+import { createSeededRandom } from '../../src/server/models/sampler.js';
+import type { ChatCompletionRequest } from '../../src/wire/openai/chat-schemas.js';
+import type { EmbeddingRequest } from '../../src/wire/openai/embedding-schemas.js';
+
+/** One logical call of a chaos run, fixed before the run starts so the same seed makes the same calls. */
+export type PlannedCall =
+  | { readonly index: number; readonly idempotencyKey: string; readonly kind: 'chat'; readonly request: ChatCompletionRequest }
+  | {
+      readonly index: number;
+      readonly idempotencyKey: string;
+      readonly kind: 'chat-stream';
+      readonly request: ChatCompletionRequest;
+    }
+  | {
+      readonly index: number;
+      readonly idempotencyKey: string;
+      readonly kind: 'embedding';
+      readonly request: EmbeddingRequest;
+    }
+  | {
+      readonly index: number;
+      readonly idempotencyKey: string;
+      readonly kind: 'infer';
+      readonly model: string;
+      readonly inputs: readonly TensorInput[];
+    };
+
+export type CallKind = PlannedCall['kind'];
+
+export const callKinds: readonly CallKind[] = ['chat', 'chat-stream', 'embedding', 'infer'];
+
+// Topics the State of the Union corpus behind ref-chat knows, so generations are real text.
+const topics = [
+  'jobs',
+  'health care',
+  'the economy',
+  'our troops',
+  'education',
+  'energy',
+  'taxes',
+  'the budget',
+  'families',
+  'freedom',
+  'small business',
+  'the future',
+];
+
+/** Streams and plain chats dominate, as in a chat product; embeddings and tensors keep the other dialects busy. */
+const kindWeights: readonly [CallKind, number][] = [
+  ['chat', 0.3],
+  ['chat-stream', 0.3],
+  ['embedding', 0.2],
+  ['infer', 0.2],
+];
+
+function pick<Value>(random: () => number, values: readonly Value[]): Value {
+  return values[Math.floor(random() * values.length)] as Value;
+}
+
+function pickKind(random: () => number): CallKind {
+  let draw = random();
+  for (const [kind, weight] of kindWeights) {
+    if (draw < weight) return kind;
+    draw -= weight;
+  }
+  return 'infer';
+}
+
+function prompt(random: () => number): string {
+  const words = 1 + Math.floor(random() * 3);
+  return Array.from({ length: words }, () => pick(random, topics)).join(' and ');
+}
+
+function chatRequest(random: () => number): ChatCompletionRequest {
+  return {
+    model: 'ref-chat',
+    messages: [{ role: 'user', content: `Tell me about ${prompt(random)}` }],
+    // A budget reserves max_tokens up front, so every chat call must cap its output.
+    max_tokens: 6 + Math.floor(random() * 19),
+  };
+}
+
+function classifierInputs(random: () => number): TensorInput[] {
+  const rows = 1 + Math.floor(random() * 3);
+  const features = new Float32Array(rows * 100);
+  for (let index = 0; index < features.length; index++) features[index] = Math.round(random() * 100) / 100;
+  return [tensor('input', features, [rows, 100])];
+}
+
+/**
+ * The calls of a run: a seeded mix of chat (plain and streamed), embeddings and OIP inference,
+ * each with its own Idempotency-Key derived from the seed and its index. Keys are given
+ * explicitly rather than generated, because the server's chaos decides each fault from the key:
+ * fixed keys make a run, faults included, repeatable.
+ *
+ * @example
+ * const calls = planCalls(7, 300); // calls[0].kind, calls[0].idempotencyKey === 'chaos-7-0'
+ */
+export function planCalls(seed: number, count: number): PlannedCall[] {
+  const random = createSeededRandom(seed);
+  const calls: PlannedCall[] = [];
+  for (let index = 0; index < count; index++) {
+    const idempotencyKey = `chaos-${seed}-${index}`;
+    const kind = pickKind(random);
+    switch (kind) {
+      case 'chat':
+      case 'chat-stream':
+        calls.push({ index, idempotencyKey, kind, request: chatRequest(random) });
+        break;
+      case 'embedding': {
+        const inputs = Array.from({ length: 1 + Math.floor(random() * 3) }, () => prompt(random));
+        calls.push({ index, idempotencyKey, kind, request: { model: 'ref-embed', input: inputs } });
+        break;
+      }
+      case 'infer':
+        calls.push({ index, idempotencyKey, kind, model: 'ref-classify', inputs: classifierInputs(random) });
+        break;
+    }
+  }
+  return calls;
+}

@@ -1,0 +1,63 @@
+import { Agent } from 'undici';
+import { AiaasClient } from '../../src/client/aiaas-client.js';
+import type { Budget } from '../../src/cost/budget.js';
+import type { Ledger } from '../../src/cost/ledger.js';
+
+/** The SDK side of a run: one client per dialect, sharing sockets, ledger and budget. */
+export interface ChaosClients {
+  /** Chat and embeddings (the OpenAI-compatible dialect). */
+  readonly openai: AiaasClient;
+  /** Tensor inference (Open Inference Protocol v2). */
+  readonly oip: AiaasClient;
+  readonly ledger: Ledger;
+  readonly budget: Budget;
+  close(): Promise<void>;
+}
+
+export interface ChaosClientSettings {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly ledger: Ledger;
+  readonly budget: Budget;
+  readonly maxRetries: number;
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * Builds the clients of a run. An `AiaasClient` speaks one dialect, so OIP inference needs a
+ * second one; both share one undici Agent, one ledger and one hard budget, so the run still
+ * spends from a single purse. Retries use the SDK's own policy and keys (one per call); only
+ * the retry throttle is widened: at a 30% fault rate gRPC-style throttling would (rightly, in
+ * production) stop retrying after a few failures, and this run is about what retries do.
+ *
+ * @example
+ * const clients = createChaosClients({ baseUrl: server.url, apiKey, ledger, budget, maxRetries: 8, idleTimeoutMs: 2000 });
+ */
+export function createChaosClients(settings: ChaosClientSettings): ChaosClients {
+  const dispatcher = new Agent({ keepAliveTimeout: 4_000 });
+  const shared = {
+    apiKey: settings.apiKey,
+    pricing: 'server' as const,
+    ledger: settings.ledger,
+    budget: settings.budget,
+    maxRetries: settings.maxRetries,
+    timeout: 30_000,
+    idleTimeout: settings.idleTimeoutMs,
+    retryThrottle: { maxTokens: 100, tokenRatio: 1 },
+    dispatcher,
+    logLevel: 'off' as const,
+  };
+  const openai = new AiaasClient({ ...shared, baseURL: `${settings.baseUrl}/v1`, provider: 'openai' });
+  const oip = new AiaasClient({ ...shared, baseURL: settings.baseUrl, provider: 'oip' });
+  return {
+    openai,
+    oip,
+    ledger: settings.ledger,
+    budget: settings.budget,
+    async close() {
+      await openai.close();
+      await oip.close();
+      await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { defaultChaosKinds } from '../../src/server/faults/chaos-injector.js';
+import { type FaultKind, faultKinds } from '../../src/server/faults/fault-directive.js';
+
+/** What one chaos run does; every field has a default small enough for a CI run. */
+export interface ChaosRunOptions {
+  /** Logical calls to make. */
+  calls: number;
+  /** Calls in flight at once. */
+  concurrency: number;
+  /** Share of attempts the server faults, 0 to 1. */
+  rate: number;
+  /** Seeds the call mix, the server's sampling and its chaos: the same seed replays the same run. */
+  seed: number;
+  /** The fault kinds chaos picks from (default: the server's own default set). */
+  kinds: readonly FaultKind[];
+  /** The hard budget as a share of what the planned calls can cost at most (their quotes). */
+  budgetShare: number;
+  /** Milliseconds a stream may go without data before the client gives up on the socket. */
+  idleTimeoutMs: number;
+  /** Retries per call after the first attempt. */
+  maxRetries: number;
+  /**
+   * `chaos` (default) bills ref-classify per request and per tensor element, which a client can
+   * see; `default` keeps the server's card, whose compute-second price a client cannot see.
+   */
+  rateCard: 'chaos' | 'default';
+}
+
+export const defaultChaosRunOptions: ChaosRunOptions = {
+  calls: 300,
+  concurrency: 16,
+  rate: 0.3,
+  seed: 7,
+  kinds: defaultChaosKinds,
+  budgetShare: 0.6,
+  idleTimeoutMs: 2000,
+  maxRetries: 8,
+  rateCard: 'chaos',
+};
+
+function integerOption(text: string | undefined, name: string, fallback: number, minimum: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < minimum) {
+    throw new RangeError(`--${name} must be an integer of at least ${minimum}, got '${text}'.`);
+  }
+  return value;
+}
+
+function shareOption(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`--${name} must be within 0..1, got '${text}'.`);
+  return value;
+}
+
+function kindsOption(text: string | undefined): readonly FaultKind[] {
+  if (text === undefined) return defaultChaosRunOptions.kinds;
+  const kinds = text.split(',').map((kind) => kind.trim());
+  const unknown = kinds.filter((kind) => !(faultKinds as readonly string[]).includes(kind));
+  if (unknown.length > 0 || kinds.length === 0) {
+    throw new RangeError(`--kinds takes a comma list of ${faultKinds.join(', ')}; got '${text}'.`);
+  }
+  return kinds as FaultKind[];
+}
+
+/**
+ * Reads `--calls 10000 --concurrency 32 --rate 0.3 --seed 7` and friends; anything unknown
+ * or out of range is a RangeError naming the flag, so a typo never runs a different experiment.
+ *
+ * @example
+ * parseChaosArguments(['--calls', '500', '--seed', '3']); // { calls: 500, seed: 3, ...defaults }
+ */
+export function parseChaosArguments(args: readonly string[]): ChaosRunOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    strict: true,
+    options: {
+      calls: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      kinds: { type: 'string' },
+      'budget-share': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-retries': { type: 'string' },
+      'rate-card': { type: 'string' },
+    },
+  });
+  const rateCard = values['rate-card'] ?? defaultChaosRunOptions.rateCard;
+  if (rateCard !== 'chaos' && rateCard !== 'default') {
+    throw new RangeError(`--rate-card must be 'chaos' or 'default', got '${rateCard}'.`);
+  }
+  const defaults = defaultChaosRunOptions;
+  return {
+    calls: integerOption(values.calls, 'calls', defaults.calls, 1),
+    concurrency: integerOption(values.concurrency, 'concurrency', defaults.concurrency, 1),
+    rate: shareOption(values.rate, 'rate', defaults.rate),
+    seed: integerOption(values.seed, 'seed', defaults.seed, 0),
+    kinds: kindsOption(values.kinds),
+    budgetShare: shareOption(values['budget-share'], 'budget-share', defaults.budgetShare),
+    idleTimeoutMs: integerOption(values['idle-timeout'], 'idle-timeout', defaults.idleTimeoutMs, 1),
+    maxRetries: integerOption(values['max-retries'], 'max-retries', defaults.maxRetries, 0),
+    rateCard,
+  };
+}

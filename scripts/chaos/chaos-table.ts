@@ -1,0 +1,72 @@
+import type { Money } from '../../src/cost/money.js';
+import { callKinds } from './call-plan.js';
+import { type ChaosReport, chaosFailures, tallyOutcomes } from './chaos-report.js';
+
+function money(amount: Money | undefined): string {
+  return amount === undefined ? '0 USD' : amount.toString();
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+function rows(report: ChaosReport): [string, string][] {
+  const tally = tallyOutcomes(report.outcomes);
+  const { billing, process: watch } = report;
+  const byKind = callKinds
+    .map((kind) => `${kind} ${report.outcomes.filter((outcome) => outcome.kind === kind).length}`)
+    .join(', ');
+  const seconds = report.durationMs / 1000;
+  return [
+    ['calls', `${tally.calls} (${byKind})`],
+    ['succeeded', String(tally.succeeded)],
+    ['failed', String(tally.calls - tally.succeeded)],
+    ...tally.failedByClass.map(([name, count]): [string, string] => [`  ${name}`, String(count)]),
+    ['untyped errors', String(tally.untyped.length)],
+    ['attempts', `${tally.attempts} (${(tally.attempts / Math.max(1, tally.calls)).toFixed(2)} per call)`],
+    ['resumed streams', `${tally.resumedStreams} of ${tally.streams} streams (${tally.resumes} resumes)`],
+    ['resumed text = unfaulted text', `${report.texts.checked - report.texts.mismatches.length} of ${report.texts.checked}`],
+    ['server billing total', `${money(billing.serverTotal)} (${billing.serverRecords} records, GET /v1/usage)`],
+    ['client ledger total', `${money(billing.ledgerTotal)} (${billing.ledgerEntries} entries)`],
+    ['reconcile differences', `${billing.differingCalls} calls`],
+    ['double charges', `${billing.doubleCharges.length} (ledger double records ${billing.doubleRecords.length})`],
+    ['hard budget', `${money(billing.ledgerTotal)} spent of ${money(report.budgetLimit)}`],
+    ['unhandled rejections', `${watch.unhandledRejections} (uncaught exceptions ${watch.uncaughtExceptions})`],
+    ['open handles at end', report.openHandles.length === 0 ? '0' : `${report.openHandles.length}: ${report.openHandles.join(', ')}`],
+    ['server errors logged', String(report.serverErrors.length)],
+    ['peak RSS', mebibytes(watch.peakRssBytes)],
+    ['duration', `${seconds.toFixed(1)} s (${(tally.calls / Math.max(seconds, 0.001)).toFixed(0)} calls/s)`],
+  ];
+}
+
+/**
+ * The printed result of a run: a header with what was run, a two-column table of what was
+ * measured, then PASS or FAIL with every reason and a few differing calls.
+ *
+ * @example
+ * console.log(formatChaosTable(report));
+ */
+export function formatChaosTable(report: ChaosReport): string {
+  const { options } = report;
+  const table = rows(report);
+  const width = Math.max(...table.map(([name]) => name.length));
+  const valueWidth = Math.max(...table.map(([, value]) => value.length));
+  const rule = `+${'-'.repeat(width + 2)}+${'-'.repeat(valueWidth + 2)}+`;
+  const failures = chaosFailures(report);
+  const lines = [
+    `aiaas chaos run: ${options.calls} calls, concurrency ${options.concurrency}, seed ${options.seed}`,
+    `server chaos: rate ${options.rate}, kinds ${options.kinds.join(', ')}; rate card: ${options.rateCard}`,
+    `client: maxRetries ${options.maxRetries}, idleTimeout ${options.idleTimeoutMs} ms, hard budget ${(options.budgetShare * 100).toFixed(0)}% of the planned calls' quoted maximum`,
+    rule,
+    `| ${'measure'.padEnd(width)} | ${'value'.padEnd(valueWidth)} |`,
+    rule,
+    ...table.map(([name, value]) => `| ${name.padEnd(width)} | ${value.padEnd(valueWidth)} |`),
+    rule,
+    failures.length === 0 ? 'PASS' : `FAIL (${failures.length})`,
+    ...failures.map((failure) => `  - ${failure}`),
+  ];
+  if (report.billing.differenceSamples.length > 0) {
+    lines.push('differing calls (first few):', ...report.billing.differenceSamples.map((line) => `  ${line}`));
+  }
+  return lines.join('\n');
+}
