@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs an example as a user would (`npx tsx examples/<name>.ts`), with its own embedded server. */
+async function runExample(name: string): Promise<string> {
+  const environment = { ...process.env };
+  delete environment.AIAAS_BASE_URL;
+  delete environment.AIAAS_API_KEY;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
+    cwd: root,
+    env: environment,
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
+// Each expectation is something the example computes at run time and could get wrong.
+const examples: Record<string, (output: string) => void> = {
+  stream(output) {
+    expect(output).toMatch(/usage: \d+ prompt \+ \d+ completion tokens \(reported\)/);
+    expect(output).toMatch(/cost: 0\.\d+ USD/);
+  },
+  chat(output) {
+    expect(output).toMatch(/request id: req_\w+/);
+    expect(output).toMatch(/cost: 0\.\d+ USD/);
+  },
+  embeddings(output) {
+    const scores = [...output.matchAll(/^(-?\d\.\d{3}) {2}/gm)].map((match) => Number(match[1]));
+    expect(scores).toHaveLength(3);
+    expect(scores).toEqual([...scores].sort((left, right) => right - left));
+    expect(output).toMatch(/^0\.\d{3} {2}We will invest in education/m);
+  },
+  'classify-oip'(output) {
+    expect(output).toMatch(/positive p=0\.9\d\d \(expected positive\)/);
+    expect(output).toMatch(/[34] of 4 as expected/);
+  },
+  'serve-your-onnx-model'(output) {
+    expect(output).toContain('serving: ref-chat, ref-embed, ref-classify, scale');
+    expect(output).toContain('y FP32 shape [2,2]: 3, 5, 7, 9');
+  },
+  'retries-and-faults'(output) {
+    expect(output).toMatch(/succeeded on attempt 3 after \d+ ms/);
+    expect(output).toMatch(/BadRequestError after 1 attempt\(s\)/);
+    expect(output).toContain('server billing records: 1, client ledger entries: 1');
+  },
+  'resume-stream'(output) {
+    expect(output).toMatch(/resumed [1-9] time\(s\)/);
+    expect(output).toContain('identical text: true');
+  },
+  budget(output) {
+    expect(output).toMatch(/refused before sending: .*Nothing was sent/);
+    const total = /ledger total: ([\d.]+) USD/.exec(output)?.[1];
+    expect(Number(total)).toBeLessThanOrEqual(0.0004);
+  },
+  'cost-report'(output) {
+    expect(output).toMatch(/^TOTAL\s+4\s/m);
+    expect(output).toContain("reconciled with the server's billing: zero difference");
+  },
+};
+
+describe('examples', () => {
+  for (const [name, check] of Object.entries(examples)) {
+    it(`${name}.ts runs against an embedded server and prints what it computed`, async () => {
+      check(await runExample(name));
+    });
+  }
+});
