@@ -18,7 +18,7 @@ try {
   console.log(`model: ${metadata.name} (${metadata.platform}), input ${JSON.stringify(metadata.inputs[0])}`);
   // Features are the model's own: hashed bag of words, 100 floats per sentence, batched in one request.
   const features = new Float32Array(sentences.length * 100);
-  sentences.forEach((sentence, row) => features.set(hashedBagOfWords(sentence, 100), row * 100));
+  for (const [row, sentence] of sentences.entries()) features.set(hashedBagOfWords(sentence, 100), row * 100);
   const result = await client.inference.infer('ref-classify', [
     tensor('input', features, [sentences.length, 100]),
   ]);

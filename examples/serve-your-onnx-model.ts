@@ -16,8 +16,9 @@ try {
   );
   const result = await client.inference.infer('scale', [tensor('x', new Float32Array([1, 2, 3, 4]), [2, 2])]);
   const [output] = result.outputs;
+  if (output?.datatype !== 'FP32') throw new Error('expected an FP32 output');
   console.log(
-    `${output?.name} ${output?.datatype} shape ${JSON.stringify(output?.shape)}: ${Array.from(output?.data ?? []).join(', ')}`,
+    `${output.name} ${output.datatype} shape ${JSON.stringify(output.shape)}: ${[...output.data].join(', ')}`,
   );
 } finally {
   await client.close();
