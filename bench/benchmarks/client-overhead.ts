@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { CannedServerProcess } from '../canned/canned-server-process.js';
 import { type BenchContext, bySize } from '../harness/bench-context.js';
 import { ratePerSecond, runClosedLoop } from '../harness/closed-loop.js';
+import { timeWork } from '../harness/cpu-time.js';
 import { runInterleaved } from '../harness/interleaved-rounds.js';
 import { loadSdk } from '../harness/load-sdk.js';
 import { makeFigure, makeRatio } from '../harness/result-builder.js';
@@ -71,19 +72,41 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
   try {
     for (const concurrency of concurrencies) {
       context.log(`client-overhead: concurrency ${concurrency}, ${rounds} rounds x ${durationMs} ms`);
+      // CPU time per call is kept beside the rate: this process runs only the client, so it is the
+      // client's own cost, and it holds steady when other work on the machine slows the clock.
+      const cpuPerCall = Object.fromEntries(contenderNames.map((name) => [name, [] as number[]])) as Record<
+        ContenderName,
+        number[]
+      >;
       const contenders = Object.fromEntries(
         contenderNames.map((name) => [
           name,
-          async () => ratePerSecond(await runClosedLoop(calls[name], { concurrency, durationMs })),
+          async () => {
+            const { result, cpuMs } = await timeWork(() =>
+              runClosedLoop(calls[name], { concurrency, durationMs }),
+            );
+            cpuPerCall[name].push((cpuMs * 1000) / result.completed);
+            return ratePerSecond(result);
+          },
         ]),
       ) as Record<ContenderName, () => Promise<number>>;
       const samples = await runInterleaved(contenders, { rounds, warmupRounds: 1 });
+      // The warm-up round's CPU figures are dropped, like its rates.
+      for (const name of contenderNames) cpuPerCall[name] = cpuPerCall[name].slice(-rounds);
       const id = (name: ContenderName) => `${name}-c${concurrency}`;
       for (const name of contenderNames) {
         figures.push(
           makeFigure(
             { id: id(name), label: `${labels[name]}, concurrency ${concurrency}`, unit: 'req/s' },
             samples[name],
+          ),
+          makeFigure(
+            {
+              id: `${id(name)}-cpu`,
+              label: `${labels[name]}, concurrency ${concurrency}: client CPU per call`,
+              unit: 'CPU µs/call',
+            },
+            cpuPerCall[name],
           ),
         );
       }
@@ -107,6 +130,14 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
           },
           series('aiaas'),
           series('openai'),
+        ),
+        makeRatio(
+          {
+            id: `aiaas-vs-undici-cpu-c${concurrency}`,
+            label: `raw undici / AiaasClient CPU per call, concurrency ${concurrency} (the rate ratio of a CPU-bound client)`,
+          },
+          { id: `${id('undici')}-cpu`, samples: cpuPerCall.undici },
+          { id: `${id('aiaas')}-cpu`, samples: cpuPerCall.aiaas },
         ),
         makeRatio(
           {

@@ -1,3 +1,4 @@
+import { timeWork } from '../harness/cpu-time.js';
 import type { loadCostLayer } from '../harness/load-sdk.js';
 import type { Figure, Ratio } from '../harness/result-types.js';
 
@@ -13,27 +14,41 @@ export interface CostLayerPart {
 export interface CostLayerSettings {
   cost: CostLayer;
   rounds: number;
+  /** Round time of operations that take milliseconds (file-backed stores). */
   durationMs: number;
+  /** Operations per round of in-memory ones: a count, so what they keep stays bounded. */
+  operationsPerRound: number;
   /** A fresh temporary directory for the file-backed stores. */
   directory: string;
   log: (line: string) => void;
 }
 
-/** Measures `operation` by running it back to back until `durationMs` passes: microseconds per operation. */
+/** How long to keep an operation going: a time for slow ones, a count for fast ones that keep what they make. */
+export type OperationBudget = { durationMs: number } | { count: number };
+
+/** Microseconds per operation, by the clock and in CPU time. */
+export interface OperationCost {
+  wall: number;
+  cpu: number;
+}
+
+/** Runs `operation` back to back within the budget. */
 export async function microsecondsPerOperation(
   operation: () => Promise<unknown> | unknown,
-  durationMs: number,
-): Promise<number> {
+  budget: OperationBudget,
+): Promise<OperationCost> {
   // Checking the clock once per batch keeps the timer's own cost out of sub-microsecond figures.
   const batch = 16;
   let operations = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  while (performance.now() < deadline) {
-    for (let index = 0; index < batch; index += 1) await operation();
-    operations += batch;
-  }
-  return ((performance.now() - started) * 1000) / operations;
+  const deadline = 'durationMs' in budget ? performance.now() + budget.durationMs : Number.POSITIVE_INFINITY;
+  const count = 'count' in budget ? budget.count : Number.POSITIVE_INFINITY;
+  const { wallMs, cpuMs } = await timeWork(async () => {
+    while (operations < count && performance.now() < deadline) {
+      for (let index = 0; index < batch; index += 1) await operation();
+      operations += batch;
+    }
+  });
+  return { wall: (wallMs * 1000) / operations, cpu: (cpuMs * 1000) / operations };
 }
 
 /** A ledger entry as the client writes one for a priced chat call. */

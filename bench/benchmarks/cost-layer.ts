@@ -16,11 +16,14 @@ export async function runCostLayer(context: BenchContext): Promise<BenchmarkResu
     cost: await loadCostLayer(),
     rounds: bySize(context.size, { tiny: 2, full: 7 }),
     durationMs: bySize(context.size, { tiny: 20, full: 250 }),
+    operationsPerRound: bySize(context.size, { tiny: 2_000, full: 50_000 }),
     directory,
     log: context.log,
   };
   const parts: CostLayerPart[] = [];
   try {
+    // Tokenizing first: it is the most sensitive to a large heap left by the other parts.
+    parts.push(await measureTokenEstimate(settings, bySize(context.size, { tiny: 16_384, full: 262_144 })));
     parts.push(await measureLedgerAppend(settings));
     parts.push(
       await measureBudget(
@@ -28,7 +31,6 @@ export async function runCostLayer(context: BenchContext): Promise<BenchmarkResu
         bySize(context.size, { tiny: { few: 100, many: 1_000 }, full: { few: 1_000, many: 10_000 } }),
       ),
     );
-    parts.push(await measureTokenEstimate(settings, bySize(context.size, { tiny: 16_384, full: 262_144 })));
   } finally {
     await rm(directory, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { dataEventCount } from '../canned/canned-responses.js';
 import { CannedServerProcess } from '../canned/canned-server-process.js';
 import { type BenchContext, bySize } from '../harness/bench-context.js';
+import { timeWork } from '../harness/cpu-time.js';
 import { runInterleaved } from '../harness/interleaved-rounds.js';
 import { loadSdk } from '../harness/load-sdk.js';
 import { makeFigure, makeRatio } from '../harness/result-builder.js';
@@ -88,26 +89,28 @@ async function makeReaders(apiRoot: string, bodyBytes: number) {
 export async function runStreamingParse(context: BenchContext): Promise<BenchmarkResult> {
   const started = Date.now();
   const chunkCount = bySize(context.size, { tiny: 500, full: 10_000 });
-  const rounds = bySize(context.size, { tiny: 2, full: 9 });
+  const rounds = bySize(context.size, { tiny: 2, full: 15 });
   const server = await CannedServerProcess.start(chunkCount);
   const bodyBytes = await server.streamBodyBytes();
   const expectedEvents = dataEventCount(chunkCount);
   const { readers, close } = await makeReaders(server.apiRoot('stream'), bodyBytes);
   const eventsPerSecond = {} as Record<ContenderName, number[]>;
   const megabytesPerSecond: Record<ContenderName, number[]> = { aiaas: [], raw: [], openai: [] };
+  // Events per CPU second of this process (the client alone): steady when the machine is busy.
+  const eventsPerCpuSecond: Record<ContenderName, number[]> = { aiaas: [], raw: [], openai: [] };
   try {
     context.log(`streaming-parse: ${chunkCount} chunks (${bodyBytes} bytes), ${rounds} rounds`);
     const contenders = Object.fromEntries(
       contenderNames.map((name) => [
         name,
         async () => {
-          const roundStarted = performance.now();
-          const read = await readers[name]();
-          const seconds = (performance.now() - roundStarted) / 1000;
+          const { result: read, wallMs, cpuMs } = await timeWork(readers[name]);
+          const seconds = wallMs / 1000;
           if (read.dataEvents !== expectedEvents) {
             throw new Error(`${name} read ${read.dataEvents} data events, expected ${expectedEvents}`);
           }
           megabytesPerSecond[name].push(read.bytes / 2 ** 20 / seconds);
+          eventsPerCpuSecond[name].push(read.dataEvents / (cpuMs / 1000));
           return read.dataEvents / seconds;
         },
       ]),
@@ -117,6 +120,7 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
       eventsPerSecond[name] = samples[name];
       // The warm-up round's throughput is dropped, like its events/s.
       megabytesPerSecond[name] = megabytesPerSecond[name].slice(-rounds);
+      eventsPerCpuSecond[name] = eventsPerCpuSecond[name].slice(-rounds);
     }
   } finally {
     await close();
@@ -129,6 +133,10 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
       makeFigure(
         { id: `${name}-throughput`, label: `${labels[name]}`, unit: 'MiB/s' },
         megabytesPerSecond[name],
+      ),
+      makeFigure(
+        { id: `${name}-cpu`, label: `${labels[name]}`, unit: 'events/CPU-s' },
+        eventsPerCpuSecond[name],
       ),
     );
   }

@@ -30,9 +30,12 @@ export function errorClassOf(error: unknown): string {
   return error.code === undefined ? error.name : `${error.name} (${error.code})`;
 }
 
-/** Attempts the retry layer recorded on the error that ended a call, else 1. */
+/**
+ * Attempts the retry layer recorded on the error that ended a call. None recorded means the
+ * call failed before the retry layer sent anything (a budget refusal, an invalid request): 0.
+ */
 export function attemptsOf(error: unknown): number {
-  return AiaasError.isInstance(error) && typeof error.attempts === 'number' ? error.attempts : 1;
+  return AiaasError.isInstance(error) && typeof error.attempts === 'number' ? error.attempts : 0;
 }
 
 /** The failure side of an outcome. */

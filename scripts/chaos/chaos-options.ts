@@ -33,7 +33,7 @@ export const defaultChaosRunOptions: ChaosRunOptions = {
   rate: 0.3,
   seed: 7,
   kinds: defaultChaosKinds,
-  budgetShare: 0.6,
+  budgetShare: 1.8,
   idleTimeoutMs: 2000,
   maxRetries: 8,
   rateCard: 'chaos',
@@ -48,10 +48,12 @@ function integerOption(text: string | undefined, name: string, fallback: number,
   return value;
 }
 
-function shareOption(text: string | undefined, name: string, fallback: number): number {
+function shareOption(text: string | undefined, name: string, fallback: number, maximum = 1): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!(value >= 0 && value <= 1)) throw new RangeError(`--${name} must be within 0..1, got '${text}'.`);
+  if (!(value >= 0 && value <= maximum)) {
+    throw new RangeError(`--${name} must be within 0..${maximum}, got '${text}'.`);
+  }
   return value;
 }
 
@@ -99,7 +101,7 @@ export function parseChaosArguments(args: readonly string[]): ChaosRunOptions {
     rate: shareOption(values.rate, 'rate', defaults.rate),
     seed: integerOption(values.seed, 'seed', defaults.seed, 0),
     kinds: kindsOption(values.kinds),
-    budgetShare: shareOption(values['budget-share'], 'budget-share', defaults.budgetShare),
+    budgetShare: shareOption(values['budget-share'], 'budget-share', defaults.budgetShare, 1000),
     idleTimeoutMs: integerOption(values['idle-timeout'], 'idle-timeout', defaults.idleTimeoutMs, 1),
     maxRetries: integerOption(values['max-retries'], 'max-retries', defaults.maxRetries, 0),
     rateCard,

@@ -1,3 +1,4 @@
+import { chatCommand } from './chat-command.js';
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
 import { costCommand } from './cost-report-command.js';
 import { modelsCommand } from './models-command.js';
@@ -7,6 +8,7 @@ export const cliUsage = `Usage: aiaas <command> [options]
 
 Commands:
   serve        start the reference model server (aiaas serve --help)
+  chat         ask a model once; prints the answer, tokens and cost
   models       list the models a server serves
   cost report  sum the spend recorded in a ledger file
 
@@ -17,6 +19,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
 const commands: Record<string, Command> = {
   serve: serveCommand,
+  chat: chatCommand,
   models: modelsCommand,
   cost: costCommand,
 };

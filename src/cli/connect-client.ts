@@ -1,4 +1,5 @@
 import { AiaasClient } from '../client/aiaas-client.js';
+import type { AiaasClientOptions } from '../client/client-options.js';
 import { CliUsageError } from './cli-io.js';
 import { providerFlag } from './parse-command-line.js';
 
@@ -8,8 +9,14 @@ export interface ConnectionFlags {
   provider?: string | undefined;
 }
 
-/** A client from the shared flags, falling back to `AIAAS_BASE_URL` / `AIAAS_API_KEY` as the SDK does. */
-export function connectClient(flags: ConnectionFlags): AiaasClient {
+/**
+ * A client from the shared flags, falling back to `AIAAS_BASE_URL` / `AIAAS_API_KEY` as the SDK
+ * does; `extra` adds what one command needs (e.g. `pricing`).
+ *
+ * @example
+ * const client = connectClient(values, { pricing: 'server' });
+ */
+export function connectClient(flags: ConnectionFlags, extra: AiaasClientOptions = {}): AiaasClient {
   const baseURL = flags['base-url'] ?? process.env.AIAAS_BASE_URL;
   if (baseURL === undefined || baseURL === '') {
     throw new CliUsageError(
@@ -18,6 +25,7 @@ export function connectClient(flags: ConnectionFlags): AiaasClient {
   }
   const apiKey = flags['api-key'] ?? process.env.AIAAS_API_KEY;
   return new AiaasClient({
+    ...extra,
     baseURL,
     provider: providerFlag(flags.provider),
     // A local reference server in development mode takes no key; `null` says so explicitly.

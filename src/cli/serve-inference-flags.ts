@@ -11,7 +11,7 @@ export const inferenceFlags = {
 
 export const inferenceFlagsUsage = `  --workers <n>               inference worker threads (default: cores - 1, from 1 to 4; 0: on the main thread)
   --max-batch-size <n>        most rows batched into one model run (default 32)
-  --max-queue-delay-ms <ms>   how long a request may wait for others to batch with (default 2)
+  --max-queue-delay-ms <ms>   how long a request may wait for others to batch with (default 0)
   --no-batching               run every request alone (to compare against batching)`;
 
 /** What the inference flags asked for; undefined where a flag was not given. */

@@ -97,7 +97,7 @@ export class AiaasClient {
         ...(resolved.apiKey ? { authorization: `Bearer ${resolved.apiKey}` } : {}),
         ...defaultHeaders,
       },
-      middleware: options.middleware ?? [],
+      middleware: [...(options.telemetry ? [options.telemetry] : []), ...(options.middleware ?? [])],
       logger,
       redactor,
     });
@@ -148,6 +148,7 @@ export class AiaasClient {
           ),
       }),
       logger,
+      telemetry: options.telemetry,
     };
     this.chat = { completions: new ChatCompletions(this.context) };
     this.completions = new Completions(this.context);

@@ -53,8 +53,7 @@ export function tokenUsage(
 export function inferUsage(request: { inputs: unknown }, response: ResponseInfo): Usage {
   return normalizeOipUsage(
     {
-      // Only the inputs: a request's `outputs` names the outputs wanted and has no shapes.
-      request: { inputs: request.inputs },
+      request,
       ...(response.bodyBytes === undefined
         ? {}
         : { bytesIn: response.bodyBytes.sent, bytesOut: response.bodyBytes.received }),

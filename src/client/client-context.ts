@@ -3,8 +3,10 @@ import type { Provider, ProviderCallOptions, ProviderResult } from '../providers
 import { resolveIdempotencyKey } from '../retry/idempotency-key.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
 import type { SdkLogger } from '../transport/sdk-logger.js';
 import { APIPromise, type WithResponse } from './api-promise.js';
+import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt, CallRunner, CallRunOptions } from './call-runner.js';
 import type { CallMetering, CostAccounting } from './cost-accounting.js';
 import type { RequestOptions } from './request-options.js';
@@ -30,6 +32,8 @@ export interface ClientContext {
   readonly defaults: CallDefaults;
   readonly costs: CostAccounting;
   readonly logger: SdkLogger;
+  /** Opens the span of each metered call (its attempt spans come from the same middleware). */
+  readonly telemetry: TelemetryMiddleware | undefined;
 }
 
 /** A provider call for one attempt. */
@@ -110,11 +114,22 @@ export function executeCall<Data>(
     const call: MeteredAttempt<Data> | { send: ProviderAttempt<Data>; metering?: undefined } =
       typeof prepared === 'function' ? { send: prepared } : prepared;
     const idempotencyKey = callIdempotencyKey(options);
-    const meter =
+    // Only calls that may cost money get a call span: it exists to carry the ledger's usage and cost.
+    const scope =
       call.metering === undefined
         ? undefined
-        : await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
+        : context.telemetry?.startCall({
+            operation,
+            model: call.metering.model,
+            provider: context.provider.name,
+            idempotencyKey,
+          });
+    let meter: CallCostMeter | undefined;
     try {
+      meter =
+        call.metering === undefined
+          ? undefined
+          : await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
       let attempts = 0;
       const outcome = await context.runCall(
         (attempt) => {
@@ -133,7 +148,12 @@ export function executeCall<Data>(
         usage,
         status: 'ok',
       });
+      scope?.recorded({ attempt: attempts, usage, cost, status: 'ok' });
+      void scope?.end();
       return { data: outcome.data, response: outcome.response, usage, cost, attempts };
+    } catch (error) {
+      void scope?.end(error);
+      throw error;
     } finally {
       await meter?.finish();
     }

@@ -7,6 +7,7 @@ import type { ProviderName } from '../providers/provider-types.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RetryThrottleOptions } from '../retry/retry-throttle.js';
+import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
 import type { Logger, LogLevel } from '../transport/sdk-logger.js';
 import type { Middleware } from '../transport/transport-types.js';
 
@@ -76,6 +77,12 @@ export interface AiaasClientOptions {
   logLevel?: LogLevel | undefined;
   /** Wrap every HTTP attempt; the first is the outermost. */
   middleware?: readonly Middleware[] | undefined;
+  /**
+   * Tracing from `aiaas/telemetry` (`createTelemetryMiddleware()`): a span per metered call,
+   * carrying the ledger's usage and exact cost, parenting a span per HTTP attempt. It runs
+   * outside every `middleware`, so their work is inside the attempt spans.
+   */
+  telemetry?: TelemetryMiddleware | undefined;
 }
 
 export interface ResolvedClientOptions {

@@ -6,6 +6,7 @@ import type { ProviderName } from '../providers/provider-types.js';
 import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { StreamAccumulator } from '../streaming/stream-accumulator.js';
 import { estimateUsage } from '../streaming/usage-estimate.js';
+import type { TelemetryCallScope } from '../telemetry/telemetry-hook.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import { streamUsageBuckets } from './call-usage.js';
 
@@ -27,6 +28,8 @@ export interface StreamCostRecorderInit {
   readonly accumulator: StreamAccumulator;
   /** Aborting it closes the stream's HTTP body (and any resume) at once. */
   readonly connection: AbortController;
+  /** The call's span (client option `telemetry`): told the ledger entry, then ended. */
+  readonly telemetry?: TelemetryCallScope | undefined;
 }
 
 function isStreamUsage(value: unknown): value is StreamUsage {
@@ -67,6 +70,7 @@ export class StreamCostRecorder {
     return this.#record(
       error instanceof AbortError ? 'aborted' : 'error',
       isStreamUsage(carried) ? carried : undefined,
+      error,
     );
   }
 
@@ -75,12 +79,12 @@ export class StreamCostRecorder {
     return this.#record('aborted', undefined);
   }
 
-  #record(status: LedgerStatus, carried: StreamUsage | undefined): Promise<StreamCost> {
-    this.#recorded ??= this.#write(status, carried);
+  #record(status: LedgerStatus, carried: StreamUsage | undefined, error?: unknown): Promise<StreamCost> {
+    this.#recorded ??= this.#write(status, carried, error);
     return this.#recorded;
   }
 
-  async #write(status: LedgerStatus, carried: StreamUsage | undefined): Promise<StreamCost> {
+  async #write(status: LedgerStatus, carried: StreamUsage | undefined, error: unknown): Promise<StreamCost> {
     const { accumulator, meter } = this.#init;
     // Nothing more will be read: free the socket now rather than when the server finishes.
     if (status !== 'ok') this.#init.connection.abort();
@@ -96,8 +100,10 @@ export class StreamCostRecorder {
         usage,
         status,
       });
+      this.#init.telemetry?.recorded({ attempt: this.#init.attempt, usage, cost, status });
       return { usage, cost };
     } finally {
+      void this.#init.telemetry?.end(error);
       await meter.finish();
     }
   }

@@ -3,6 +3,7 @@ import type { ChatEventSource } from '../streaming/chat-event-reader.js';
 import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
 import { openChatEventSource } from '../streaming/create-chat-stream.js';
 import type { Reconnect } from '../streaming/resumable-stream.js';
+import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt } from './call-runner.js';
 import {
   type ClientContext,
@@ -96,17 +97,26 @@ export async function openMeteredStream(
   options: StreamRequestOptions,
 ): Promise<MeteredChatStream> {
   const idempotencyKey = callIdempotencyKey(options);
-  const meter = await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
+  const scope = context.telemetry?.startCall({
+    operation: call.operation,
+    model: call.metering.model,
+    provider: context.provider.name,
+    idempotencyKey,
+  });
+  let meter: CallCostMeter | undefined;
   let opened: OpenedAttempt;
   let promptTokens: number;
   try {
+    meter = await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
     promptTokens = call.promptTokens();
     opened = await context.runCall(
       (attempt) => openAttempt(context, call, options, attempt, promptTokens),
       runOptionsFor(context, call.operation, options, idempotencyKey),
     );
   } catch (error) {
-    await meter.finish();
+    // Nothing was streamed, so no ledger entry will end the call span: end it here.
+    void scope?.end(error);
+    await meter?.finish();
     throw error;
   }
   const recorder = new StreamCostRecorder({
@@ -117,6 +127,7 @@ export async function openMeteredStream(
     promptTokens,
     accumulator: opened.source.accumulator,
     connection: opened.connection,
+    telemetry: scope,
   });
   const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);
   const stopped =

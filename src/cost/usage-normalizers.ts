@@ -55,10 +55,13 @@ const aiaasMeteringSchema = z.looseObject({
   requests: maybeCount,
 });
 
-const tensorShapesSchema = z.looseObject({
-  inputs: z.array(z.looseObject({ shape: z.array(count) })).optional(),
-  outputs: z.array(z.looseObject({ shape: z.array(count) })).optional(),
-});
+const shapedTensors = z.array(z.looseObject({ shape: z.array(count) })).optional();
+// One schema per side, each checking only the side it counts: an infer request's `outputs`
+// names the outputs it wants and carries no shapes, so it must not be read as tensors.
+const tensorShapesSchemas = {
+  inputs: z.looseObject({ inputs: shapedTensors }),
+  outputs: z.looseObject({ outputs: shapedTensors }),
+} as const;
 
 /**
  * OpenAI usage (Chat Completions or Responses) to canonical buckets. `prompt_tokens` INCLUDES
@@ -235,7 +238,8 @@ export function normalizeAiaasUsage(raw: unknown, options: NormalizeUsageOptions
 }
 
 function tensorElements(body: unknown, side: 'inputs' | 'outputs', options: NormalizeUsageOptions): number {
-  const parsed = parseWire(tensorShapesSchema, body, context(`OIP ${side}`, options));
+  const parsed: { inputs?: { shape: number[] }[] | undefined; outputs?: { shape: number[] }[] | undefined } =
+    parseWire(tensorShapesSchemas[side], body, context(`OIP ${side}`, options));
   let total = 0;
   for (const tensor of parsed[side] ?? []) total += tensor.shape.reduce((product, size) => product * size, 1);
   return total;

@@ -1,4 +1,6 @@
-import type { RetryStopReason } from '../errors/aiaas-error.js';
+import type { AiaasError, RetryStopReason } from '../errors/aiaas-error.js';
+import { StreamError } from '../errors/stream-error.js';
+import { ConnectionError, TimeoutError } from '../errors/transport-errors.js';
 
 function attemptsPhrase(attempts: number): string {
   return attempts === 1 ? '1 attempt' : `${attempts} attempts`;
@@ -16,4 +18,24 @@ export function retryOutcomeSentence(reason: RetryStopReason, attempts: number, 
   }
   if (reason === 'not-retryable') return `Not retried (${attemptsPhrase(attempts)} made): ${detail}.`;
   return `Gave up after ${attemptsPhrase(attempts)}${reason === 'max-retries' ? ` (maxRetries is ${attempts - 1})` : ''}: ${detail}.`;
+}
+
+/**
+ * True for an error that came from an attempt reaching (or trying to reach) the provider: an
+ * error status, a connection failure, a timeout, a broken stream. Only those get the retry
+ * sentence: on a local refusal (an unsupported operation, an invalid request, a budget, an
+ * unpriced model) "Not retried (1 attempt made)" would point the reader at the network for
+ * nothing.
+ *
+ * @example
+ * if (isProviderFailure(error)) error.message += ` ${retryOutcomeSentence('not-retryable', 1, detail)}`;
+ */
+export function isProviderFailure(error: AiaasError): boolean {
+  return (
+    error.status !== undefined ||
+    error.phase !== undefined ||
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError ||
+    error instanceof StreamError
+  );
 }

@@ -4,7 +4,7 @@ import { AbortError } from '../errors/transport-errors.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { CallDeadline } from './call-deadline.js';
 import type { AttemptContext, RetryOptions } from './retry-options.js';
-import { retryOutcomeSentence } from './retry-outcome.js';
+import { isProviderFailure, retryOutcomeSentence } from './retry-outcome.js';
 import { defaultRetryPolicy, type RetryDecision } from './retry-policy.js';
 
 function validMaxRetries(maxRetries: number): number {
@@ -53,8 +53,17 @@ export async function runWithRetry<T>(
   const failureSummaries: string[] = [];
   let foreign: { value: unknown } | undefined;
 
+  // Every ending gets its `attempts` and `retryStopReason`; only failures at the provider (and
+  // the caller's abort) get the sentence, which is about the network and retrying.
   const finish = <E extends AiaasError>(error: E, reason: RetryStopReason, detail: string): E =>
-    annotateRetryOutcome(error, attempts, reason, retryOutcomeSentence(reason, attempts, detail));
+    annotateRetryOutcome(
+      error,
+      attempts,
+      reason,
+      reason === 'aborted' || isProviderFailure(error)
+        ? retryOutcomeSentence(reason, attempts, detail)
+        : undefined,
+    );
 
   const endAsAborted = (error: unknown, detail: string): AbortError =>
     finish(

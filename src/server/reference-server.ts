@@ -127,15 +127,24 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       : { detachedWorkLimitMs: pipeline.detachedWorkLimitMs }),
   });
   const inFlight = new InFlightRequests();
-  const server = createServer((request, response) => {
-    const handling = dispatch(request, response).catch((error: unknown) => {
-      logger.error('request listener failed', {
-        error: error instanceof Error ? error.message : String(error),
+  const server = createServer(
+    {
+      headersTimeout: resolved.headersTimeoutMs,
+      requestTimeout: resolved.requestTimeoutMs,
+      // Node checks both timeouts on this interval (30 s by default), which would let a slow client
+      // hold its socket up to 30 s past them.
+      connectionsCheckingInterval: Math.min(1_000, resolved.headersTimeoutMs),
+    },
+    (request, response) => {
+      const handling = dispatch(request, response).catch((error: unknown) => {
+        logger.error('request listener failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        response.destroy();
       });
-      response.destroy();
-    });
-    inFlight.track(handling);
-  });
+      inFlight.track(handling);
+    },
+  );
   server.on('clientError', handleClientError);
 
   let address: AddressInfo;

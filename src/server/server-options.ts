@@ -21,10 +21,19 @@ export interface ReferenceServerOptions extends InferenceServingOptions, Request
   modelsDir?: string;
   /** Largest accepted request body; bigger ones get 413 (default 8 MiB). */
   bodyLimitBytes?: number;
+  /**
+   * Milliseconds a client may take to send its request headers (default 10 s). A slower one, such
+   * as a slow-loris client trickling bytes to hold a socket, gets a 408 and is disconnected.
+   */
+  headersTimeoutMs?: number;
+  /** Milliseconds a client may take to send a whole request, body included (default 60 s; at least `headersTimeoutMs`). */
+  requestTimeoutMs?: number;
   logger?: ServerLogger;
 }
 
 export const defaultBodyLimitBytes = 8 * 1024 * 1024;
+export const defaultHeadersTimeoutMs = 10_000;
+export const defaultRequestTimeoutMs = 60_000;
 
 /** The options with defaults applied, checked once at start-up. */
 export interface ResolvedServerOptions {
@@ -34,6 +43,8 @@ export interface ResolvedServerOptions {
   apiKeys: readonly string[];
   modelsDir: string | undefined;
   bodyLimitBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 function positiveInteger(value: number, name: string): number {
@@ -53,6 +64,20 @@ export function resolveServerOptions(options: ReferenceServerOptions): ResolvedS
   if (apiKeys.some((key) => key.trim() === '' || /\s/.test(key))) {
     throw new RangeError('apiKeys must be non-empty strings without whitespace.');
   }
+  const headersTimeoutMs = positiveInteger(
+    options.headersTimeoutMs ?? defaultHeadersTimeoutMs,
+    'headersTimeoutMs',
+  );
+  const requestTimeoutMs = positiveInteger(
+    options.requestTimeoutMs ?? Math.max(defaultRequestTimeoutMs, headersTimeoutMs),
+    'requestTimeoutMs',
+  );
+  // Node refuses a headers timeout longer than the whole-request one; say so in our terms.
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new RangeError(
+      `requestTimeoutMs (${requestTimeoutMs}) must be at least headersTimeoutMs (${headersTimeoutMs}).`,
+    );
+  }
   return {
     port,
     host: options.host ?? '127.0.0.1',
@@ -60,5 +85,7 @@ export function resolveServerOptions(options: ReferenceServerOptions): ResolvedS
     apiKeys,
     modelsDir: options.modelsDir,
     bodyLimitBytes: positiveInteger(options.bodyLimitBytes ?? defaultBodyLimitBytes, 'bodyLimitBytes'),
+    headersTimeoutMs,
+    requestTimeoutMs,
   };
 }

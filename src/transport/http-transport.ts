@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { type Dispatcher, request as undiciRequest } from 'undici';
 import { ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from './api-error-from-response.js';
@@ -8,6 +9,7 @@ import { mapNetworkError } from './network-error-mapping.js';
 import { readBodyText } from './read-body.js';
 import type { Redactor } from './redactor.js';
 import { mergeHeaders, normalizeResponseHeaders } from './response-headers.js';
+import { retainedBody } from './retained-body.js';
 import type { SdkLogger } from './sdk-logger.js';
 import type {
   JsonResponse,
@@ -108,7 +110,9 @@ export class HttpTransport {
     };
     async function* guardedBody(): AsyncGenerator<Uint8Array> {
       try {
-        for await (const chunk of response.body) yield chunk;
+        // A Node stream (undici's body) drops what it buffered when it breaks; keep every byte that arrived.
+        const source = response.body instanceof Readable ? retainedBody(response.body) : response.body;
+        for await (const chunk of source) yield chunk;
       } catch (error) {
         throw mapNetworkError(error, context);
       } finally {

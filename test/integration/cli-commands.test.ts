@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/cli-runner.js';
+import { AiaasClient } from '../../src/client/aiaas-client.js';
 import { JsonlLedgerStore } from '../../src/cost/jsonl-ledger-store.js';
 import { Ledger } from '../../src/cost/ledger.js';
 import { Money } from '../../src/cost/money.js';
 import { makeUsage } from '../../src/cost/usage.js';
-import { type ReferenceServer, startReferenceServer } from '../../src/server/index.js';
+import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { startDialectTestServer } from '../support/dialect-test-server.js';
+import { sendFixture } from '../support/fixture-files.js';
 
 function bufferIo(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -126,5 +129,135 @@ describe('aiaas models', () => {
     const output = [...io.out, ...io.err].join('\n');
     expect(output).toMatch(/401|api key/i);
     expect(output).not.toContain('sk-wrong-secret');
+  });
+});
+
+describe('aiaas chat', () => {
+  let server: ReferenceServer;
+  let client: AiaasClient;
+  const connection = () => ['--api-key', 'sk-cli', '--base-url', server.url];
+  beforeAll(async () => {
+    server = await startReferenceServer({ port: 0, apiKeys: ['sk-cli'], logger: silentServerLogger });
+    client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-cli', logLevel: 'off' });
+  });
+  afterAll(async () => {
+    await client.close();
+    await server.close();
+  });
+
+  async function expectedAnswer(
+    prompt: string,
+    options: { maxTokens: number; seed: number; system?: string },
+  ) {
+    const completion = await client.chat.completions.create({
+      model: 'ref-chat',
+      messages: [
+        ...(options.system === undefined ? [] : [{ role: 'system' as const, content: options.system }]),
+        { role: 'user', content: prompt },
+      ],
+      max_tokens: options.maxTokens,
+      seed: options.seed,
+    });
+    return { text: completion.choices[0]!.message.content, usage: completion.usage! };
+  }
+
+  it('prints the same answer as the client for the same seed, then tokens and the server-priced cost', async () => {
+    const expected = await expectedAnswer('How are jobs?', { maxTokens: 12, seed: 7 });
+    const io = bufferIo();
+    const args = ['chat', 'How are jobs?', '--max-tokens', '12', '--seed', '7', ...connection()];
+    expect(await runCli(args, io)).toBe(0);
+    expect(io.err).toEqual([]);
+    const [text, tokens, cost, ...rest] = io.out;
+    expect(rest).toEqual([]);
+    expect(text).toBe(expected.text);
+    expect(tokens).toBe(
+      `tokens: ${expected.usage.prompt_tokens} in, ${expected.usage.completion_tokens} out (reported)`,
+    );
+    expect(cost).toMatch(/^cost: 0\.\d+ USD$/);
+  });
+
+  it('streams the answer as it arrives with --stream, to the same text, with a system message', async () => {
+    const expected = await expectedAnswer('the economy', { maxTokens: 10, seed: 3, system: 'Be brief.' });
+    const writes: string[] = [];
+    const progress: string[] = [];
+    const io = {
+      ...bufferIo(),
+      interactive: true,
+      writeStdout: (text: string) => writes.push(text),
+      writeStderr: (text: string) => progress.push(text),
+    };
+    const args = [
+      'chat',
+      'the economy',
+      '--stream',
+      '--system',
+      'Be brief.',
+      '--max-tokens',
+      '10',
+      '--seed',
+      '3',
+    ];
+    expect(await runCli([...args, ...connection()], io)).toBe(0);
+    // Several pieces, not one buffered write: the text went out as it arrived.
+    expect(writes.length).toBeGreaterThan(2);
+    expect(writes.join('')).toBe(`${expected.text}\n`);
+    expect(io.out[0]).toBe(
+      `tokens: ${expected.usage.prompt_tokens} in, ${expected.usage.completion_tokens} out (reported)`,
+    );
+    expect(io.out[1]).toMatch(/^cost: 0\.\d+ USD$/);
+    // The progress line was drawn while waiting and erased before the answer.
+    expect(progress[0]).toContain('waiting for ref-chat');
+    expect(progress.at(-1)).toBe('\r\u001b[K');
+  });
+
+  it('streams by default on a terminal and prints whole answers otherwise', async () => {
+    const writes: string[] = [];
+    const terminal = { ...bufferIo(), interactive: true, writeStdout: (text: string) => writes.push(text) };
+    expect(
+      await runCli(['chat', 'jobs', '--max-tokens', '6', '--seed', '1', ...connection()], terminal),
+    ).toBe(0);
+    const piped = {
+      ...bufferIo(),
+      interactive: false,
+      writeStdout: (text: string) => writes.push(`piped:${text}`),
+    };
+    expect(await runCli(['chat', 'jobs', '--max-tokens', '6', '--seed', '1', ...connection()], piped)).toBe(
+      0,
+    );
+    expect(writes.some((text) => text.startsWith('piped:'))).toBe(false);
+    expect(writes.join('')).toBe(`${piped.out[0]}\n`);
+  });
+
+  it('prints "cost: unpriced" when the server publishes no pricing', async () => {
+    const local = await startDialectTestServer();
+    try {
+      local.route('POST', '/v1/chat/completions', (_request, response) =>
+        sendFixture(response, 'openai/chat-completion.json'),
+      );
+      const io = bufferIo();
+      expect(await runCli(['chat', 'hi', '--base-url', `${local.url}/v1`], io)).toBe(0);
+      expect(local.requests.map((request) => `${request.method} ${request.path}`)).toContain(
+        'GET /v1/pricing',
+      );
+      expect(io.out.at(-1)).toBe('cost: unpriced');
+      expect(io.out.at(-2)).toMatch(/^tokens: \d+ in, \d+ out \(reported\)$/);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('exits 1 with the error on stderr for a failed call, and 2 for a bad command line', async () => {
+    const unknownModel = bufferIo();
+    expect(await runCli(['chat', 'hi', '--model', 'no-such-model', ...connection()], unknownModel)).toBe(1);
+    expect(unknownModel.err.join('\n')).toMatch(/^aiaas chat: .*no-such-model/);
+    expect(unknownModel.out).toEqual([]);
+    for (const args of [['chat'], ['chat', 'hi', '--max-tokens', 'many'], ['chat', 'hi', '--colour']]) {
+      const io = bufferIo();
+      expect(await runCli([...args, ...connection()], io)).toBe(2);
+      expect(io.err.join('\n')).toContain('aiaas chat --help');
+    }
+    const help = bufferIo();
+    expect(await runCli(['chat', '--help'], help)).toBe(0);
+    expect(help.out.join('\n')).toContain('--max-tokens <n>');
   });
 });

@@ -49,6 +49,22 @@ describe('streams against aiaas/server faults', () => {
     expect(await client.ledger.entries({ idempotencyKey: 'drop-3' })).toHaveLength(1);
   });
 
+  it('plain drop_after=3 (every attempt): a slow reader resumes from event 3, past the cut, once', async () => {
+    const unfaulted = await (await client.chat.completions.stream(params)).final();
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('drop_after=3'),
+      idempotencyKey: 'drop-3-always',
+    });
+    // Slower than the network: events 2 and 3 wait in the body when the cut comes, and must survive it.
+    for await (const _event of stream) await new Promise((resolve) => setTimeout(resolve, 40));
+    const final = await stream.final();
+    expect(final.resumed).toBe(1);
+    expect(final.choices[0]?.message.content).toBe(unfaulted.choices[0]?.message.content);
+    expect(final.usage.tokens).toEqual(unfaulted.usage.tokens);
+    const records = (await serverUsage()).data.filter((record) => record.idempotency_key === 'drop-3-always');
+    expect(records).toHaveLength(1);
+  });
+
   it('stall_after: the idle timeout ends the stream with its partial text, recorded in the ledger', async () => {
     const stream = await client.chat.completions.stream(params, {
       ...fault('stall_after=3'),

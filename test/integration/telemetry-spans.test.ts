@@ -218,6 +218,61 @@ describe('telemetry call spans (the client hook `startCall`)', () => {
     expect(attempt.spanContext().traceId).toBe(call.spanContext().traceId);
   });
 
+  it('gets the call span from the client option `telemetry`, with usage and cost from the ledger', async () => {
+    const traced = new AiaasClient({
+      baseURL: server.url,
+      apiKey,
+      maxRetries: 0,
+      logLevel: 'off',
+      pricing,
+      telemetry: createTelemetryMiddleware({ tracer }),
+    });
+    try {
+      const { usage, cost } = await traced.chat.completions
+        .create(chat('ref-chat').user('jobs and health care').maxTokens(6))
+        .withResponse();
+      // The call span ends asynchronously once its ledger record is in.
+      await expect.poll(() => finished().length).toBe(2);
+      const call = finished().find((span) => span.attributes['aiaas.operation'] !== undefined);
+      const attempt = finished().find((span) => span !== call);
+      expect(call!.attributes).toMatchObject({
+        'aiaas.operation': 'chat.completions.create',
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'ref-chat',
+        'gen_ai.usage.input_tokens': usage!.inputTokens.value,
+        'gen_ai.usage.output_tokens': 6,
+        'aiaas.cost': cost!.toDecimalString(),
+        'aiaas.cost.currency': 'USD',
+        'aiaas.attempts': 1,
+      });
+      expect(cost!.isZero()).toBe(false);
+      expect(attempt!.parentSpanContext?.spanId).toBe(call!.spanContext().spanId);
+      exporter.reset();
+
+      const stream = await traced.chat.completions.stream(chat('ref-chat').user('the economy').maxTokens(5));
+      const final = await stream.final();
+      await expect.poll(() => finished().length).toBe(2);
+      const streamCall = finished().find((span) => span.attributes['aiaas.operation'] !== undefined);
+      expect(streamCall!.attributes).toMatchObject({
+        'aiaas.operation': 'chat.completions.stream',
+        'gen_ai.usage.input_tokens': final.usage.tokens.prompt_tokens,
+        'gen_ai.usage.output_tokens': final.usage.tokens.completion_tokens,
+        'aiaas.cost': final.cost!.toDecimalString(),
+      });
+      expect(streamCall!.status.code).toBe(SpanStatusCode.UNSET);
+      exporter.reset();
+
+      // The fallback price lets an unknown model through to the server; its 404 fails the call span.
+      await expect(traced.chat.completions.create(chat('no-such-model').user('hi'))).rejects.toThrow();
+      await expect.poll(() => finished().length).toBe(2);
+      const failed = finished().find((span) => span.attributes['aiaas.operation'] !== undefined);
+      expect(failed!.status.code).toBe(SpanStatusCode.ERROR);
+      expect(failed!.attributes).not.toHaveProperty('aiaas.cost');
+    } finally {
+      await traced.close();
+    }
+  });
+
   it('uses the global tracer provider when no tracer is given', async () => {
     trace.setGlobalTracerProvider(provider);
     try {

@@ -20,7 +20,12 @@ export interface InferenceServingOptions {
   batching?: boolean;
   /** Most rows (requests' batch entries) in one model run (default 32). */
   maxBatchSize?: number;
-  /** How long a request may wait for others to join its batch, in milliseconds (default 2). */
+  /**
+   * How long a request may wait for others to join its batch, in milliseconds. Default 0:
+   * a batch starts as soon as a worker is free and takes every request that queued while it
+   * was busy, so batches grow with load and a lone request pays no delay (as Triton's default).
+   * Raise it when requests trickle in and bigger batches are worth their latency.
+   */
   maxQueueDelayMs?: number;
 }
 
@@ -32,7 +37,7 @@ export interface ResolvedInferenceOptions {
 }
 
 export const defaultMaxBatchSize = 32;
-export const defaultMaxQueueDelayMs = 2;
+export const defaultMaxQueueDelayMs = 0;
 
 /** Each worker holds every model and a tokenizer (about 90 MB): more than this rarely pays for a test server. */
 export const maxDefaultWorkers = 4;

@@ -205,6 +205,15 @@ describe('normalizeOipUsage', () => {
     ).toBe(13);
   });
 
+  it('counts a request that names the outputs it wants (which carry no shapes)', () => {
+    const withOutputs = { ...request, outputs: [{ name: 'y', parameters: { binary_data: false } }] };
+    expect(normalizeOipUsage({ request: withOutputs, response }).tensorElements.value).toBe(10);
+    expect(
+      normalizeOipUsage({ request: withOutputs, response, countTensors: 'inputs-and-outputs' }).tensorElements
+        .value,
+    ).toBe(13);
+  });
+
   it('rejects a malformed shape', () => {
     expect(() => normalizeOipUsage({ request: { inputs: [{ shape: [1, -2] }] } })).toThrow(ValidationError);
   });

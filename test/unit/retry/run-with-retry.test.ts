@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AiaasError, type APIError, apiErrorFor, ConnectionError } from '../../../src/errors/index.js';
+import {
+  AiaasError,
+  type APIError,
+  apiErrorFor,
+  BudgetExceededError,
+  ConnectionError,
+  StreamError,
+  TimeoutError,
+  UnpricedModelError,
+  ValidationError,
+} from '../../../src/errors/index.js';
+import { UnsupportedOperationError } from '../../../src/providers/unsupported-operation-error.js';
 import {
   type AttemptContext,
   type RetryEvent,
@@ -104,6 +115,42 @@ describe('runWithRetry', () => {
     expect(error.message).toBe(
       'Bad field. Not retried (2 attempts made): the server answered 400, which a retry cannot fix.',
     );
+  });
+
+  it('leaves the message of an error that never reached the provider alone, but still counts it', async () => {
+    const local: AiaasError[] = [
+      new UnsupportedOperationError('oip', 'chat completions'),
+      new ValidationError('Invalid request: messages: required', { issues: [], subject: 'request' }),
+      new UnpricedModelError('mystery-model'),
+      new BudgetExceededError('The daily budget would be exceeded.', {
+        scope: 'global',
+        limit: '1.00 USD',
+        attempted: '2.00 USD',
+      }),
+    ];
+    for (const error of local) {
+      const before = error.message;
+      const thrown = await failure(runWithRetry(scripted([error]).attempt, virtualClock()));
+      expect(thrown).toBe(error);
+      expect(thrown.message).toBe(before);
+      expect(thrown).toMatchObject({ attempts: 1, retryStopReason: 'not-retryable' });
+    }
+  });
+
+  it('explains the retry outcome of every failure at the provider', async () => {
+    const atProvider: AiaasError[] = [
+      apiErrorFor('Bad field.', { status: 400 }),
+      new ConnectionError('The connection was reset.'),
+      new TimeoutError('No headers within 10 ms.', { phase: 'headers', timeoutMs: 10 }),
+      new StreamError('The stream broke.'),
+    ];
+    for (const error of atProvider) {
+      const thrown = await failure(
+        runWithRetry(scripted([error]).attempt, { maxRetries: 0, ...virtualClock() }),
+      );
+      // "Not retried (1 attempt made): ..." or "Gave up after 1 attempt (maxRetries is 0): ..."
+      expect(thrown.message).toMatch(/(Not retried|Gave up after) \(?1 attempt/);
+    }
   });
 
   it('honours x-should-retry: false on a 503', async () => {

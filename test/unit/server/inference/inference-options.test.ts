@@ -4,20 +4,20 @@ import { resolveInferenceOptions } from '../../../../src/server/inference/infere
 import { isBatchable } from '../../../../src/server/inference/model-signature.js';
 
 describe('resolveInferenceOptions', () => {
-  it('defaults to one worker per core but one (1 to 4), batching 32 rows within 2 ms', () => {
+  it('defaults to one worker per core but one (1 to 4), batching up to 32 rows without waiting', () => {
     expect(resolveInferenceOptions({})).toEqual({
       workers: Math.min(4, Math.max(1, availableParallelism() - 1)),
       batching: true,
       maxBatchSize: 32,
-      maxQueueDelayMs: 2,
+      maxQueueDelayMs: 0,
     });
     expect(
-      resolveInferenceOptions({ workers: 0, batching: false, maxBatchSize: 1, maxQueueDelayMs: 0 }),
+      resolveInferenceOptions({ workers: 0, batching: false, maxBatchSize: 1, maxQueueDelayMs: 5 }),
     ).toEqual({
       workers: 0,
       batching: false,
       maxBatchSize: 1,
-      maxQueueDelayMs: 0,
+      maxQueueDelayMs: 5,
     });
   });
 

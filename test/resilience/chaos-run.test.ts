@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { defaultChaosRunOptions, parseChaosArguments } from '../../scripts/chaos/chaos-options.js';
+import { chaosFailures, tallyOutcomes } from '../../scripts/chaos/chaos-report.js';
+import { runChaos } from '../../scripts/chaos/chaos-runner.js';
+import { formatChaosTable } from '../../scripts/chaos/chaos-table.js';
+
+// The CI size of `npm run chaos`: the same checks as the full run, on fewer calls.
+describe('the chaos run', () => {
+  it('loses nothing and bills nothing twice under seeded faults (250 calls, 30% fault rate)', async () => {
+    const report = await runChaos({
+      ...defaultChaosRunOptions,
+      calls: 250,
+      concurrency: 16,
+      rate: 0.3,
+      seed: 7,
+      // Low enough that the hard budget runs out part way, so refusals are part of the run.
+      budgetShare: 1.2,
+    });
+    const table = formatChaosTable(report);
+    expect(chaosFailures(report), table).toEqual([]);
+    // The run really was under fire: retries, resumes, refusals and billing all happened.
+    const tally = tallyOutcomes(report.outcomes);
+    expect(tally.attempts, table).toBeGreaterThan(tally.succeeded);
+    expect(tally.resumedStreams, table).toBeGreaterThan(0);
+    expect(report.texts.checked, table).toBe(tally.resumedStreams);
+    expect(tally.failedByClass.map(([name]) => name), table).toContain('BudgetExceededError');
+    expect(report.billing.serverRecords, table).toBeGreaterThan(100);
+    expect(report.billing.ledgerTotal?.isPositive(), table).toBe(true);
+  }, 60_000);
+
+  it('reads its command line strictly, so a typo never runs another experiment', () => {
+    expect(parseChaosArguments(['--calls', '10000', '--concurrency', '32', '--rate', '0.3', '--seed', '7'])).toMatchObject({
+      calls: 10_000,
+      concurrency: 32,
+      rate: 0.3,
+      seed: 7,
+    });
+    expect(parseChaosArguments(['--kinds', 'status,reset']).kinds).toEqual(['status', 'reset']);
+    expect(() => parseChaosArguments(['--calls', '0'])).toThrow(/--calls/);
+    expect(() => parseChaosArguments(['--rate', '1.5'])).toThrow(/--rate/);
+    expect(() => parseChaosArguments(['--kinds', 'status,explode'])).toThrow(/--kinds/);
+    expect(() => parseChaosArguments(['--call', '5'])).toThrow();
+  });
+});
