@@ -5,8 +5,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarks } from './benchmark-list.js';
 import { parseBenchArguments } from './harness/bench-arguments.js';
-import { prepareSdk } from './harness/load-sdk.js';
 import { machineInfo } from './harness/machine-info.js';
+import { prepareSdk } from './harness/prepare-sdk.js';
 import type { BenchmarkResult, BenchRun } from './harness/result-types.js';
 import { formatResultsTable } from './harness/results-table.js';
 
@@ -29,7 +29,9 @@ const sdk = await prepareSdk(options.sdk);
 try {
   for (const benchmark of selected) {
     log(`== ${benchmark.name}`);
-    results.push(await benchmark.run({ size: options.size, log }));
+    results.push(
+      await benchmark.run({ size: options.size, log, warmupRounds: options.size === 'tiny' ? 0 : 1 }),
+    );
   }
 } finally {
   await sdk.dispose();

@@ -4,7 +4,7 @@
  *
  * Run: npm run chaos -- --calls 10000 --concurrency 32 --rate 0.3 --seed 7
  * Flags: --calls, --concurrency, --rate, --seed, --kinds status,reset,..., --budget-share,
- * --idle-timeout (ms), --max-retries, --rate-card chaos|default. See scripts/chaos/chaos-options.ts.
+ * --idle-timeout (ms), --max-retries. See scripts/chaos/chaos-options.ts.
  */
 import { parseChaosArguments } from './chaos/chaos-options.js';
 import { chaosFailures } from './chaos/chaos-report.js';

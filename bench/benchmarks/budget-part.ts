@@ -67,7 +67,7 @@ export async function measureBudget(
   settings.log(`cost-layer: budget reserve then settle, ${rounds} rounds x ${durationMs} ms per store`);
   const reserveSamples = await runInterleaved(
     { memory: reserveThenSettle('memory'), sqlite: reserveThenSettle('sqlite') },
-    { rounds, warmupRounds: 1 },
+    { rounds, warmupRounds: settings.warmupRounds },
   );
 
   // Prior charges are made through a budget without limits, which records them without tallying.
@@ -89,7 +89,7 @@ export async function measureBudget(
   settings.log(`cost-layer: memory budget reserve after ${few} and ${many} prior charges`);
   const growth = await runInterleaved(
     { few: reserveAfter(priorCharges.few), many: reserveAfter(priorCharges.many) },
-    { rounds, warmupRounds: 1 },
+    { rounds, warmupRounds: settings.warmupRounds },
   );
 
   const figures: Figure[] = [];

@@ -90,7 +90,7 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
           },
         ]),
       ) as Record<ContenderName, () => Promise<number>>;
-      const samples = await runInterleaved(contenders, { rounds, warmupRounds: 1 });
+      const samples = await runInterleaved(contenders, { rounds, warmupRounds: context.warmupRounds });
       // The warm-up round's CPU figures are dropped, like its rates.
       for (const name of contenderNames) cpuPerCall[name] = cpuPerCall[name].slice(-rounds);
       const id = (name: ContenderName) => `${name}-c${concurrency}`;

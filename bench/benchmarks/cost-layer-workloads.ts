@@ -18,6 +18,7 @@ export interface CostLayerSettings {
   durationMs: number;
   /** Operations per round of in-memory ones: a count, so what they keep stays bounded. */
   operationsPerRound: number;
+  warmupRounds: number;
   /** A fresh temporary directory for the file-backed stores. */
   directory: string;
   log: (line: string) => void;

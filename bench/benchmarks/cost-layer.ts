@@ -19,6 +19,7 @@ export async function runCostLayer(context: BenchContext): Promise<BenchmarkResu
     operationsPerRound: bySize(context.size, { tiny: 2_000, full: 50_000 }),
     directory,
     log: context.log,
+    warmupRounds: context.warmupRounds,
   };
   const parts: CostLayerPart[] = [];
   try {

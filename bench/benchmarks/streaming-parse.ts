@@ -115,7 +115,7 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
         },
       ]),
     ) as Record<ContenderName, () => Promise<number>>;
-    const samples = await runInterleaved(contenders, { rounds, warmupRounds: 1 });
+    const samples = await runInterleaved(contenders, { rounds, warmupRounds: context.warmupRounds });
     for (const name of contenderNames) {
       eventsPerSecond[name] = samples[name];
       // The warm-up round's throughput is dropped, like its events/s.

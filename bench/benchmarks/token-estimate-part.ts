@@ -9,7 +9,9 @@ export async function measureTokenEstimate(
   settings: CostLayerSettings,
   textBytes: number,
 ): Promise<CostLayerPart> {
-  const { cost, rounds } = settings;
+  // Rounds are short (milliseconds) and the tokenizer's cache and GC make them noisy: take more of them.
+  const rounds = settings.rounds * 3;
+  const { cost } = settings;
   const text = sampleText(textBytes);
   const megabytes = Buffer.byteLength(text) / 2 ** 20;
   const plainText = { disallowedSpecial: new Set<string>() };
@@ -25,7 +27,7 @@ export async function measureTokenEstimate(
       estimate: throughput(() => cost.estimateTokens(text)),
       direct: throughput(() => countTokens(text, plainText)),
     },
-    { rounds, warmupRounds: 1 },
+    { rounds, warmupRounds: settings.warmupRounds },
   );
   return {
     figures: [

@@ -62,7 +62,7 @@ export async function runServerThroughput(context: BenchContext): Promise<Benchm
               await load.embeddings(unbatched, concurrency, durationMs),
             ),
         },
-        { rounds, warmupRounds: 1 },
+        { rounds, warmupRounds: context.warmupRounds },
       );
       embedRates.set(concurrency, samples);
       for (const mode of ['on', 'off'] as const) {
@@ -122,7 +122,7 @@ export async function runServerThroughput(context: BenchContext): Promise<Benchm
         c8: async () => parts.record('chat-c8', await load.chat(batched, 8, chatDurationMs, maxTokens)),
         c32: async () => parts.record('chat-c32', await load.chat(batched, 32, chatDurationMs, maxTokens)),
       },
-      { rounds, warmupRounds: 1 },
+      { rounds, warmupRounds: context.warmupRounds },
     );
     for (const concurrency of [1, 8, 32] as const) {
       const id = `chat-c${concurrency}`;

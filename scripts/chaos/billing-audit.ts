@@ -34,8 +34,11 @@ function repeatedKeys(keys: readonly (string | null)[]): string[] {
 }
 
 function sampleLine(group: ReconcileResult['groups'][number]): string {
-  const statuses = (side: readonly { status: string }[]) => side.map((item) => item.status).join('+') || 'none';
-  const usage = Object.entries(group.usage.differences).map(([field, value]) => `${field} ${value > 0 ? '+' : ''}${value}`);
+  const statuses = (side: readonly { status: string }[]) =>
+    side.map((item) => item.status).join('+') || 'none';
+  const usage = Object.entries(group.usage.differences).map(
+    ([field, value]) => `${field} ${value > 0 ? '+' : ''}${value}`,
+  );
   const cost = Object.values(group.cost.differences).map((amount) => `cost ${amount.toString()}`);
   return `${group.key}: ledger ${statuses(group.ledgerEntries)} vs server ${statuses(group.providerRecords)}; ${[...usage, ...cost].join(', ')}`;
 }
@@ -48,7 +51,9 @@ function audit(entries: readonly LedgerEntry[], records: readonly ServerUsageRec
     ledgerTotal: result.totals.ledger.USD,
     serverRecords: records.length,
     ledgerEntries: entries.length,
-    doubleCharges: repeatedKeys(records.filter((record) => record.status === 'ok').map((record) => record.idempotency_key)),
+    doubleCharges: repeatedKeys(
+      records.filter((record) => record.status === 'ok').map((record) => record.idempotency_key),
+    ),
     doubleRecords: repeatedKeys(entries.map((entry) => entry.idempotencyKey)),
     differingCalls: differing.length,
     differenceSamples: differing.slice(0, 8).map(sampleLine),

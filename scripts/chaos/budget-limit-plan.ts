@@ -26,7 +26,11 @@ function estimateOf(call: PlannedCall): { model: string; promptTokens: number; m
  * @example
  * const limit = plannedBudgetLimit(calls, catalog, 0.75); // a Money in the catalog's currency
  */
-export function plannedBudgetLimit(calls: readonly PlannedCall[], catalog: PriceCatalog, share: number): Money {
+export function plannedBudgetLimit(
+  calls: readonly PlannedCall[],
+  catalog: PriceCatalog,
+  share: number,
+): Money {
   let total: Money | undefined;
   for (const call of calls) {
     const estimate = estimateOf(call);

@@ -5,7 +5,12 @@ import type { EmbeddingRequest } from '../../src/wire/openai/embedding-schemas.j
 
 /** One logical call of a chaos run, fixed before the run starts so the same seed makes the same calls. */
 export type PlannedCall =
-  | { readonly index: number; readonly idempotencyKey: string; readonly kind: 'chat'; readonly request: ChatCompletionRequest }
+  | {
+      readonly index: number;
+      readonly idempotencyKey: string;
+      readonly kind: 'chat';
+      readonly request: ChatCompletionRequest;
+    }
   | {
       readonly index: number;
       readonly idempotencyKey: string;

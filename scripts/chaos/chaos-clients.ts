@@ -43,6 +43,8 @@ export function createChaosClients(settings: ChaosClientSettings): ChaosClients 
     maxRetries: settings.maxRetries,
     timeout: 30_000,
     idleTimeout: settings.idleTimeoutMs,
+    // A stream meets the same fault rate on every reconnection, so it gets as many tries as a call.
+    maxResumes: settings.maxRetries,
     retryThrottle: { maxTokens: 100, tokenRatio: 1 },
     dispatcher,
     logLevel: 'off' as const,

@@ -18,13 +18,8 @@ export interface ChaosRunOptions {
   budgetShare: number;
   /** Milliseconds a stream may go without data before the client gives up on the socket. */
   idleTimeoutMs: number;
-  /** Retries per call after the first attempt. */
+  /** Retries per call after the first attempt (and reconnections per stream). */
   maxRetries: number;
-  /**
-   * `chaos` (default) bills ref-classify per request and per tensor element, which a client can
-   * see; `default` keeps the server's card, whose compute-second price a client cannot see.
-   */
-  rateCard: 'chaos' | 'default';
 }
 
 export const defaultChaosRunOptions: ChaosRunOptions = {
@@ -36,7 +31,6 @@ export const defaultChaosRunOptions: ChaosRunOptions = {
   budgetShare: 1.8,
   idleTimeoutMs: 2000,
   maxRetries: 8,
-  rateCard: 'chaos',
 };
 
 function integerOption(text: string | undefined, name: string, fallback: number, minimum: number): number {
@@ -87,13 +81,8 @@ export function parseChaosArguments(args: readonly string[]): ChaosRunOptions {
       'budget-share': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'max-retries': { type: 'string' },
-      'rate-card': { type: 'string' },
     },
   });
-  const rateCard = values['rate-card'] ?? defaultChaosRunOptions.rateCard;
-  if (rateCard !== 'chaos' && rateCard !== 'default') {
-    throw new RangeError(`--rate-card must be 'chaos' or 'default', got '${rateCard}'.`);
-  }
   const defaults = defaultChaosRunOptions;
   return {
     calls: integerOption(values.calls, 'calls', defaults.calls, 1),
@@ -104,6 +93,5 @@ export function parseChaosArguments(args: readonly string[]): ChaosRunOptions {
     budgetShare: shareOption(values['budget-share'], 'budget-share', defaults.budgetShare, 1000),
     idleTimeoutMs: integerOption(values['idle-timeout'], 'idle-timeout', defaults.idleTimeoutMs, 1),
     maxRetries: integerOption(values['max-retries'], 'max-retries', defaults.maxRetries, 0),
-    rateCard,
   };
 }

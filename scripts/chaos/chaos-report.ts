@@ -40,7 +40,8 @@ export function tallyOutcomes(outcomes: readonly CallOutcome[]): OutcomeTally {
   for (const outcome of outcomes) {
     attempts += outcome.attempts;
     resumes += outcome.resumes;
-    if (outcome.errorClass !== undefined) failed.set(outcome.errorClass, (failed.get(outcome.errorClass) ?? 0) + 1);
+    if (outcome.errorClass !== undefined)
+      failed.set(outcome.errorClass, (failed.get(outcome.errorClass) ?? 0) + 1);
   }
   return {
     calls: outcomes.length,
@@ -69,26 +70,39 @@ export function chaosFailures(report: ChaosReport): string[] {
   const failures: string[] = [];
   if (tally.untyped.length > 0) {
     const sample = tally.untyped[0];
-    failures.push(`${tally.untyped.length} calls ended in an untyped error, e.g. ${sample?.errorClass}: ${sample?.untypedMessage}`);
+    failures.push(
+      `${tally.untyped.length} calls ended in an untyped error, e.g. ${sample?.errorClass}: ${sample?.untypedMessage}`,
+    );
   }
   if (report.texts.mismatches.length > 0) {
-    failures.push(`${report.texts.mismatches.length} resumed streams differ from the unfaulted text: ${report.texts.mismatches[0]}`);
+    failures.push(
+      `${report.texts.mismatches.length} resumed streams differ from the unfaulted text: ${report.texts.mismatches[0]}`,
+    );
   }
   if (billing.differingCalls > 0) {
-    failures.push(`reconcile: ${billing.differingCalls} calls billed differently from the ledger, e.g. ${billing.differenceSamples[0]}`);
+    failures.push(
+      `reconcile: ${billing.differingCalls} calls billed differently from the ledger, e.g. ${billing.differenceSamples[0]}`,
+    );
   }
   if (billing.doubleCharges.length > 0) {
-    failures.push(`${billing.doubleCharges.length} calls billed ok more than once, e.g. ${billing.doubleCharges[0]}`);
+    failures.push(
+      `${billing.doubleCharges.length} calls billed ok more than once, e.g. ${billing.doubleCharges[0]}`,
+    );
   }
   if (billing.doubleRecords.length > 0) {
-    failures.push(`${billing.doubleRecords.length} calls recorded more than once in the ledger, e.g. ${billing.doubleRecords[0]}`);
+    failures.push(
+      `${billing.doubleRecords.length} calls recorded more than once in the ledger, e.g. ${billing.doubleRecords[0]}`,
+    );
   }
   const leaked = report.process.unhandledRejections + report.process.uncaughtExceptions;
-  if (leaked > 0) failures.push(`${leaked} unhandled rejections or uncaught exceptions: ${report.process.samples[0]}`);
+  if (leaked > 0)
+    failures.push(`${leaked} unhandled rejections or uncaught exceptions: ${report.process.samples[0]}`);
   if (report.openHandles.length > 0) failures.push(`handles left open: ${report.openHandles.join(', ')}`);
   const spent = billing.ledgerTotal;
   if (spent !== undefined && spent.compare(report.budgetLimit) > 0) {
-    failures.push(`budget overspent: the ledger holds ${spent.toString()} against a hard limit of ${report.budgetLimit.toString()}`);
+    failures.push(
+      `budget overspent: the ledger holds ${spent.toString()} against a hard limit of ${report.budgetLimit.toString()}`,
+    );
   }
   if (report.serverErrors.length > 0) {
     failures.push(`the server logged ${report.serverErrors.length} errors, e.g. ${report.serverErrors[0]}`);

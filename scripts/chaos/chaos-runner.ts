@@ -13,10 +13,9 @@ import { executePlannedCall } from './call-executor.js';
 import { planCalls } from './call-plan.js';
 import { type ChaosClients, createChaosClients } from './chaos-clients.js';
 import type { ChaosRunOptions } from './chaos-options.js';
-import { chaosRateCard } from './chaos-rate-card.js';
 import type { ChaosReport } from './chaos-report.js';
 import { runPool } from './concurrency-pool.js';
-import { ProcessWatch, resourcesLeftOpen } from './process-watch.js';
+import { ProcessWatch, type ProcessWatchReport, resourcesLeftOpen } from './process-watch.js';
 import { checkResumedTexts } from './resumed-text-check.js';
 
 function errorCollectingLogger(errors: string[]): ServerLogger {
@@ -58,13 +57,13 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     seed: options.seed,
     apiKeys: [apiKey],
     logger: errorCollectingLogger(serverErrors),
-    rateCard: chaosRateCard(options.rateCard),
   };
   const closers: (() => Promise<unknown>)[] = [];
-  const directory = await mkdtemp(join(tmpdir(), 'aiaas-chaos-'));
-  closers.push(() => rm(directory, { recursive: true, force: true }));
   let measured: Omit<ChaosReport, 'process' | 'openHandles' | 'serverErrors' | 'options'>;
+  let processReport: ProcessWatchReport;
   try {
+    const directory = await mkdtemp(join(tmpdir(), 'aiaas-chaos-'));
+    closers.push(() => rm(directory, { recursive: true, force: true }));
     const chaotic: ReferenceServer = await startReferenceServer({
       ...serverOptions,
       chaos: { rate: options.rate, seed: options.seed, kinds: options.kinds },
@@ -75,8 +74,14 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
 
     const calls = planCalls(options.seed, options.calls);
     const pricing = await (await fetch(`${chaotic.url}/v1/pricing`)).json();
-    const budgetLimit = plannedBudgetLimit(calls, PriceCatalog.fromServerPricing(pricing), options.budgetShare);
-    const ledger = new Ledger({ store: new JsonlLedgerStore(join(directory, 'ledger.jsonl'), { fsync: false }) });
+    const budgetLimit = plannedBudgetLimit(
+      calls,
+      PriceCatalog.fromServerPricing(pricing),
+      options.budgetShare,
+    );
+    const ledger = new Ledger({
+      store: new JsonlLedgerStore(join(directory, 'ledger.jsonl'), { fsync: false }),
+    });
     closers.push(() => ledger.close());
     const clients: ChaosClients = createChaosClients({
       baseUrl: chaotic.url,
@@ -98,9 +103,13 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     const billing = await auditBilling(chaotic.url, apiKey, () => ledger.entries());
     measured = { durationMs, outcomes, texts, billing, budgetLimit };
   } finally {
-    await closeAll(closers);
+    try {
+      await closeAll(closers);
+    } finally {
+      // Stopped however the run ended, so a failed run does not leave its listeners behind.
+      processReport = watch.stop();
+    }
   }
-  const processReport = watch.stop();
   const openHandles = await resourcesLeftOpen(baseline);
   return { ...measured, options, process: processReport, openHandles, serverErrors };
 }

@@ -25,14 +25,31 @@ function rows(report: ChaosReport): [string, string][] {
     ['untyped errors', String(tally.untyped.length)],
     ['attempts', `${tally.attempts} (${(tally.attempts / Math.max(1, tally.calls)).toFixed(2)} per call)`],
     ['resumed streams', `${tally.resumedStreams} of ${tally.streams} streams (${tally.resumes} resumes)`],
-    ['resumed text = unfaulted text', `${report.texts.checked - report.texts.mismatches.length} of ${report.texts.checked}`],
-    ['server billing total', `${money(billing.serverTotal)} (${billing.serverRecords} records, GET /v1/usage)`],
+    [
+      'resumed text = unfaulted text',
+      `${report.texts.checked - report.texts.mismatches.length} of ${report.texts.checked}`,
+    ],
+    [
+      'server billing total',
+      `${money(billing.serverTotal)} (${billing.serverRecords} records, GET /v1/usage)`,
+    ],
     ['client ledger total', `${money(billing.ledgerTotal)} (${billing.ledgerEntries} entries)`],
     ['reconcile differences', `${billing.differingCalls} calls`],
-    ['double charges', `${billing.doubleCharges.length} (ledger double records ${billing.doubleRecords.length})`],
+    [
+      'double charges',
+      `${billing.doubleCharges.length} (ledger double records ${billing.doubleRecords.length})`,
+    ],
     ['hard budget', `${money(billing.ledgerTotal)} spent of ${money(report.budgetLimit)}`],
-    ['unhandled rejections', `${watch.unhandledRejections} (uncaught exceptions ${watch.uncaughtExceptions})`],
-    ['open handles at end', report.openHandles.length === 0 ? '0' : `${report.openHandles.length}: ${report.openHandles.join(', ')}`],
+    [
+      'unhandled rejections',
+      `${watch.unhandledRejections} (uncaught exceptions ${watch.uncaughtExceptions})`,
+    ],
+    [
+      'open handles at end',
+      report.openHandles.length === 0
+        ? '0'
+        : `${report.openHandles.length}: ${report.openHandles.join(', ')}`,
+    ],
     ['server errors logged', String(report.serverErrors.length)],
     ['peak RSS', mebibytes(watch.peakRssBytes)],
     ['duration', `${seconds.toFixed(1)} s (${(tally.calls / Math.max(seconds, 0.001)).toFixed(0)} calls/s)`],
@@ -55,7 +72,7 @@ export function formatChaosTable(report: ChaosReport): string {
   const failures = chaosFailures(report);
   const lines = [
     `aiaas chaos run: ${options.calls} calls, concurrency ${options.concurrency}, seed ${options.seed}`,
-    `server chaos: rate ${options.rate}, kinds ${options.kinds.join(', ')}; rate card: ${options.rateCard}`,
+    `server chaos: rate ${options.rate}, kinds ${options.kinds.join(', ')}; the server's default rate card`,
     `client: maxRetries ${options.maxRetries}, idleTimeout ${options.idleTimeoutMs} ms, hard budget ${(options.budgetShare * 100).toFixed(0)}% of the planned calls' quoted maximum`,
     rule,
     `| ${'measure'.padEnd(width)} | ${'value'.padEnd(valueWidth)} |`,
@@ -66,7 +83,10 @@ export function formatChaosTable(report: ChaosReport): string {
     ...failures.map((failure) => `  - ${failure}`),
   ];
   if (report.billing.differenceSamples.length > 0) {
-    lines.push('differing calls (first few):', ...report.billing.differenceSamples.map((line) => `  ${line}`));
+    lines.push(
+      'differing calls (first few):',
+      ...report.billing.differenceSamples.map((line) => `  ${line}`),
+    );
   }
   return lines.join('\n');
 }

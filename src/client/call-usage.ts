@@ -45,18 +45,27 @@ export function tokenUsage(
 
 /**
  * Open Inference Protocol: no usage object, so the client counts the input tensor elements and
- * the bytes exchanged. Compute time is not visible to the client (it stays 0).
+ * the bytes exchanged. Compute time is read from the response's `parameters.compute_ms` when
+ * the server reports it (aiaas/server does); otherwise it is not visible and stays 0.
  *
  * @example
- * inferUsage(request, response); // tensorElements, bytesIn, bytesOut, requests 1
+ * inferUsage(request, response, result); // tensorElements, bytesIn, bytesOut, computeMs, requests 1
  */
-export function inferUsage(request: { inputs: unknown }, response: ResponseInfo): Usage {
+export function inferUsage(
+  request: { inputs: unknown },
+  response: ResponseInfo,
+  result?: { parameters?: Record<string, unknown> | undefined },
+): Usage {
+  const computeMs = result?.parameters?.compute_ms;
   return normalizeOipUsage(
     {
       request,
       ...(response.bodyBytes === undefined
         ? {}
         : { bytesIn: response.bodyBytes.sent, bytesOut: response.bodyBytes.received }),
+      ...(typeof computeMs === 'number' && Number.isSafeInteger(computeMs) && computeMs >= 0
+        ? { computeMs }
+        : {}),
     },
     response.requestId === undefined ? {} : { requestId: response.requestId },
   );

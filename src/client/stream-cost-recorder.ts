@@ -1,6 +1,6 @@
 import type { LedgerStatus } from '../cost/ledger-entry.js';
 import type { Money } from '../cost/money.js';
-import type { Usage } from '../cost/usage.js';
+import { addUsage, type Usage } from '../cost/usage.js';
 import { AbortError } from '../errors/index.js';
 import type { ProviderName } from '../providers/provider-types.js';
 import type { StreamUsage } from '../streaming/chat-stream-events.js';
@@ -9,6 +9,7 @@ import { estimateUsage } from '../streaming/usage-estimate.js';
 import type { TelemetryCallScope } from '../telemetry/telemetry-hook.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import { streamUsageBuckets } from './call-usage.js';
+import type { StreamBodyBytes } from './stream-body-bytes.js';
 
 /** What a stream cost, once it ended. */
 export interface StreamCost {
@@ -28,6 +29,8 @@ export interface StreamCostRecorderInit {
   readonly accumulator: StreamAccumulator;
   /** Aborting it closes the stream's HTTP body (and any resume) at once. */
   readonly connection: AbortController;
+  /** The bytes the stream exchanged, added to its usage as measured (the server bills them). */
+  readonly bytes?: StreamBodyBytes | undefined;
   /** The call's span (client option `telemetry`): told the ledger entry, then ended. */
   readonly telemetry?: TelemetryCallScope | undefined;
 }
@@ -93,7 +96,8 @@ export class StreamCostRecorder {
         carried ??
         accumulator.usage ??
         (await estimateUsage(accumulator.outputTexts(), { promptTokens: this.#init.promptTokens }));
-      const usage = streamUsageBuckets(streamUsage, this.#init.provider);
+      const tokens = streamUsageBuckets(streamUsage, this.#init.provider);
+      const usage = this.#init.bytes === undefined ? tokens : addUsage(tokens, this.#init.bytes.usage());
       const cost = await meter.record({
         attempt: this.#init.attempt,
         requestId: this.#init.requestId,

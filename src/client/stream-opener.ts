@@ -15,6 +15,7 @@ import type { CallMetering } from './cost-accounting.js';
 import { MeteredChatStream } from './metered-chat-stream.js';
 import { MeteredEventSource } from './metered-event-source.js';
 import type { StreamRequestOptions } from './request-options.js';
+import { StreamBodyBytes } from './stream-body-bytes.js';
 import { StreamCostRecorder } from './stream-cost-recorder.js';
 
 /** A streamed call as a resource describes it. */
@@ -34,6 +35,8 @@ interface OpenedAttempt {
   readonly connection: AbortController;
   readonly attempt: number;
   readonly requestId: string | undefined;
+  /** Bytes sent and received over the stream's connections, for its usage. */
+  readonly bytes: StreamBodyBytes;
 }
 
 /**
@@ -52,17 +55,20 @@ async function openAttempt(
   const connection = new AbortController();
   const base = providerOptionsFor(context, options, attempt);
   const requestSentAt = performance.now();
+  const bytes = new StreamBodyBytes();
   try {
     const response = await call.send({
       ...base,
       signal: AbortSignal.any([attempt.signal, connection.signal]),
     });
+    bytes.add(response.bodyByteCount, { opening: true });
     const reconnect: Reconnect = async (lastEventId, signal) => {
       const resumed = await call.send({
         ...base,
         signal: AbortSignal.any([signal, connection.signal]),
         headers: { ...options.headers, 'last-event-id': lastEventId },
       });
+      bytes.add(resumed.bodyByteCount, { opening: false });
       return resumed.body;
     };
     const { defaults } = context;
@@ -76,7 +82,15 @@ async function openAttempt(
       promptTokens,
     });
     const first = await source.next();
-    return { source, controller, first, connection, attempt: attempt.attempt, requestId: response.requestId };
+    return {
+      source,
+      controller,
+      first,
+      connection,
+      attempt: attempt.attempt,
+      requestId: response.requestId,
+      bytes,
+    };
   } catch (error) {
     connection.abort();
     throw error;
@@ -127,6 +141,7 @@ export async function openMeteredStream(
     promptTokens,
     accumulator: opened.source.accumulator,
     connection: opened.connection,
+    bytes: opened.bytes,
     telemetry: scope,
   });
   const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);

@@ -29,6 +29,8 @@ const openAIUsageSchema = z.looseObject({
   // Anthropic-style cache counts, passed through by OpenAI-compatible gateways.
   cache_creation_input_tokens: maybeCount,
   cache_read_input_tokens: maybeCount,
+  // aiaas/server's extension: the compute it bills, so a per-compute-second price is not a silent zero.
+  compute_ms: maybeCount,
 });
 
 const anthropicUsageSchema = z.looseObject({
@@ -110,6 +112,7 @@ export function normalizeOpenAIUsage(raw: unknown, options: NormalizeUsageOption
       cacheWriteTokens: cacheWrite,
       outputTokens: completion - reasoning,
       reasoningTokens: reasoning,
+      computeMs: usage.compute_ms ?? 0,
       requests: options.requests ?? 1,
     },
     options.provenance ?? 'reported',

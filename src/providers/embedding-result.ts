@@ -10,5 +10,10 @@ export interface EmbeddingResult {
   object: 'list';
   data: Embedding[];
   model: string;
-  usage: { prompt_tokens: number; total_tokens: number };
+  usage: {
+    prompt_tokens: number;
+    total_tokens: number;
+    /** Model compute the server billed, in ms (an aiaas/server extension; absent elsewhere). */
+    compute_ms?: number;
+  };
 }

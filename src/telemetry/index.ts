@@ -4,7 +4,7 @@
  *
  * @example
  * import { createTelemetryMiddleware } from 'aiaas/telemetry';
- * const client = new AiaasClient({ baseURL, apiKey, middleware: [createTelemetryMiddleware()] });
+ * const client = new AiaasClient({ baseURL, apiKey, telemetry: createTelemetryMiddleware() });
  */
 export type { GenAiOperation } from './gen-ai-request.js';
 export { telemetryAttributes } from './telemetry-attributes.js';

@@ -71,7 +71,8 @@ async function* observedBody(
  * @example
  * import { createTelemetryMiddleware } from 'aiaas/telemetry';
  * const telemetry = createTelemetryMiddleware({ tracer: trace.getTracer('my-app') });
- * const client = new AiaasClient({ baseURL, apiKey, middleware: [telemetry] });
+ * // As `telemetry` (not in `middleware`), the client also opens one span per call with its cost.
+ * const client = new AiaasClient({ baseURL, apiKey, telemetry });
  */
 export function createTelemetryMiddleware(options: TelemetryOptions = {}): TelemetryMiddleware {
   let tracing: Promise<{ api: OpenTelemetryApi; tracer: Tracer }> | undefined;

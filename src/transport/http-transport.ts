@@ -4,6 +4,7 @@ import { type Dispatcher, request as undiciRequest } from 'undici';
 import { ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from './api-error-from-response.js';
 import { AttemptSignal } from './attempt-signal.js';
+import { BodyByteCount } from './body-byte-count.js';
 import { composeMiddleware } from './compose-middleware.js';
 import { mapNetworkError } from './network-error-mapping.js';
 import { readBodyText } from './read-body.js';
@@ -108,18 +109,25 @@ export class HttpTransport {
       redactor: this.#options.redactor,
       bodyPhase: 'stream' as const,
     };
+    // Serialised as #dispatch does: the bytes the server reads and meters.
+    const byteCount = new BodyByteCount(
+      init.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(init.body)),
+    );
     async function* guardedBody(): AsyncGenerator<Uint8Array> {
       try {
         // A Node stream (undici's body) drops what it buffered when it breaks; keep every byte that arrived.
         const source = response.body instanceof Readable ? retainedBody(response.body) : response.body;
-        for await (const chunk of source) yield chunk;
+        for await (const chunk of source) {
+          byteCount.addReceived(chunk.byteLength);
+          yield chunk;
+        }
       } catch (error) {
         throw mapNetworkError(error, context);
       } finally {
         attempt.dispose();
       }
     }
-    return { ...infoOf(response), body: guardedBody() };
+    return { ...infoOf(response), body: guardedBody(), bodyByteCount: byteCount };
   }
 
   /** Runs middleware and the request; throws the APIError for a non-2xx status. */

@@ -1,5 +1,6 @@
 export { apiErrorFromResponse, summarizeHtml } from './api-error-from-response.js';
 export { AttemptSignal } from './attempt-signal.js';
+export { BodyByteCount } from './body-byte-count.js';
 export { composeMiddleware } from './compose-middleware.js';
 export { type AgentOptions, createAgent } from './create-agent.js';
 export { HttpTransport, type HttpTransportOptions } from './http-transport.js';

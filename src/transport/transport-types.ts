@@ -1,3 +1,5 @@
+import type { BodyByteCount } from './body-byte-count.js';
+
 /** HTTP methods the SDK sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 
@@ -41,6 +43,11 @@ export interface ResponseInfo {
  */
 export interface TransportResponse extends ResponseInfo {
   readonly body: AsyncIterable<Uint8Array>;
+  /**
+   * Streams only: the request bytes sent and the response bytes read so far, counted live as
+   * `body` is consumed (a stream's usage needs the bytes that really arrived, even if it broke).
+   */
+  readonly bodyByteCount?: BodyByteCount;
 }
 
 /** Sends one request and resolves with the response once its headers arrive. */

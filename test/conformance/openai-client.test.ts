@@ -74,7 +74,8 @@ describe('the openai client: streaming helpers', () => {
     expect(streamed.choices[0]!.message.content).toBe(whole.choices[0]!.message.content);
     expect(deltas.join('')).toBe(whole.choices[0]!.message.content);
     expect(streamed.choices[0]!.finish_reason).toBe(whole.choices[0]!.finish_reason);
-    expect(streamed.usage).toEqual(whole.usage);
+    // compute_ms is measured time, different on every run; the tokens must match exactly.
+    expect(streamed.usage).toEqual({ ...whole.usage, compute_ms: expect.any(Number) });
   });
 
   it('can abort a stream mid-way through the client controller', async () => {
@@ -91,7 +92,11 @@ describe('the openai client: streaming helpers', () => {
       if (chunks === 2) stream.controller.abort();
     }
     expect(chunks).toBeGreaterThanOrEqual(2);
-    expect(chunks).toBeLessThanOrEqual(3);
+    // Chunks already read into the client's buffer when the abort lands still come out, and on a
+    // loaded machine a stalled event loop lets several pile up (one per 20 ms). A stream that
+    // ignored the abort would run to its 200-token end, so a bound far below that, with no
+    // finish_reason seen, still proves the abort cut it.
+    expect(chunks).toBeLessThan(50);
     expect(finished).toBe(false);
     expect(stream.controller.signal.aborted).toBe(true);
   });
@@ -130,7 +135,7 @@ describe('the openai client: legacy completions', () => {
     const whole = await client.completions.create(params);
     expect(text).toBe(whole.choices[0]!.text);
     expect(finishReason).toBe(whole.choices[0]!.finish_reason);
-    expect(usage).toEqual(whole.usage);
+    expect(usage).toEqual({ ...whole.usage, compute_ms: expect.any(Number) });
   });
 });
 

@@ -128,7 +128,11 @@ describe('cost against aiaas/server', () => {
       .withResponse();
     await oip.close();
     expect(inferred.usage?.tensorElements.value).toBe(200);
-    expect(inferred.cost?.equals(Money.of('0.00001', 'USD'))).toBe(true);
+    // ref-classify is priced per request and per compute-second; the server reports its compute.
+    const computeMs = inferred.usage!.computeMs.value;
+    expect(inferred.usage?.computeMs.provenance).toBe('reported');
+    const computeCost = Money.of('0.0004', 'USD').times(String(computeMs)).dividedBy(1000n);
+    expect(inferred.cost?.equals(Money.of('0.00001', 'USD').plus(computeCost))).toBe(true);
     const [entry] = await client.ledger.entries({ provider: 'oip' });
     expect(entry?.model).toBe('ref-classify');
   });

@@ -270,8 +270,16 @@ describe('streaming against a local server', () => {
     const client = newClient({ pricing: undefined });
     const final = await (await client.chat.completions.stream(params)).final();
     expect(final.cost).toBeNull();
+    // Streams record the bytes exchanged too: the request body as sent, the response body as read.
+    expect(final.usageBuckets.bytesOut.value).toBeGreaterThan(0);
     expect(final.usageBuckets).toEqual(
-      makeUsage({ inputTokens: 9, outputTokens: PIECES.length, requests: 1 }),
+      makeUsage({
+        inputTokens: 9,
+        outputTokens: PIECES.length,
+        requests: 1,
+        bytesIn: Buffer.byteLength(server.requests.at(-1)!.body),
+        bytesOut: final.usageBuckets.bytesOut.value,
+      }),
     );
     const [entry] = await client.ledger.entries();
     expect(entry?.cost).toBeNull();

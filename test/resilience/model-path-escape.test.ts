@@ -76,7 +76,16 @@ describe('model names and repository paths cannot escape the model directory', (
   });
 
   it('answers a path-like model name in an OpenAI body with a 404 model_not_found, never a file lookup', async () => {
-    const names = ['../outside', '../../etc/passwd', join(root, 'outside'), '..\\outside', 'affine/../outside', '%2e%2e%2foutside', 'ref-chat/../ref-embed', 'ref-chat\u0000'];
+    const names = [
+      '../outside',
+      '../../etc/passwd',
+      join(root, 'outside'),
+      '..\\outside',
+      'affine/../outside',
+      '%2e%2e%2foutside',
+      'ref-chat/../ref-embed',
+      'ref-chat\u0000',
+    ];
     for (const model of names) {
       for (const [path, body] of [
         ['/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }],
@@ -88,14 +97,19 @@ describe('model names and repository paths cannot escape the model directory', (
         expect(answer.status, `${path} ${JSON.stringify(model)}`).toBe(404);
         expect((jsonOf(answer) as { error: { code: string } }).error.code).toBe('model_not_found');
       }
-      const metadata = await sendRaw(server.url, { method: 'GET', path: `/v1/models/${encodeURIComponent(model)}` });
+      const metadata = await sendRaw(server.url, {
+        method: 'GET',
+        path: `/v1/models/${encodeURIComponent(model)}`,
+      });
       expect([400, 404], `GET /v1/models/${model}`).toContain(metadata.status);
       expect(errorDialectProblem('/v1/models', metadata)).toBeUndefined();
     }
   });
 
   it('lists only the repository and built-in models: nothing from beside the repository', async () => {
-    const list = jsonOf(await sendRaw(server.url, { method: 'GET', path: '/v1/models' })) as { data: { id: string }[] };
+    const list = jsonOf(await sendRaw(server.url, { method: 'GET', path: '/v1/models' })) as {
+      data: { id: string }[];
+    };
     const ids = list.data.map((model) => model.id);
     expect(ids).toContain('affine');
     expect(ids.some((id) => id.includes('outside') || id.includes('..') || id.includes('/'))).toBe(false);

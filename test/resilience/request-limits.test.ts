@@ -44,18 +44,27 @@ function rawExchange(text: string): Promise<string> {
 
 describe('header and body size limits', () => {
   it('answers a 64 KiB header with 431 and an x-request-id, then keeps serving', async () => {
-    const answer = await rawExchange(`GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    const answer = await rawExchange(
+      `GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toMatch(/x-request-id: req_/);
     const many = Array.from({ length: 3000 }, (_, index) => `X-H${index}: v\r\n`).join('');
-    expect(await rawExchange(`GET /v1/models HTTP/1.1\r\nHost: x\r\n${many}\r\n`)).toMatch(/^HTTP\/1\.1 (431|400) /);
+    expect(await rawExchange(`GET /v1/models HTTP/1.1\r\nHost: x\r\n${many}\r\n`)).toMatch(
+      /^HTTP\/1\.1 (431|400) /,
+    );
     const models = await sendRaw(server.url, { method: 'GET', path: '/v1/models', headers: auth });
     expect(models.status).toBe(200);
   });
 
   it('answers a body over the limit with 413 in each dialect, past auth, rate limits and idempotency', async () => {
     const oversized = Buffer.from(JSON.stringify({ model: 'ref-embed', input: 'x'.repeat(bodyLimitBytes) }));
-    for (const path of ['/v1/embeddings', '/v1/chat/completions', '/tokenize', '/v2/models/ref-classify/infer']) {
+    for (const path of [
+      '/v1/embeddings',
+      '/v1/chat/completions',
+      '/tokenize',
+      '/v2/models/ref-classify/infer',
+    ]) {
       const answer = await sendRaw(server.url, {
         method: 'POST',
         path,
@@ -65,8 +74,13 @@ describe('header and body size limits', () => {
       expect(answer.status, path).toBe(413);
       expect(errorDialectProblem(path, answer), path).toBeUndefined();
     }
-    const underLimit = Buffer.from(JSON.stringify({ model: 'ref-embed', input: 'x'.repeat(bodyLimitBytes / 2) }));
-    expect((await sendRaw(server.url, { method: 'POST', path: '/v1/embeddings', headers: auth, body: underLimit })).status).toBe(200);
+    const underLimit = Buffer.from(
+      JSON.stringify({ model: 'ref-embed', input: 'x'.repeat(bodyLimitBytes / 2) }),
+    );
+    expect(
+      (await sendRaw(server.url, { method: 'POST', path: '/v1/embeddings', headers: auth, body: underLimit }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -87,7 +101,12 @@ describe('slow clients', () => {
 
   it('closes a connection that sends its headers but trickles its body', async () => {
     const head = `POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${apiKey}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n`;
-    const result = await slowClient(server.url, { head, trickle: '{"model":"ref-embed","input":"', intervalMs: 40, giveUpMs: 5_000 });
+    const result = await slowClient(server.url, {
+      head,
+      trickle: '{"model":"ref-embed","input":"',
+      intervalMs: 40,
+      giveUpMs: 5_000,
+    });
     expect(result.closedAfterMs).toBeLessThan(requestTimeoutMs * 2 + 400);
     expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
   });
@@ -99,7 +118,12 @@ describe('slow clients', () => {
       path: '/v1/chat/completions',
       headers: { ...auth, 'x-aiaas-fault': 'chunk_delay_ms=80' },
       body: Buffer.from(
-        JSON.stringify({ model: 'ref-chat', messages: [{ role: 'user', content: 'jobs' }], max_tokens: 12, stream: true }),
+        JSON.stringify({
+          model: 'ref-chat',
+          messages: [{ role: 'user', content: 'jobs' }],
+          max_tokens: 12,
+          stream: true,
+        }),
       ),
     });
     expect(Date.now() - startedAt).toBeGreaterThan(requestTimeoutMs);
@@ -113,6 +137,8 @@ describe('slow clients', () => {
     expect(defaults.requestTimeoutMs).toBe(60_000);
     expect(resolveServerOptions({ headersTimeoutMs: 90_000 }).requestTimeoutMs).toBe(90_000);
     expect(() => resolveServerOptions({ headersTimeoutMs: 0 })).toThrow(/headersTimeoutMs/);
-    expect(() => resolveServerOptions({ headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 })).toThrow(/at least/);
+    expect(() => resolveServerOptions({ headersTimeoutMs: 5_000, requestTimeoutMs: 1_000 })).toThrow(
+      /at least/,
+    );
   });
 });

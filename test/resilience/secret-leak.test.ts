@@ -21,7 +21,11 @@ const otherTenantKey = 'sk-resilience-beta-4a6b8c0d2e';
 const wrongKey = 'sk-resilience-wrong-9e8d7c6b5a';
 const secrets = [tenantKey, otherTenantKey, wrongKey, '7f3c9d2e1b', '4a6b8c0d2e', '9e8d7c6b5a'];
 
-const chat = { model: 'ref-chat', messages: [{ role: 'user' as const, content: 'Tell me about jobs' }], max_tokens: 8 };
+const chat = {
+  model: 'ref-chat',
+  messages: [{ role: 'user' as const, content: 'Tell me about jobs' }],
+  max_tokens: 8,
+};
 const fault = (directive: string) => ({ headers: { 'x-aiaas-fault': directive } });
 
 let directory: string;
@@ -53,7 +57,13 @@ beforeAll(async () => {
   });
   const ledger = new Ledger({ store: new JsonlLedgerStore(join(directory, 'ledger.jsonl')) });
   // No `logger`: the default (console) at debug level, so everything the SDK says is captured.
-  const common = { apiKey: tenantKey, logLevel: 'debug' as const, pricing: 'server' as const, ledger, maxRetries: 1 };
+  const common = {
+    apiKey: tenantKey,
+    logLevel: 'debug' as const,
+    pricing: 'server' as const,
+    ledger,
+    maxRetries: 1,
+  };
   const openai = new AiaasClient({ ...common, baseURL: `${server.url}/v1` });
   const oip = new AiaasClient({ ...common, baseURL: server.url, provider: 'oip' });
   const wrong = new AiaasClient({ ...common, apiKey: wrongKey, baseURL: `${server.url}/v1` });
@@ -69,12 +79,21 @@ beforeAll(async () => {
     await consume(() => openai.chat.completions.stream(chat, fault('drop_after=2;times=1')));
     await openai.embeddings.create({ model: 'ref-embed', input: ['taxes'] });
     await oip.inference.infer('ref-classify', [tensor('input', new Float32Array(100).fill(0.2), [1, 100])]);
-    await failure(() => consume(() => openai.chat.completions.stream(chat, { ...fault('stall_after=2'), idleTimeout: 100 })));
-    await failure(() => consume(() => openai.chat.completions.stream(chat, fault('malformed_after=2'))));
+    await failure(() =>
+      consume(() =>
+        openai.chat.completions.stream(chat, { ...fault('stall_after=2'), idleTimeout: 100, maxResumes: 0 }),
+      ),
+    );
+    // No resumes: these must end in their errors, whatever the streaming layer could recover.
+    await failure(() =>
+      consume(() => openai.chat.completions.stream(chat, { ...fault('malformed_after=2'), maxResumes: 0 })),
+    );
     await failure(() => openai.chat.completions.create(chat, fault('status=429;retry_after_ms=5')));
     await failure(() => openai.chat.completions.create(chat, fault('status=503')));
     await failure(() => openai.embeddings.create({ model: 'ref-embed', input: ['x'] }, fault('reset')));
-    await failure(() => openai.chat.completions.create(chat, { ...fault('delay_ms=400'), timeout: 50, maxRetries: 0 }));
+    await failure(() =>
+      openai.chat.completions.create(chat, { ...fault('delay_ms=400'), timeout: 50, maxRetries: 0 }),
+    );
     await failure(() => openai.chat.completions.create({ ...chat, model: 'no-such-model' }));
     await failure(() => openai.chat.completions.create({ ...chat, messages: [] }));
     await failure(async () => {
@@ -114,7 +133,15 @@ describe('API keys never leak', () => {
   it('not into error messages, stacks, enumerable fields, inspect() or causes of any thrown error', () => {
     expect(thrown).toHaveLength(13);
     const names = new Set(thrown.map((error) => (error as Error).name));
-    for (const name of ['StreamTimeoutError', 'StreamError', 'RateLimitError', 'InternalServerError', 'AuthenticationError', 'BudgetExceededError', 'ConflictError']) {
+    for (const name of [
+      'StreamTimeoutError',
+      'StreamError',
+      'RateLimitError',
+      'InternalServerError',
+      'AuthenticationError',
+      'BudgetExceededError',
+      'ConflictError',
+    ]) {
       expect(names, name).toContain(name);
     }
     for (const error of thrown) {
@@ -135,8 +162,12 @@ describe('API keys never leak', () => {
     const billingText = readFileSync(join(directory, 'billing.jsonl'), 'utf8');
     expect(ledgerText.split('\n').filter(Boolean).length).toBeGreaterThan(5);
     expect(billingText.split('\n').filter(Boolean).length).toBeGreaterThan(5);
-    const usage = await (await fetch(`${server.url}/v1/usage`, { headers: { authorization: `Bearer ${tenantKey}` } })).text();
-    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${tenantKey}` } })).text();
+    const usage = await (
+      await fetch(`${server.url}/v1/usage`, { headers: { authorization: `Bearer ${tenantKey}` } })
+    ).text();
+    const metrics = await (
+      await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${tenantKey}` } })
+    ).text();
     expect(usage).toContain('"tenant":"key_');
     expect(metrics).toContain('# TYPE');
     expectNoSecret(ledgerText, 'the ledger file');

@@ -59,11 +59,16 @@ describe('fuzzing every endpoint', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...postPaths).chain((path) =>
-          fc.record({ path: fc.constant(path), body: bodyFor(path, bodyLimitBytes), headers: headersFor(apiKey) }),
+          fc.record({
+            path: fc.constant(path),
+            body: bodyFor(path, bodyLimitBytes),
+            headers: headersFor(apiKey),
+          }),
         ),
         async ({ path, body, headers }) => {
           const answer = await sendRaw(server.url, { method: 'POST', path, headers, body });
-          if (answer.status !== undefined) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          if (answer.status !== undefined)
+            statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
           const problem = contractProblem(path, answer);
           if (problem !== undefined) throw new Error(`POST ${path}: ${problem}`);
         },
@@ -88,7 +93,12 @@ describe('fuzzing every endpoint', () => {
         async (method, path, suffix, headers, bytes) => {
           const target = `${path}${suffix}`;
           const body = method === 'GET' || method === 'OPTIONS' ? undefined : Buffer.from(bytes);
-          const answer = await sendRaw(server.url, { method, path: target, headers, ...(body ? { body } : {}) });
+          const answer = await sendRaw(server.url, {
+            method,
+            path: target,
+            headers,
+            ...(body ? { body } : {}),
+          });
           const problem = contractProblem(target, answer);
           if (problem !== undefined) throw new Error(`${method} ${target}: ${problem}`);
         },

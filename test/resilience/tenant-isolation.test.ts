@@ -16,11 +16,20 @@ const alice = 'sk-tenant-alice-5b7d9f1a3c';
 const bob = 'sk-tenant-bob-8e6c4a2f0d';
 let server: ReferenceServer;
 beforeAll(async () => {
-  server = await startReferenceServer({ port: 0, seed: 3, apiKeys: [alice, bob], logger: silentServerLogger });
+  server = await startReferenceServer({
+    port: 0,
+    seed: 3,
+    apiKeys: [alice, bob],
+    logger: silentServerLogger,
+  });
 });
 afterAll(() => server.close());
 
-const chat = { model: 'ref-chat', messages: [{ role: 'user', content: 'Tell me about energy' }], max_tokens: 10 };
+const chat = {
+  model: 'ref-chat',
+  messages: [{ role: 'user', content: 'Tell me about energy' }],
+  max_tokens: 10,
+};
 const post = (path: string, body: unknown, key: string, headers: Record<string, string> = {}) =>
   rawRequest(`${server.url}${path}`, { body, headers: { ...bearer(key), ...headers } });
 const usageOf = async (key: string, query = '') =>
@@ -30,7 +39,7 @@ const usageOf = async (key: string, query = '') =>
   };
 
 describe("one tenant cannot reach another's calls", () => {
-  it("guessing an Idempotency-Key with another body gets a fresh answer, not a 409 that confirms the key exists", async () => {
+  it('guessing an Idempotency-Key with another body gets a fresh answer, not a 409 that confirms the key exists', async () => {
     const first = await post('/v1/chat/completions', chat, alice, { 'idempotency-key': 'alice-secret-call' });
     expect(first.status).toBe(200);
     const guess = await post('/v1/chat/completions', { ...chat, max_tokens: 4 }, bob, {
@@ -83,9 +92,15 @@ describe("one tenant cannot reach another's calls", () => {
   });
 
   it("reuses of a key on another route or dialect stay in the caller's own namespace (OIP inference)", async () => {
-    const body = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 100], data: new Array(100).fill(0.3) }] };
-    const first = await post('/v2/models/ref-classify/infer', body, alice, { 'idempotency-key': 'alice-infer' });
-    const guess = await post('/v2/models/ref-classify/infer', body, bob, { 'idempotency-key': 'alice-infer' });
+    const body = {
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 100], data: new Array(100).fill(0.3) }],
+    };
+    const first = await post('/v2/models/ref-classify/infer', body, alice, {
+      'idempotency-key': 'alice-infer',
+    });
+    const guess = await post('/v2/models/ref-classify/infer', body, bob, {
+      'idempotency-key': 'alice-infer',
+    });
     expect(first.status).toBe(200);
     expect(guess.status).toBe(200);
     expect(guess.headers['idempotent-replayed']).toBeUndefined();
@@ -107,13 +122,22 @@ describe("one tenant cannot reach another's calls", () => {
       '?idempotency_key=alice-secret-call',
     ]) {
       const bobView = await usageOf(bob, query);
-      expect(bobView.data.every((record) => record.tenant !== aliceTenant), query).toBe(true);
+      expect(
+        bobView.data.every((record) => record.tenant !== aliceTenant),
+        query,
+      ).toBe(true);
       expect(JSON.stringify(bobView), query).not.toContain(aliceRequestId);
     }
     // A request id the client sends is not adopted: it cannot be used to collide with another's call.
-    const spoofed = await post('/v1/embeddings', { model: 'ref-embed', input: 'x' }, bob, { 'x-request-id': aliceRequestId });
+    const spoofed = await post('/v1/embeddings', { model: 'ref-embed', input: 'x' }, bob, {
+      'x-request-id': aliceRequestId,
+    });
     expect(spoofed.headers['x-request-id']).not.toBe(aliceRequestId);
-    for (const path of [`/v1/usage/${aliceRequestId}`, `/v1/requests/${aliceRequestId}`, `/v2/requests/${aliceRequestId}`]) {
+    for (const path of [
+      `/v1/usage/${aliceRequestId}`,
+      `/v1/requests/${aliceRequestId}`,
+      `/v2/requests/${aliceRequestId}`,
+    ]) {
       const lookup = await requestJson(`${server.url}${path}`, { headers: bearer(bob) });
       expect(lookup.status, path).toBe(404);
       expect(JSON.stringify(lookup.body)).not.toContain('private words');

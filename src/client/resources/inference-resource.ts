@@ -116,7 +116,7 @@ export class Inference {
           this.#context.provider.doInfer(name, request, versionOf(options), providerOptions),
         // Tensors have no token count and no output cap: only a per-request fee can be quoted.
         metering: { model: name, estimate: () => ({ model: name, promptTokens: 0, maxOutputTokens: 0 }) },
-        usage: ({ response }) => inferUsage(request, response),
+        usage: ({ response, data }) => inferUsage(request, response, data),
       };
     });
   }

@@ -133,7 +133,12 @@ export class OpenAIProvider extends BaseProvider {
     const result: EmbeddingResult = {
       object: 'list',
       model: data.model,
-      usage: { prompt_tokens: data.usage.prompt_tokens, total_tokens: data.usage.total_tokens },
+      usage: {
+        prompt_tokens: data.usage.prompt_tokens,
+        total_tokens: data.usage.total_tokens,
+        // aiaas/server reports the compute it bills; the cost layer records it.
+        ...(typeof data.usage.compute_ms === 'number' ? { compute_ms: data.usage.compute_ms } : {}),
+      },
       data: data.data.map((item, position) => ({
         object: 'embedding',
         index: item.index,

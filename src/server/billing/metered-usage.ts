@@ -28,6 +28,17 @@ function count(value: number): number {
 }
 
 /**
+ * Compute milliseconds as billed (fractions round up). Responses report this same number as
+ * `compute_ms`, so a client's ledger holds exactly what the server bills.
+ *
+ * @example
+ * billedComputeMs(context.meter.snapshot().computeMilliseconds); // 0.3 -> 1
+ */
+export function billedComputeMs(milliseconds: number): number {
+  return count(milliseconds);
+}
+
+/**
  * Turns what the request's meter measured into billable integers. Fractions round up (0.3 ms of
  * compute bills 1 ms): the work was done, and billing counts whole units.
  *

@@ -4,7 +4,14 @@ export interface UsageSnapshot {
   outputTokens: number;
   /** Milliseconds spent inside model runs on behalf of this request. */
   computeMilliseconds: number;
+  /** The request body as read (a `Last-Event-ID` resume is a replay and is not billed again). */
   requestBytes: number;
+  /**
+   * The response body as written: a JSON body's bytes, or for a stream its SSE event frames
+   * (`id: n`, `data: …`, blank line), each event once however many sockets carried it. HTTP
+   * framing (headers, chunked encoding) is not counted. The SDK counts the same bytes on its
+   * side (`BodyByteCount`, `StreamBodyBytes`), so the two reconcile exactly.
+   */
   responseBytes: number;
   /** Input tensor elements of OIP inference (what the SDK counts by default). */
   tensorElements: number;

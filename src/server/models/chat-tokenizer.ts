@@ -1,6 +1,20 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
+
+type O200kEncoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+let o200kEncoding: O200kEncoding | undefined;
+
+/**
+ * The o200k_base encoder, loaded on first use: its tables take ~0.3 s to load, and processes
+ * that only decode (the inference workers) never need them. `encode` is synchronous, so this is
+ * a synchronous `require` (gpt-tokenizer ships a CommonJS build) rather than a dynamic `import()`.
+ */
+function o200k(): O200kEncoding {
+  o200kEncoding ??= createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as O200kEncoding;
+  return o200kEncoding;
+}
 
 /**
  * `tokenizer.json` of a reference model: a local vocabulary cut out of o200k_base.
@@ -102,14 +116,14 @@ export class ChatTokenizer {
 
   /** Local ids of `text`; o200k tokens outside the local vocabulary become the unknown id. */
   encode(text: string): number[] {
-    return encodeO200k(text, plainTextOnly).map(
-      (o200kId) => this.#localIdByO200kId.get(o200kId) ?? this.unknownId,
-    );
+    return o200k()
+      .encode(text, plainTextOnly)
+      .map((o200kId) => this.#localIdByO200kId.get(o200kId) ?? this.unknownId);
   }
 
   /** Same count as `encode(text).length`: one local token per o200k token. */
   countTokens(text: string): number {
-    return encodeO200k(text, plainTextOnly).length;
+    return o200k().encode(text, plainTextOnly).length;
   }
 
   /** The bytes a local id stands for: none for end-of-text/pad, U+FFFD for unknown. */

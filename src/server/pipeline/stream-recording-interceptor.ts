@@ -7,7 +7,11 @@ import { type RecordingOutcome, recordEventStream } from '../stream-replay/recor
 import type { ReplayEvent } from '../stream-replay/replay-types.js';
 import type { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
 
-/** The bytes an event takes on the wire, as the SSE writer frames it. */
+/**
+ * The bytes an event takes on the wire, as the SSE writer frames it: a stream's `bytes_out` is
+ * the sum over its events, each once, which is what a client reads over its connections when
+ * a cut falls between events and the resume starts after the last event it got.
+ */
 function frameBytes(event: ReplayEvent): number {
   return Buffer.byteLength(`id: ${event.id}\ndata: ${event.data}\n\n`);
 }

@@ -10,21 +10,26 @@ export function expectedDialect(path: string): 'oip' | 'openai' {
 function openAIProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return 'the body is not a JSON object';
   const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'error') return `top-level keys ${JSON.stringify(keys)}, not ["error"]`;
+  if (keys.length !== 1 || keys[0] !== 'error')
+    return `top-level keys ${JSON.stringify(keys)}, not ["error"]`;
   const error = (body as { error: unknown }).error;
   if (typeof error !== 'object' || error === null) return '`error` is not an object';
   const fields = error as Record<string, unknown>;
-  if (typeof fields.message !== 'string' || fields.message === '') return '`error.message` is not a non-empty string';
+  if (typeof fields.message !== 'string' || fields.message === '')
+    return '`error.message` is not a non-empty string';
   if (typeof fields.type !== 'string') return '`error.type` is not a string';
-  if (!(fields.param === null || typeof fields.param === 'string')) return '`error.param` is not a string or null';
-  if (!(fields.code === null || typeof fields.code === 'string')) return '`error.code` is not a string or null';
+  if (!(fields.param === null || typeof fields.param === 'string'))
+    return '`error.param` is not a string or null';
+  if (!(fields.code === null || typeof fields.code === 'string'))
+    return '`error.code` is not a string or null';
   return undefined;
 }
 
 function oipProblem(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return 'the body is not a JSON object';
   const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'error') return `top-level keys ${JSON.stringify(keys)}, not ["error"]`;
+  if (keys.length !== 1 || keys[0] !== 'error')
+    return `top-level keys ${JSON.stringify(keys)}, not ["error"]`;
   const message = (body as { error: unknown }).error;
   return typeof message === 'string' && message !== '' ? undefined : '`error` is not a non-empty string';
 }

@@ -12,7 +12,9 @@ export const validBodies: Readonly<Record<string, unknown>> = {
   '/v2/models/ref-classify/versions/1/infer': {
     inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 100], data: new Array(100).fill(0.1) }],
   },
-  '/v2/models/ref-embed/infer': { inputs: [{ name: 'input_ids', datatype: 'INT64', shape: [1, 2], data: [1, 2] }] },
+  '/v2/models/ref-embed/infer': {
+    inputs: [{ name: 'input_ids', datatype: 'INT64', shape: [1, 2], data: [1, 2] }],
+  },
 };
 
 export const postPaths = Object.keys(validBodies);
@@ -37,16 +39,25 @@ export const getPaths = [
 const text = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 
 /** Bytes that are never valid UTF-8: a lone continuation, overlong forms, a cut sequence, 0xff. */
-const invalidUtf8 = [[0x80], [0xc0, 0x80], [0xe2, 0x82], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80]];
+const invalidUtf8 = [
+  [0x80],
+  [0xc0, 0x80],
+  [0xe2, 0x82],
+  [0xff, 0xfe],
+  [0xed, 0xa0, 0x80],
+  [0xf8, 0x88, 0x80],
+];
 
 /** A valid body with invalid UTF-8 spliced in, inside a JSON string or anywhere at all. */
 function withInvalidUtf8(path: string): fc.Arbitrary<Buffer> {
-  return fc.tuple(fc.constantFrom(...invalidUtf8), fc.nat(), fc.boolean()).map(([bytes, offset, inString]) => {
-    const body = text(validBodies[path]);
-    const quote = body.indexOf(0x22, 2);
-    const at = inString && quote > 0 ? quote + 1 : offset % (body.length + 1);
-    return Buffer.concat([body.subarray(0, at), Buffer.from(bytes), body.subarray(at)]);
-  });
+  return fc
+    .tuple(fc.constantFrom(...invalidUtf8), fc.nat(), fc.boolean())
+    .map(([bytes, offset, inString]) => {
+      const body = text(validBodies[path]);
+      const quote = body.indexOf(0x22, 2);
+      const at = inString && quote > 0 ? quote + 1 : offset % (body.length + 1);
+      return Buffer.concat([body.subarray(0, at), Buffer.from(bytes), body.subarray(at)]);
+    });
 }
 
 /** One field of the valid body replaced (by any JSON value), removed, or joined by an unknown one. */
@@ -54,7 +65,10 @@ function nearValid(path: string): fc.Arbitrary<Buffer> {
   const base = validBodies[path] as Record<string, unknown>;
   const fields = Object.keys(base);
   return fc
-    .tuple(fc.constantFrom(...fields, '__unknown__'), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined)))
+    .tuple(
+      fc.constantFrom(...fields, '__unknown__'),
+      fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined)),
+    )
     .map(([field, value]) => text({ ...base, [field]: value }));
 }
 
@@ -97,14 +111,23 @@ export function bodyFor(path: string, bodyLimitBytes: number): fc.Arbitrary<Buff
 /** Header values Node's client accepts: visible ASCII and Latin-1, never CR or LF. */
 const headerValue = (maxLength: number) =>
   fc
-    .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })), { maxLength })
+    .array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })), {
+      maxLength,
+    })
     .map((codes) => String.fromCharCode(...codes).trim());
 
 /** Fault directives that never parse (unknown names, values out of range), so none is acted out. */
 const brokenFaultHeader = fc.oneof(
   headerValue(40).map((value) => `bogus=${value}`),
   fc.integer({ min: -5, max: 399 }).map((status) => `status=${status}`),
-  fc.constantFrom('status=429;times=0', 'drop_after=-1', 'reset=1', 'delay_ms=abc', ',', 'status=503;weird=1'),
+  fc.constantFrom(
+    'status=429;times=0',
+    'drop_after=-1',
+    'reset=1',
+    'delay_ms=abc',
+    ',',
+    'status=503;weird=1',
+  ),
 );
 
 /** Random request headers around a valid key: auth variants, content types, keys, resume points, faults. */
@@ -119,7 +142,12 @@ export function headersFor(validKey: string): fc.Arbitrary<Record<string, string
         ),
         'content-type': fc.oneof(
           { weight: 4, arbitrary: fc.constant('application/json') },
-          fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-16', 'multipart/form-data'),
+          fc.constantFrom(
+            'application/json',
+            'text/plain',
+            'application/json; charset=utf-16',
+            'multipart/form-data',
+          ),
           headerValue(30),
         ),
         'idempotency-key': fc.oneof(headerValue(64), fc.constant('k'.repeat(4000))),

@@ -1,9 +1,15 @@
 import { AiaasError } from '../../../src/errors/index.js';
-import { type ChatStreamEvent, type ChatStreamOptions, createChatStream } from '../../../src/streaming/index.js';
+import {
+  type ChatStreamEvent,
+  type ChatStreamOptions,
+  createChatStream,
+} from '../../../src/streaming/index.js';
 
 /** Cuts `data` at the given offsets (any order, repeats allowed) into consecutive chunks. */
 export function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Array[] {
-  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort((left, right) => left - right);
+  const cuts = [...new Set(offsets.map((offset) => offset % (data.length + 1)))].sort(
+    (left, right) => left - right,
+  );
   const chunks: Uint8Array[] = [];
   let start = 0;
   for (const cut of [...cuts, data.length]) {
@@ -14,7 +20,10 @@ export function splitAt(data: Uint8Array, offsets: readonly number[]): Uint8Arra
 }
 
 /** A body that yields `chunks`, then throws `failure` (whatever it is) when one is given. */
-export async function* bodyOf(chunks: readonly Uint8Array[], failure?: { thrown: unknown }): AsyncGenerator<Uint8Array> {
+export async function* bodyOf(
+  chunks: readonly Uint8Array[],
+  failure?: { thrown: unknown },
+): AsyncGenerator<Uint8Array> {
   yield* chunks;
   if (failure !== undefined) throw failure.thrown;
 }
@@ -52,7 +61,8 @@ export async function readStream(
 export function expectTypedReading(reading: StreamReading): void {
   for (const event of reading.events) {
     if (typeof event.type !== 'string') throw new Error(`an event without a type: ${JSON.stringify(event)}`);
-    if (event.type === 'text-delta' && typeof event.text !== 'string') throw new Error('a text delta without text');
+    if (event.type === 'text-delta' && typeof event.text !== 'string')
+      throw new Error('a text delta without text');
   }
   if (reading.error !== undefined && !AiaasError.isInstance(reading.error)) {
     throw new Error(`an untyped error escaped: ${String(reading.error)}`, { cause: reading.error });

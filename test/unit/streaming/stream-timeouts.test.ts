@@ -53,14 +53,20 @@ describe('stream timeouts', () => {
   });
 
   it('first-token timeout counts from when the request was sent, not from when reading began', async () => {
+    // The request went out 900 ms before reading began, so 100 ms of the 1 000 ms budget are
+    // left. Counted from the read, it would fire only after the whole 1 000 ms: the bounds below
+    // tell the two apart with ~900 ms to spare, so a loaded machine cannot blur them.
+    const firstTokenTimeout = 1_000;
     const body = stalledReadable([]);
-    const stream = createChatStream(
-      { body, format: 'sse' },
-      { firstTokenTimeout: 60, requestSentAt: performance.now() - 1000 },
-    );
-    const started = performance.now();
+    const requestSentAt = performance.now() - 900;
+    const stream = createChatStream({ body, format: 'sse' }, { firstTokenTimeout, requestSentAt });
+    const readStarted = performance.now();
     await timeoutOf(stream.final());
-    expect(performance.now() - started).toBeLessThan(40);
+    const firedAt = performance.now();
+    // Never early: the full budget had passed since the request was sent (timers may round down by a ms).
+    expect(firedAt - requestSentAt).toBeGreaterThanOrEqual(firstTokenTimeout - 2);
+    // ...but well before a timer started at the read would have fired.
+    expect(firedAt - readStarted).toBeLessThan(firstTokenTimeout);
   });
 
   it('idle timeout: a stall after some text carries the partial output, and keep-alive comments do not reset it', async () => {

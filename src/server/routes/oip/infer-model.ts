@@ -1,4 +1,5 @@
 import { type InferRequest, type InferResponse, inferRequestSchema } from '../../../wire/oip/oip-schemas.js';
+import { billedComputeMs } from '../../billing/metered-usage.js';
 import { badRequest, HttpError } from '../../http/http-error.js';
 import type { RequestContext } from '../../http/request-context.js';
 import type { TensorSignature } from '../../inference/model-signature.js';
@@ -106,10 +107,16 @@ export async function inferModel(
   context.meter.addComputeMilliseconds(result.computeMilliseconds);
   const outputs = outputNames.map((name) => encodeInferOutput(name, result.outputs[name]!));
   context.meter.addTensorElements(Object.values(feeds).reduce((sum, tensor) => sum + tensor.data.length, 0));
+  const metered = context.meter.snapshot();
   return {
     model_name: entry.name,
     model_version: entry.version,
     ...(request.id === undefined ? {} : { id: request.id }),
+    // OIP has no usage object: what is billed besides bytes goes in the response parameters.
+    parameters: {
+      compute_ms: billedComputeMs(metered.computeMilliseconds),
+      tensor_elements: metered.tensorElements,
+    },
     outputs,
   };
 }

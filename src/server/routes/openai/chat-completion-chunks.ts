@@ -1,3 +1,4 @@
+import type { UsageMeter } from '../../http/usage-meter.js';
 import { usageOf } from './completion-identity.js';
 import { type GenerationRun, interleaveGenerations } from './interleaved-generations.js';
 
@@ -8,6 +9,8 @@ export interface ChatChunkStreamInit {
   systemFingerprint: string;
   promptTokens: number;
   includeUsage: boolean;
+  /** The request's meter: the usage chunk reports the compute it measured. */
+  meter: UsageMeter;
   /** Metered as they generate (see `meteredGeneration`): output tokens are not counted here. */
   runs: readonly GenerationRun[];
 }
@@ -50,7 +53,11 @@ export async function* chatCompletionChunks(init: ChatChunkStreamInit): AsyncGen
     yield chunk(event.choice, {}, event.result.finishReason);
   }
   if (init.includeUsage) {
-    yield JSON.stringify({ ...envelope, choices: [], usage: usageOf(init.promptTokens, completionTokens) });
+    yield JSON.stringify({
+      ...envelope,
+      choices: [],
+      usage: usageOf(init.promptTokens, completionTokens, init.meter),
+    });
   }
   yield '[DONE]';
 }

@@ -71,6 +71,7 @@ export function chatCompletionsRoute(services: RouteServices): Route {
             promptTokens: promptIds.length,
             includeUsage: request.stream_options?.include_usage === true,
             runs,
+            meter: context.meter,
           }),
         );
       }
@@ -88,7 +89,7 @@ export function chatCompletionsRoute(services: RouteServices): Route {
           logprobs: null,
           finish_reason: result.finishReason,
         })),
-        usage: usageOf(promptIds.length, completionTokens),
+        usage: usageOf(promptIds.length, completionTokens, context.meter),
       });
     },
   };

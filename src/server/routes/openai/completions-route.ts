@@ -85,6 +85,7 @@ export function completionsRoute(services: RouteServices): Route {
             promptTokens,
             includeUsage: request.stream_options?.include_usage === true,
             runs,
+            meter: context.meter,
             echoes,
           }),
         );
@@ -103,7 +104,7 @@ export function completionsRoute(services: RouteServices): Route {
           logprobs: null,
           finish_reason: result.finishReason,
         })),
-        usage: usageOf(promptTokens, completionTokens),
+        usage: usageOf(promptTokens, completionTokens, context.meter),
       });
     },
   };

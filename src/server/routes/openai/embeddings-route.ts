@@ -1,4 +1,5 @@
 import { type EmbeddingRequest, embeddingRequestSchema } from '../../../wire/openai/embedding-schemas.js';
+import { billedComputeMs } from '../../billing/metered-usage.js';
 import { badRequest } from '../../http/http-error.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
@@ -83,7 +84,12 @@ export function embeddingsRoute(services: RouteServices): Route {
           };
         }),
         model: request.model,
-        usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+        usage: {
+          prompt_tokens: promptTokens,
+          total_tokens: promptTokens,
+          // The compute billed (an aiaas extension), so the client records what it pays for.
+          compute_ms: billedComputeMs(context.meter.snapshot().computeMilliseconds),
+        },
       });
     },
   };
