@@ -18,6 +18,8 @@ export interface ChaosReport {
   readonly openHandles: readonly string[];
   /** Lines the servers logged at error level (a request listener that failed, a lost billing record). */
   readonly serverErrors: readonly string[];
+  /** Milliseconds closing the clients and servers took: a socket left hanging shows up here first. */
+  readonly closeMs: number;
 }
 
 /** Counts of the outcomes, as the table shows them. */

@@ -59,8 +59,9 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     logger: errorCollectingLogger(serverErrors),
   };
   const closers: (() => Promise<unknown>)[] = [];
-  let measured: Omit<ChaosReport, 'process' | 'openHandles' | 'serverErrors' | 'options'>;
+  let measured: Omit<ChaosReport, 'process' | 'openHandles' | 'serverErrors' | 'options' | 'closeMs'>;
   let processReport: ProcessWatchReport;
+  let closeMs = 0;
   try {
     const directory = await mkdtemp(join(tmpdir(), 'aiaas-chaos-'));
     closers.push(() => rm(directory, { recursive: true, force: true }));
@@ -103,13 +104,15 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosReport> {
     const billing = await auditBilling(chaotic.url, apiKey, () => ledger.entries());
     measured = { durationMs, outcomes, texts, billing, budgetLimit };
   } finally {
+    const closingStartedAt = performance.now();
     try {
       await closeAll(closers);
     } finally {
+      closeMs = performance.now() - closingStartedAt;
       // Stopped however the run ended, so a failed run does not leave its listeners behind.
       processReport = watch.stop();
     }
   }
   const openHandles = await resourcesLeftOpen(baseline);
-  return { ...measured, options, process: processReport, openHandles, serverErrors };
+  return { ...measured, options, process: processReport, openHandles, serverErrors, closeMs };
 }

@@ -53,6 +53,7 @@ function rows(report: ChaosReport): [string, string][] {
     ['server errors logged', String(report.serverErrors.length)],
     ['peak RSS', mebibytes(watch.peakRssBytes)],
     ['duration', `${seconds.toFixed(1)} s (${(tally.calls / Math.max(seconds, 0.001)).toFixed(0)} calls/s)`],
+    ['close clients and servers', `${(report.closeMs / 1000).toFixed(1)} s`],
   ];
 }
 

@@ -32,17 +32,31 @@ export class Ledger {
   readonly store: LedgerStore;
   private readonly makeId: () => string;
   private readonly now: () => Date;
+  /** The store, when it is a plain MemoryLedgerStore and ids come from `randomUUID`. */
+  private readonly generatedIdStore: MemoryLedgerStore | undefined;
 
   constructor(options: LedgerOptions = {}) {
     this.store = options.store ?? new MemoryLedgerStore();
     this.makeId = options.makeId ?? randomUUID;
     this.now = options.now ?? (() => new Date());
+    const store = this.store;
+    this.generatedIdStore =
+      this.makeId === randomUUID &&
+      store instanceof MemoryLedgerStore &&
+      store.append === MemoryLedgerStore.prototype.append
+        ? store
+        : undefined;
   }
 
   /** Validates, completes (id, time, defaults) and stores an entry; returns it as stored. */
   async append(input: LedgerEntryInput): Promise<LedgerEntry> {
     const entry = completeLedgerEntry(input, this.makeId, this.now);
-    await this.store.append(entry);
+    if (this.generatedIdStore !== undefined && (input.id === undefined || input.id === null)) {
+      // A fresh random UUID cannot repeat: skip the store's duplicate check.
+      this.generatedIdStore.appendGenerated(entry);
+    } else {
+      await this.store.append(entry);
+    }
     return entry;
   }
 

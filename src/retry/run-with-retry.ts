@@ -151,18 +151,50 @@ export async function runWithRetry<T>(
     return true;
   };
 
+  // What p-retry does when its first attempt fails (with `minTimeout: 0`, no `maxRetryTime`, and
+  // every retry consumed): returns when attempt 2 should run, throws what would end the call.
+  const afterFirstFailure = async (thrown: unknown): Promise<void> => {
+    const error =
+      thrown instanceof Error
+        ? thrown
+        : new TypeError(`Non-error was thrown: "${String(thrown)}". You should only throw errors.`);
+    if (error instanceof StopRetrying) throw (error as StopRetrying & { originalError: Error }).originalError;
+    await afterFailure(error as AiaasError, 1);
+    if (maxRetries <= 0) throw error;
+    // p-retry never retries a TypeError other than a network one; no error that gets here is
+    // one (afterFailure ends the call for everything but an aiaas error).
+    if (error instanceof TypeError) throw error;
+    if (!(await beforeRetry(error as AiaasError, 1))) throw error;
+    callerSignal?.throwIfAborted();
+  };
+
   // p-retry counts the retries, checks the caller's signal between attempts and calls the
   // hooks. Its own wait is a fixed exponential of `minTimeout` that can neither follow a
   // server's Retry-After nor stop short of a deadline, so it is set to 0 and the policy's
   // delay is slept in `shouldRetry`. It also turns a thrown non-Error into a TypeError, which
   // is why foreign errors leave through its AbortError and are rethrown from `foreign`.
+  //
+  // Most calls succeed at once, so attempt 1 runs here, outside p-retry, with the checks
+  // p-retry makes around an attempt; p-retry is entered only after a failure, for attempt 2 on.
   try {
-    return await pRetry(callAttempt, {
-      retries: maxRetries,
+    // p-retry's check before the first attempt: the signal's reason leaves unhandled.
+    callerSignal?.throwIfAborted();
+    let failure: unknown;
+    try {
+      const value = await callAttempt(1);
+      // p-retry's check after a successful attempt: the reason counts as the attempt's failure.
+      callerSignal?.throwIfAborted();
+      return value;
+    } catch (error) {
+      failure = error;
+    }
+    await afterFirstFailure(failure);
+    return await pRetry((attemptNumber) => callAttempt(attemptNumber + 1), {
+      retries: maxRetries - 1,
       minTimeout: 0,
       signal: callerSignal,
-      onFailedAttempt: ({ error, attemptNumber }) => afterFailure(error as AiaasError, attemptNumber),
-      shouldRetry: ({ error, attemptNumber }) => beforeRetry(error as AiaasError, attemptNumber),
+      onFailedAttempt: ({ error, attemptNumber }) => afterFailure(error as AiaasError, attemptNumber + 1),
+      shouldRetry: ({ error, attemptNumber }) => beforeRetry(error as AiaasError, attemptNumber + 1),
     });
   } catch (error) {
     if (foreign !== undefined) throw foreign.value;
