@@ -23,7 +23,7 @@ try {
     tensor('input', features, [sentences.length, 100]),
   ]);
   const probability = result.outputs.find((output) => output.name === 'probability');
-  if (!probability || probability.datatype !== 'FP32') throw new Error('no FP32 probability output');
+  if (probability?.datatype !== 'FP32') throw new Error('no FP32 probability output');
   let correct = 0;
   labelled.forEach(({ sentence, expected }, row) => {
     const positive = probability.data[row] ?? Number.NaN;
