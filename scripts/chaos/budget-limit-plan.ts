@@ -1,10 +1,24 @@
-import { estimateChatCall, estimateEmbeddingCall } from '../../src/client/call-estimate.js';
+import {
+  estimateChatCall,
+  estimateEmbeddingCall,
+  estimateInferenceCall,
+} from '../../src/client/call-estimate.js';
+import { resolveCostBound } from '../../src/cost/cost-bounds.js';
 import { quoteRange } from '../../src/cost/cost-estimator.js';
 import { Money } from '../../src/cost/money.js';
 import type { PriceCatalog } from '../../src/cost/price-catalog.js';
 import type { PlannedCall } from './call-plan.js';
+import { chaosCostBounds } from './chaos-clients.js';
 
-function estimateOf(call: PlannedCall): { model: string; promptTokens: number; maxOutputTokens: number } {
+interface PlannedEstimate {
+  model: string;
+  promptTokens: number;
+  maxOutputTokens: number;
+  bytesIn?: number;
+  tensorElements?: number;
+}
+
+function estimateOf(call: PlannedCall): PlannedEstimate {
   switch (call.kind) {
     case 'chat':
     case 'chat-stream': {
@@ -14,7 +28,7 @@ function estimateOf(call: PlannedCall): { model: string; promptTokens: number; m
     case 'embedding':
       return { ...estimateEmbeddingCall(call.request), maxOutputTokens: 0 };
     case 'infer':
-      return { model: call.model, promptTokens: 0, maxOutputTokens: 0 };
+      return { ...estimateInferenceCall(call.model, { inputs: call.inputs }), maxOutputTokens: 0 };
   }
 }
 
@@ -34,7 +48,13 @@ export function plannedBudgetLimit(
   let total: Money | undefined;
   for (const call of calls) {
     const estimate = estimateOf(call);
-    const { max } = quoteRange({ ...estimate, catalog });
+    const bound = resolveCostBound(chaosCostBounds, estimate.model);
+    const { max } = quoteRange({
+      ...estimate,
+      catalog,
+      maxOutputBytes: bound?.maxOutputBytes ?? 0,
+      maxComputeMs: bound?.maxComputeMs ?? 0,
+    });
     total = total === undefined ? max : total.plus(max);
   }
   // Decimal text, not a float product: money never goes through binary floating point.

@@ -1,7 +1,25 @@
 import { Agent } from 'undici';
 import { AiaasClient } from '../../src/client/aiaas-client.js';
 import type { Budget } from '../../src/cost/budget.js';
+import type { CostBounds } from '../../src/cost/cost-bounds.js';
 import type { Ledger } from '../../src/cost/ledger.js';
+
+/**
+ * True upper bounds of what the reference server bills per attempt but a client cannot know
+ * before sending, so the run's hard budget reserves enough and holds.
+ * - `ref-embed` (per MB out): a planned call embeds at most 3 inputs of 128 dimensions; JSON
+ *   prints a float in at most 24 characters plus a comma, so ≤ 3 × 128 × 25 = 9,600 bytes of
+ *   numbers plus the envelope (~100 bytes per item and ~150 for model and usage) ≈ 10 KB.
+ *   Measured: the largest response in 4 seeded runs (1,500 planned calls each, 30% faults,
+ *   concurrency 16) was 8,270 bytes. Declared: 16,384 (≈ 2× measured, 1.6× the analytic bound).
+ * - `ref-classify` (per compute-second): the server bills its share of a batch's inference time;
+ *   the largest measured in the same runs was 8 ms. Declared: 250 ms (≈ 30×), room for a loaded
+ *   CI machine; a stall beyond that would be settled at its real cost and reported as overspent.
+ */
+export const chaosCostBounds = {
+  'ref-embed': { maxOutputBytes: 16_384 },
+  'ref-classify': { maxComputeMs: 250 },
+} as const satisfies CostBounds;
 
 /** The SDK side of a run: one client per dialect, sharing sockets, ledger and budget. */
 export interface ChaosClients {
@@ -40,6 +58,7 @@ export function createChaosClients(settings: ChaosClientSettings): ChaosClients 
     pricing: 'server' as const,
     ledger: settings.ledger,
     budget: settings.budget,
+    costBounds: chaosCostBounds,
     maxRetries: settings.maxRetries,
     timeout: 30_000,
     idleTimeout: settings.idleTimeoutMs,

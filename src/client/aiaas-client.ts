@@ -132,6 +132,7 @@ export class AiaasClient {
         pricing: options.pricing,
         ledger: this.ledger,
         budget: options.budget,
+        costBounds: options.costBounds,
         tags: options.tags ?? {},
         apiKeyId: options.apiKeyId,
         provider: resolved.provider,

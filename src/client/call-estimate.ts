@@ -1,4 +1,5 @@
 import { type EstimatedMessage, estimatePromptTokens, estimateTokens } from '../cost/cost-estimator.js';
+import { normalizeOipUsage } from '../cost/usage-normalizers.js';
 import type { ChatCompletionRequest } from '../wire/openai/chat-schemas.js';
 import type { CompletionRequest } from '../wire/openai/completion-schemas.js';
 import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
@@ -12,6 +13,18 @@ export interface CallEstimate {
   readonly promptTokens: number;
   /** The output cap over every choice and prompt; undefined when the request sets no `max_tokens`. */
   readonly maxOutputTokens: number | undefined;
+  /**
+   * The request body's size in bytes, counted as the transport counts `bodyBytes.sent`
+   * (UTF-8 of `JSON.stringify(body)`); set where the wire body is the request as validated.
+   */
+  readonly bytesIn?: number;
+  /** OIP input tensor elements, counted as the usage normalizer counts them. */
+  readonly tensorElements?: number;
+}
+
+/** The bytes the transport will send for a JSON body (the way it counts `bodyBytes.sent`). */
+export function requestBodyBytes(body: unknown): number {
+  return Buffer.byteLength(JSON.stringify(body));
 }
 
 /** `max_tokens` caps each choice; `n` choices (and, for completions, each prompt) multiply it. */
@@ -65,7 +78,8 @@ export function estimateCompletionCall(request: CompletionRequest): CallEstimate
 }
 
 /**
- * Embeddings produce no output tokens: the input is the whole cost.
+ * Embeddings produce no output tokens: the input tokens and request bytes are known; the
+ * response bytes are not (a declared `costBounds` ceiling covers them).
  *
  * @example
  * estimateEmbeddingCall({ model: 'ref-embed', input: ['a', 'b'] }); // maxOutputTokens 0
@@ -78,5 +92,24 @@ export function estimateEmbeddingCall(request: EmbeddingRequest): CallEstimate {
     else if (typeof input === 'number') promptTokens += 1;
     else promptTokens += input.length;
   }
-  return { model: request.model, promptTokens, maxOutputTokens: 0 };
+  // The openai provider sends the validated request as the body, unchanged.
+  return { model: request.model, promptTokens, maxOutputTokens: 0, bytesIn: requestBodyBytes(request) };
+}
+
+/**
+ * OIP inference: no tokens; the request bytes and input tensor elements are known exactly
+ * (the oip provider sends the validated request as the body).
+ *
+ * @example
+ * estimateInferenceCall('ref-classify', { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] });
+ * // { model: 'ref-classify', promptTokens: 0, maxOutputTokens: 0, bytesIn: 77, tensorElements: 4 }
+ */
+export function estimateInferenceCall(model: string, request: { inputs: unknown }): CallEstimate {
+  return {
+    model,
+    promptTokens: 0,
+    maxOutputTokens: 0,
+    bytesIn: requestBodyBytes(request),
+    tensorElements: normalizeOipUsage({ request }).tensorElements.value,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Budget } from '../cost/budget.js';
+import { type CostBounds, checkCostBounds } from '../cost/cost-bounds.js';
 import type { Ledger } from '../cost/ledger.js';
 import type { PriceCatalog } from '../cost/price-catalog.js';
 import { AiaasError } from '../errors/index.js';
@@ -62,6 +63,20 @@ export interface AiaasClientOptions {
   ledger?: Ledger | undefined;
   /** Spending limits checked before any byte is sent (needs `pricing`). Exposed as `client.budget`. */
   budget?: Budget | undefined;
+  /**
+   * Declared ceilings, per model name or glob, of what a call's cost depends on but the client
+   * cannot know before sending: response bytes (`maxOutputBytes`, billed by `perMegabyteOut`),
+   * compute time (`maxComputeMs`, billed by `perComputeSecond`), and request bytes where the
+   * client cannot count them exactly (`maxInputBytes`, billed by `perMegabyteIn`; chat and
+   * completions, ollama embeddings — openai-dialect embeddings and OIP inference count them). A budgeted call reserves its
+   * quote's max including these. Under a HARD budget limit, a call to a model whose card bills
+   * such a quantity with no bound declared is refused before sending (`AiaasError`, code
+   * `unbounded_cost`): a hard limit fails closed. Each bound must be a true upper bound per attempt.
+   *
+   * @example
+   * costBounds: { 'ref-embed': { maxOutputBytes: 2_000_000 }, 'ref-classify': { maxComputeMs: 5_000, maxOutputBytes: 4_096 } }
+   */
+  costBounds?: CostBounds | undefined;
   /** Default ledger tags of every call (budget scopes `tag:<key>=<value>`); a call's own `tags` win. */
   tags?: Readonly<Record<string, string>> | undefined;
   /** The id of the API key paying (never the key): recorded in the ledger, budget scope `key:<id>`. */
@@ -173,6 +188,7 @@ export function resolveClientOptions(
       'invalid_option',
     );
   }
+  checkCostBounds(options.costBounds);
   if (options.budget !== undefined && options.pricing === undefined) {
     throw optionError(
       'A `budget` needs `pricing` (a PriceCatalog, or "server"): a call cannot be reserved without a price.',

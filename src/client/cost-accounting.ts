@@ -1,5 +1,6 @@
 import type { Budget } from '../cost/budget.js';
 import { budgetScopes } from '../cost/budget-limit.js';
+import { type CostBounds, requireCostBounds, resolveCostBound } from '../cost/cost-bounds.js';
 import { quoteRange } from '../cost/cost-estimator.js';
 import type { Ledger } from '../cost/ledger.js';
 import { PriceCatalog } from '../cost/price-catalog.js';
@@ -15,6 +16,8 @@ export interface CostAccountingOptions {
   readonly apiKeyId: string | undefined;
   /** The provider name written on ledger entries. */
   readonly provider: string;
+  /** Declared ceilings of response bytes and compute time per model (see `ClientOptions.costBounds`). */
+  readonly costBounds?: CostBounds | undefined;
   /** Fetches the provider's `GET /v1/pricing` body (for `pricing: 'server'`). */
   readonly loadServerPricing: () => Promise<unknown>;
 }
@@ -72,7 +75,7 @@ export class CostAccounting {
   ): Promise<CallCostMeter> {
     const pricedAt = new Date();
     const catalog = await this.catalog();
-    catalog?.priceOf(metering.model, pricedAt);
+    const price = catalog?.priceOf(metering.model, pricedAt);
     const tags = { ...this.#options.tags, ...call.tags };
     const { apiKeyId } = this.#options;
     let reservation: Awaited<ReturnType<Budget['reserve']>> | undefined;
@@ -84,14 +87,22 @@ export class CostAccounting {
           'a call under a budget needs max_tokens, so its cost has a ceiling to reserve',
         );
       }
+      const scopes = budgetScopes(apiKeyId === undefined ? { tags } : { tags, apiKeyId });
+      const bound = resolveCostBound(this.#options.costBounds, metering.model);
+      // A hard limit fails closed: a quantity the card bills with no ceiling cannot be reserved.
+      if (price !== undefined && this.#hasHardLimitFor(scopes))
+        requireCostBounds(metering.model, price.price, bound, estimate.bytesIn !== undefined);
       const quote = quoteRange({
         model: metering.model,
         promptTokens: estimate.promptTokens,
         maxOutputTokens: estimate.maxOutputTokens,
         catalog,
         at: pricedAt,
+        bytesIn: estimate.bytesIn ?? bound?.maxInputBytes ?? 0,
+        tensorElements: estimate.tensorElements ?? 0,
+        maxOutputBytes: bound?.maxOutputBytes ?? 0,
+        maxComputeMs: bound?.maxComputeMs ?? 0,
       });
-      const scopes = budgetScopes(apiKeyId === undefined ? { tags } : { tags, apiKeyId });
       reservation = await this.budget.reserve(quote.max, scopes);
     }
     return new CallCostMeter({
@@ -106,5 +117,12 @@ export class CostAccounting {
       idempotencyKey: call.idempotencyKey,
       pricedAt,
     });
+  }
+
+  /** Whether a hard limit applies to a call with these scopes (`global` applies to every call). */
+  #hasHardLimitFor(scopes: readonly string[]): boolean {
+    return (this.budget?.limits ?? []).some(
+      (limit) => limit.mode === 'hard' && (limit.scope === 'global' || scopes.includes(limit.scope)),
+    );
   }
 }

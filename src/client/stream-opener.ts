@@ -53,13 +53,15 @@ async function openAttempt(
 ): Promise<OpenedAttempt> {
   // Closes this attempt's body (and resumes) at once: a generator body cannot be interrupted mid-read.
   const connection = new AbortController();
+  // Only the first response: a resume that abandons it (stalled, unreadable) must free its socket.
+  const initialBody = new AbortController();
   const base = providerOptionsFor(context, options, attempt);
   const requestSentAt = performance.now();
   const bytes = new StreamBodyBytes();
   try {
     const response = await call.send({
       ...base,
-      signal: AbortSignal.any([attempt.signal, connection.signal]),
+      signal: AbortSignal.any([attempt.signal, connection.signal, initialBody.signal]),
     });
     bytes.add(response.bodyByteCount, { opening: true });
     const reconnect: Reconnect = async (lastEventId, signal) => {
@@ -76,6 +78,7 @@ async function openAttempt(
       signal: options.signal,
       reconnect,
       maxResumes: options.maxResumes ?? defaults.maxResumes,
+      abandonInitialBody: () => initialBody.abort(),
       firstTokenTimeout: options.firstTokenTimeout ?? defaults.firstTokenTimeout,
       idleTimeout: options.idleTimeout ?? defaults.idleTimeout,
       requestSentAt,

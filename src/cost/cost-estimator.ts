@@ -59,24 +59,38 @@ export interface QuoteRangeOptions {
   at?: Date;
   /** `estimated` for a local tokenizer count (default), `reported` for a provider's `/tokenize`. */
   provenance?: Provenance;
+  /** The request body's exact size in bytes (known before sending; in `min` and `max`). Default 0. */
+  bytesIn?: number;
+  /** OIP input tensor elements (known before sending; in `min` and `max`). Default 0. */
+  tensorElements?: number;
+  /** A declared ceiling of the response bytes (in `max` only). Default 0. */
+  maxOutputBytes?: number;
+  /** A declared ceiling of the compute milliseconds (in `max` only). Default 0. */
+  maxComputeMs?: number;
 }
 
 /** The range a call can cost before it is sent. */
 export interface Quote {
   model: string;
   currency: string;
-  /** Input and the per-request fee only: what the call costs if it produces nothing. */
+  /** Input (tokens, request bytes, tensor elements) and the per-request fee: what the call costs if it produces nothing. */
   min: Money;
-  /** `min` plus `maxOutputTokens` at the higher of the output and reasoning rates. */
+  /** `min` plus `maxOutputTokens` at the higher of the output and reasoning rates, `maxOutputBytes` and `maxComputeMs`. */
   max: Money;
   promptTokens: number;
   maxOutputTokens: number;
+  bytesIn: number;
+  tensorElements: number;
+  maxOutputBytes: number;
+  maxComputeMs: number;
   provenance: Provenance;
 }
 
 /**
- * Quotes a call before it is sent. Compute-second and data-volume charges are not known in
- * advance and are not part of the range; budget such models with an explicit reservation.
+ * Quotes a call before it is sent. What is known exactly (request bytes, tensor elements, the
+ * request) is in both ends; response bytes and compute time are in `max` only as far as the
+ * caller declares ceilings for them (`maxOutputBytes`, `maxComputeMs`) — a card that bills them
+ * with no ceiling is quoted without them, which a hard budget refuses (see `requireCostBounds`).
  *
  * @example
  * const quote = quoteRange({ model: 'gpt-4o', promptTokens: estimateTokens(prompt), maxOutputTokens: 256, catalog });
@@ -84,9 +98,17 @@ export interface Quote {
  */
 export function quoteRange(options: QuoteRangeOptions): Quote {
   const { model, promptTokens, maxOutputTokens, catalog } = options;
+  const bytesIn = options.bytesIn ?? 0;
+  const tensorElements = options.tensorElements ?? 0;
+  const maxOutputBytes = options.maxOutputBytes ?? 0;
+  const maxComputeMs = options.maxComputeMs ?? 0;
   for (const [name, value] of [
     ['promptTokens', promptTokens],
     ['maxOutputTokens', maxOutputTokens],
+    ['bytesIn', bytesIn],
+    ['tensorElements', tensorElements],
+    ['maxOutputBytes', maxOutputBytes],
+    ['maxComputeMs', maxComputeMs],
   ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new AiaasError(`quoteRange ${name} must be a non-negative integer, got ${String(value)}.`);
@@ -94,19 +116,32 @@ export function quoteRange(options: QuoteRangeOptions): Quote {
   }
   const at = options.at ?? new Date();
   const provenance = options.provenance ?? 'estimated';
-  const input = { inputTokens: promptTokens, requests: 1 };
+  const input = { inputTokens: promptTokens, bytesIn, tensorElements, requests: 1 };
   const min = catalog.cost(model, makeUsage(input, provenance), at).total;
+  const bounded = { ...input, bytesOut: maxOutputBytes, computeMs: maxComputeMs };
   const asOutput = catalog.cost(
     model,
-    makeUsage({ ...input, outputTokens: maxOutputTokens }, provenance),
+    makeUsage({ ...bounded, outputTokens: maxOutputTokens }, provenance),
     at,
   ).total;
   // Reasoning may be billed above the output rate; the cap covers both kinds of output.
   const asReasoning = catalog.cost(
     model,
-    makeUsage({ ...input, reasoningTokens: maxOutputTokens }, provenance),
+    makeUsage({ ...bounded, reasoningTokens: maxOutputTokens }, provenance),
     at,
   );
   const max = asReasoning.total.compare(asOutput) > 0 ? asReasoning.total : asOutput;
-  return { model, currency: min.currency, min, max, promptTokens, maxOutputTokens, provenance };
+  return {
+    model,
+    currency: min.currency,
+    min,
+    max,
+    promptTokens,
+    maxOutputTokens,
+    bytesIn,
+    tensorElements,
+    maxOutputBytes,
+    maxComputeMs,
+    provenance,
+  };
 }

@@ -13,6 +13,7 @@ export interface ChatEventReaderOptions extends StreamTimeoutOptions {
   requestId?: string | undefined;
   reconnect?: Reconnect | undefined;
   maxResumes?: number | undefined;
+  abandonInitialBody?: (() => void) | undefined;
   estimateTokens?: TokenEstimator | undefined;
   promptTokens?: number | undefined;
 }
@@ -46,6 +47,8 @@ export class ChatEventReader<Item> implements ChatEventSource {
   // An item that failed after good ones in the same chunk: the good events go out first.
   #pendingFailure: { error: unknown } | undefined;
   #delivered = 0;
+  // The id of the last event mapped without error: where a resume after an unreadable one starts.
+  #lastGoodEventId: string | undefined;
 
   constructor(
     body: AsyncIterable<Uint8Array>,
@@ -63,6 +66,7 @@ export class ChatEventReader<Item> implements ChatEventSource {
       isComplete: () => this.#mapper.terminal,
       reconnect: options.reconnect,
       maxResumes: options.maxResumes,
+      abandonInitialBody: options.abandonInitialBody,
     });
     // Closing at once, even when nobody is reading: an abort must free the socket now.
     options.signal.addEventListener('abort', () => this.#source.close(), { once: true });
@@ -119,10 +123,23 @@ export class ChatEventReader<Item> implements ChatEventSource {
       try {
         events = this.#mapper.map(item);
       } catch (error) {
-        if (this.#queue.length === 0) throw error;
-        this.#pendingFailure = { error };
+        let failure = error;
+        // An unreadable event (a proxy's or server's garbage line) on a resumable stream: read the
+        // rest again from the last good event instead of failing the whole stream.
+        if (error instanceof StreamError && error.code === 'invalid_json') {
+          try {
+            if (await this.#source.resumeAfterUnreadable(error, this.#lastGoodEventId)) return;
+          } catch (resumeError) {
+            // The resume failed too: its error says both why, and the good events still go out first.
+            failure = resumeError;
+          }
+        }
+        if (this.#queue.length === 0) throw failure;
+        this.#pendingFailure = { error: failure };
         return;
       }
+      const id = this.#dialect.idOf(item);
+      if (id !== undefined && id !== '') this.#lastGoodEventId = id;
       for (const event of events) {
         this.accumulator.add(event);
         this.#queue.push(event);

@@ -23,6 +23,8 @@ export interface ChatStreamOptions {
   reconnect?: Reconnect | undefined;
   /** Reconnections allowed over the whole stream (default 3). */
   maxResumes?: number | undefined;
+  /** Closes the first response's connection when the stream abandons it for a resume. */
+  abandonInitialBody?: (() => void) | undefined;
   /** Milliseconds from `requestSentAt` to the first data event. */
   firstTokenTimeout?: number | undefined;
   /** Milliseconds allowed between data events (comments and keep-alives do not count). */

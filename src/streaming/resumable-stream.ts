@@ -21,9 +21,25 @@ export interface ResumableStreamOptions<Item> {
   reconnect?: Reconnect | undefined;
   /** Reconnections allowed over the whole stream; 3 when not given. */
   maxResumes?: number | undefined;
+  /** Closes the first body's connection when the stream gives up on it (a generator body cannot be interrupted mid-read). */
+  abandonInitialBody?: (() => void) | undefined;
 }
 
 const DEFAULT_MAX_RESUMES = 3;
+
+/** Waits `milliseconds`, or less when `signal` aborts (the next reconnection then fails at once). */
+function pause(milliseconds: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, milliseconds);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Decimal ids compare as numbers; other ids can only be recognised when equal. */
 function isAtOrBefore(id: string, lastId: string): boolean {
@@ -49,9 +65,12 @@ export class ResumableStream<Item> {
   #bodyEnded = false;
   #resumed = 0;
   #lastEventId: string | undefined;
+  // Frees the socket of the body being read when the stream abandons it for a resume.
+  #abandonCurrent: (() => void) | undefined;
 
   constructor(body: AsyncIterable<Uint8Array>, options: ResumableStreamOptions<Item>) {
     this.#options = options;
+    this.#abandonCurrent = options.abandonInitialBody;
     this.#maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
     this.#reader = new BodyReader(body);
     this.#decoder = options.dialect.createDecoder();
@@ -84,6 +103,18 @@ export class ResumableStream<Item> {
     }
   }
 
+  /**
+   * Gives up on the current body because it carried something unreadable (a malformed event) and
+   * reconnects from `afterEventId`, the last event that was read correctly. False when the
+   * stream cannot be resumed; the caller then reports the unreadable event.
+   */
+  async resumeAfterUnreadable(reason: AiaasError, afterEventId: string | undefined): Promise<boolean> {
+    if (afterEventId === undefined || !this.#canResume()) return false;
+    this.#lastEventId = afterEventId;
+    await this.#resume(reason);
+    return true;
+  }
+
   /** Releases the current body; safe to call more than once. */
   close(): void {
     this.#reader.close();
@@ -95,6 +126,11 @@ export class ResumableStream<Item> {
         const result = await this.#options.timeouts.race(this.#reader.read(), this.#options.signal);
         return result.done ? undefined : result.value;
       } catch (error) {
+        // A socket that went silent mid-stream is as broken as a cut one: the server can resume it.
+        if (error instanceof StreamTimeoutError && error.timer === 'idle' && this.#canResume()) {
+          await this.#resume(error);
+          continue;
+        }
         if (
           error instanceof StreamTimeoutError ||
           error instanceof AbortError ||
@@ -125,14 +161,16 @@ export class ResumableStream<Item> {
     const reconnect = this.#options.reconnect as Reconnect;
     this.#resumed += 1;
     this.#reader.close();
+    this.#abandonCurrent?.();
     // A reconnection is a new wait for data: it gets a whole idle window of its own.
     this.#options.timeouts.beginWait();
     // Aborted by the stream's own abort, or when the reconnection itself times out.
     const attempt = new AbortController();
     const signal = AbortSignal.any([this.#options.signal, attempt.signal]);
     try {
-      const body = await this.#options.timeouts.race(reconnect(lastEventId, signal), this.#options.signal);
+      const body = await this.#reconnectRetrying(reconnect, lastEventId, signal);
       this.#reader = new BodyReader(body);
+      this.#abandonCurrent = () => attempt.abort();
       // A fresh framing: a half-received event from the broken body is dropped, and the
       // server repeats it from after `lastEventId`.
       this.#decoder = this.#options.dialect.createDecoder();
@@ -146,6 +184,30 @@ export class ResumableStream<Item> {
         `The stream broke (${reason.message}) and resuming after event ${lastEventId} failed: ${why}`,
         { code: 'resume_failed', cause: error, retryable: true, lastEventId },
       );
+    }
+  }
+
+  /** A reconnection refused retryably (429, 503, a reset) is tried again while resumes remain. */
+  async #reconnectRetrying(
+    reconnect: Reconnect,
+    lastEventId: string,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    for (let wait = 50; ; wait *= 2) {
+      try {
+        return await this.#options.timeouts.race(reconnect(lastEventId, signal), this.#options.signal);
+      } catch (error) {
+        const again =
+          AiaasError.isInstance(error) &&
+          error.retryable &&
+          !(error instanceof StreamTimeoutError) &&
+          this.#resumed < this.#maxResumes &&
+          !this.#options.signal.aborted;
+        if (!again) throw error;
+        this.#resumed += 1;
+        await pause(wait, signal);
+        this.#options.timeouts.beginWait();
+      }
     }
   }
 

@@ -300,4 +300,95 @@ describe('cost against a local server', () => {
     expect(statuses.find((status) => status.limit.scope === 'key:key_1')?.spent.equals(cost!)).toBe(true);
     expect(statuses.find((status) => status.limit.scope === 'tag:team=frugal')?.spent.isZero()).toBe(true);
   });
+
+  describe('per-MB priced embeddings under a hard budget', () => {
+    const perMegabyte = PriceCatalog.fromServerPricing({
+      currency: 'USD',
+      effective_from: '2025-01-01',
+      models: { 'e-mb': { per_mb_in: '0.10', per_mb_out: '20' } },
+    });
+    // Responses of several sizes; the declared bound is the largest, a true upper bound.
+    const bodies = [4, 64, 256, 16].map((dimensions) =>
+      JSON.stringify({
+        object: 'list',
+        data: [
+          {
+            object: 'embedding',
+            index: 0,
+            embedding: Array.from({ length: dimensions }, () => -0.123456789),
+          },
+        ],
+        model: 'e-mb',
+        usage: { prompt_tokens: 2, total_tokens: 2 },
+      }),
+    );
+    const maxOutputBytes = Math.max(...bodies.map((body) => Buffer.byteLength(body)));
+    const request = { model: 'e-mb', input: 'Say hi' };
+
+    function routeEmbeddings(): void {
+      let served = 0;
+      server.route('POST', '/v1/embeddings', async (_request: RecordedRequest, response: ServerResponse) => {
+        const body = bodies[served++ % bodies.length] as string;
+        await sleep(10);
+        response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      });
+    }
+
+    it('100 concurrent calls with a declared response-byte bound never overspend', async () => {
+      routeEmbeddings();
+      const bytesIn = Buffer.byteLength(JSON.stringify(request));
+      const perCallMax = perMillion('0.10', bytesIn).plus(perMillion('20', maxOutputBytes));
+      const limit = perCallMax.times('20.5');
+      const budget = new Budget({ limits: [{ limit, mode: 'hard' }] });
+      const client = newClient({
+        pricing: perMegabyte,
+        budget,
+        maxRetries: 0,
+        costBounds: { 'e-*': { maxOutputBytes } },
+      });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 100 }, () => client.embeddings.create(request).withResponse()),
+      );
+      const succeeded = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      const refused = outcomes.filter(
+        (outcome) => outcome.status === 'rejected' && outcome.reason instanceof BudgetExceededError,
+      );
+      expect(succeeded.length + refused.length).toBe(100);
+      expect(succeeded.length).toBeGreaterThanOrEqual(20);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(server.requests).toHaveLength(succeeded.length);
+      // The calls were really billed per byte out, and some responses were smaller than the bound.
+      const received = succeeded.map((outcome) => outcome.value.response.bodyBytes?.received ?? 0);
+      expect(Math.max(...received)).toBe(maxOutputBytes);
+      expect(Math.min(...received)).toBeLessThan(maxOutputBytes);
+      const [status] = await budget.status();
+      const spent = (await client.ledger.total()).USD as Money;
+      expect(status?.reserved.isZero()).toBe(true);
+      expect(status?.spent.equals(spent)).toBe(true);
+      expect(spent.compare(limit)).toBeLessThanOrEqual(0);
+    });
+
+    it('an undeclared bound is refused before any socket opens; soft limits and no budget are unaffected', async () => {
+      routeEmbeddings();
+      const before = server.connections;
+      const budget = new Budget({ limits: [{ limit: Money.of('100', 'USD'), mode: 'hard' }] });
+      const client = newClient({ pricing: perMegabyte, budget });
+      const error = await client.embeddings.create(request).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'unbounded_cost', retryable: false });
+      expect((error as Error).message).toMatch(/maxOutputBytes.*costBounds/s);
+      expect(server.connections).toBe(before);
+      expect(server.requests).toHaveLength(0);
+      expect(await client.ledger.entries()).toHaveLength(0);
+      const [status] = await budget.status();
+      expect(status?.reserved.isZero()).toBe(true);
+
+      const soft = newClient({
+        pricing: perMegabyte,
+        budget: new Budget({ limits: [{ limit: Money.of('100', 'USD'), mode: 'soft' }] }),
+      });
+      await soft.embeddings.create(request);
+      await newClient({ pricing: perMegabyte }).embeddings.create(request);
+      expect(server.requests).toHaveLength(2);
+    });
+  });
 });

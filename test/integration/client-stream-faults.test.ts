@@ -70,6 +70,8 @@ describe('streams against aiaas/server faults', () => {
       ...fault('stall_after=3'),
       idempotencyKey: 'stall-3',
       idleTimeout: 150,
+      // No resume: this is the path where the stall ends the stream.
+      maxResumes: 0,
     });
     const error = await stream.final().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StreamTimeoutError);
@@ -77,6 +79,41 @@ describe('streams against aiaas/server faults', () => {
     const [entry] = await client.ledger.entries({ idempotencyKey: 'stall-3' });
     expect(entry?.status).toBe('error');
     expect(entry?.usage.outputTokens.provenance).toBe('estimated');
+  });
+
+  it('stall_after=3 (once) with resumes allowed: the idle timeout resumes to the text of an unfaulted run', async () => {
+    const unfaulted = await (await client.chat.completions.stream(params)).final();
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('stall_after=3;times=1'),
+      idempotencyKey: 'stall-3-resumed',
+      idleTimeout: 150,
+    });
+    const final = await stream.final();
+    expect(final.resumed).toBe(1);
+    expect(final.choices[0]?.message.content).toBe(unfaulted.choices[0]?.message.content);
+    expect(final.usage.tokens).toEqual({ ...unfaulted.usage.tokens, compute_ms: expect.any(Number) });
+    const records = (await serverUsage()).data.filter(
+      (record) => record.idempotency_key === 'stall-3-resumed',
+    );
+    expect(records).toHaveLength(1);
+    const [entry] = await client.ledger.entries({ idempotencyKey: 'stall-3-resumed' });
+    expect(entry?.status).toBe('ok');
+  });
+
+  it('malformed_after=3 (once): the unreadable line is read again from event 3, to the text of an unfaulted run', async () => {
+    const unfaulted = await (await client.chat.completions.stream(params)).final();
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('malformed_after=3;times=1'),
+      idempotencyKey: 'malformed-3',
+    });
+    const final = await stream.final();
+    expect(final.resumed).toBe(1);
+    expect(final.choices[0]?.message.content).toBe(unfaulted.choices[0]?.message.content);
+    expect(final.usage.tokens).toEqual({ ...unfaulted.usage.tokens, compute_ms: expect.any(Number) });
+    const records = (await serverUsage()).data.filter((record) => record.idempotency_key === 'malformed-3');
+    expect(records).toHaveLength(1);
+    const [entry] = await client.ledger.entries({ idempotencyKey: 'malformed-3' });
+    expect(entry?.status).toBe('ok');
   });
 
   it('reconciles with the server: retried calls and a resumed stream show zero difference in tokens and money', async () => {

@@ -13,8 +13,10 @@ describe('the chaos run', () => {
       concurrency: 16,
       rate: 0.3,
       seed: 7,
-      // Low enough that the hard budget runs out part way, so refusals are part of the run.
-      budgetShare: 1.2,
+      // Low enough that the hard budget runs out part way, so refusals are part of the run. The
+      // quoted maxima include the declared response-byte and compute ceilings (chaosCostBounds),
+      // which real responses stay well under, hence a share far below 1.
+      budgetShare: 0.3,
     });
     const table = formatChaosTable(report);
     expect(chaosFailures(report), table).toEqual([]);

@@ -1,7 +1,7 @@
 import type { EmbeddingResult } from '../../providers/embedding-result.js';
 import { type EmbeddingRequest, embeddingRequestSchema } from '../../wire/openai/embedding-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { estimateEmbeddingCall } from '../call-estimate.js';
+import { type CallEstimate, estimateEmbeddingCall } from '../call-estimate.js';
 import { tokenUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions } from '../request-options.js';
@@ -13,6 +13,14 @@ export class Embeddings {
 
   constructor(context: ClientContext) {
     this.#context = context;
+  }
+
+  /** The request bytes are exact only where the dialect sends the request as it is (openai). */
+  #estimate(request: EmbeddingRequest): CallEstimate {
+    const { bytesIn, ...estimate } = estimateEmbeddingCall(request);
+    return this.#context.provider.name === 'openai' && bytesIn !== undefined
+      ? { ...estimate, bytesIn }
+      : estimate;
   }
 
   /**
@@ -29,7 +37,7 @@ export class Embeddings {
       const request = validateRequest(embeddingRequestSchema, params, 'embedding request');
       return {
         send: (providerOptions) => this.#context.provider.doEmbed(request, providerOptions),
-        metering: { model: request.model, estimate: () => estimateEmbeddingCall(request) },
+        metering: { model: request.model, estimate: () => this.#estimate(request) },
         usage: ({ data, response }) =>
           tokenUsage(data.usage, response, () => ({
             promptTokens: estimateEmbeddingCall(request).promptTokens,

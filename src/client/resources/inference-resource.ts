@@ -7,6 +7,7 @@ import {
   type ServerMetadata,
 } from '../../wire/oip/oip-schemas.js';
 import type { APIPromise } from '../api-promise.js';
+import { estimateInferenceCall } from '../call-estimate.js';
 import { inferUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions, VersionedRequestOptions } from '../request-options.js';
@@ -114,8 +115,9 @@ export class Inference {
       return {
         send: (providerOptions) =>
           this.#context.provider.doInfer(name, request, versionOf(options), providerOptions),
-        // Tensors have no token count and no output cap: only a per-request fee can be quoted.
-        metering: { model: name, estimate: () => ({ model: name, promptTokens: 0, maxOutputTokens: 0 }) },
+        // Tensors have no token count: request bytes and input elements are quoted exactly, and
+        // response bytes and compute time from the client's declared `costBounds`.
+        metering: { model: name, estimate: () => estimateInferenceCall(name, request) },
         usage: ({ response, data }) => inferUsage(request, response, data),
       };
     });

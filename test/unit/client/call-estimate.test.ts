@@ -3,6 +3,8 @@ import {
   estimateChatCall,
   estimateCompletionCall,
   estimateEmbeddingCall,
+  estimateInferenceCall,
+  requestBodyBytes,
 } from '../../../src/client/call-estimate.js';
 import { estimatePromptTokens, estimateTokens } from '../../../src/cost/cost-estimator.js';
 
@@ -45,12 +47,32 @@ describe('call estimates', () => {
     });
   });
 
-  it('gives embeddings no output at all', () => {
-    expect(estimateEmbeddingCall({ model: 'e', input: 'hello there' })).toEqual({
+  it('gives embeddings no output tokens, and counts the request body bytes as the transport does', () => {
+    const request = { model: 'e', input: 'héllo there' };
+    expect(estimateEmbeddingCall(request)).toEqual({
       model: 'e',
-      promptTokens: estimateTokens('hello there'),
+      promptTokens: estimateTokens('héllo there'),
       maxOutputTokens: 0,
+      // UTF-8 bytes of the JSON body, not UTF-16 characters: 'é' is 2 bytes.
+      bytesIn: JSON.stringify(request).length + 1,
     });
+    expect(requestBodyBytes(request)).toBe(Buffer.byteLength(JSON.stringify(request)));
     expect(estimateEmbeddingCall({ model: 'e', input: [4, 5, 6] }).promptTokens).toBe(3);
+  });
+
+  it('counts an OIP request: every input tensor element and the body bytes, no tokens', () => {
+    const request = {
+      inputs: [
+        { name: 'a', datatype: 'FP32', shape: [2, 3], data: [1, 2, 3, 4, 5, 6] },
+        { name: 'b', datatype: 'INT64', shape: [4], data: [1, 2, 3, 4] },
+      ],
+    };
+    expect(estimateInferenceCall('ref-classify', request)).toEqual({
+      model: 'ref-classify',
+      promptTokens: 0,
+      maxOutputTokens: 0,
+      bytesIn: Buffer.byteLength(JSON.stringify(request)),
+      tensorElements: 10,
+    });
   });
 });

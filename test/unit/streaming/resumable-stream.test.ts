@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, StreamError } from '../../../src/errors/index.js';
+import { InternalServerError, NotFoundError, StreamError } from '../../../src/errors/index.js';
 import { type ChatStreamEvent, createChatStream } from '../../../src/streaming/index.js';
 import {
   brokenBody,
@@ -8,6 +8,7 @@ import {
   countingBody,
   recordedChatEvents,
   sseEvent,
+  stalledReadable,
 } from './stream-fixtures.js';
 
 const PIECES = ['The ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog.'];
@@ -141,5 +142,107 @@ describe('resuming a broken stream', () => {
     stream.abort();
     expect(await finished).toMatchObject({ name: 'AbortError' });
     expect(received.aborted).toBe(true);
+  });
+});
+
+describe('resuming past a stall, an unreadable event, or a refused reconnection', () => {
+  it('resumes a stream that stalls mid-way (idle timeout) and closes the stalled body', async () => {
+    const { requests, reconnect } = replayer();
+    const stalled = stalledReadable(RECORDED.slice(0, 3).map(bytes));
+    let abandoned = 0;
+    const stream = createChatStream(
+      { body: stalled, format: 'sse' },
+      { reconnect, idleTimeout: 40, abandonInitialBody: () => (abandoned += 1) },
+    );
+    expect(textOf(await collect(stream))).toBe(PIECES.join(''));
+    expect(requests).toEqual(['3']);
+    expect(stream.resumed).toBe(1);
+    expect(stalled.destroyed).toBe(true);
+    expect(abandoned).toBe(1);
+  });
+
+  it('still ends a stalled stream with the idle timeout when no resume is allowed', async () => {
+    const { requests, reconnect } = replayer();
+    const stream = createChatStream(
+      { body: stalledReadable(RECORDED.slice(0, 3).map(bytes)), format: 'sse' },
+      { reconnect, maxResumes: 0, idleTimeout: 40, estimateTokens: () => 1 },
+    );
+    const error = await stream.final().catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'StreamTimeoutError', timer: 'idle', lastEventId: '3' });
+    expect(requests).toEqual([]);
+  });
+
+  it('reads an unreadable event again from the last good one when it can reconnect', async () => {
+    const { requests, reconnect } = replayer();
+    // Event 3 arrives garbled (with its id), in the same chunk as good events before it.
+    const chunk = RECORDED.slice(0, 2).join('') + sseEvent(3, '{"choices": [tru');
+    const stream = createChatStream({ body: countingBody([bytes(chunk)]), format: 'sse' }, { reconnect });
+    const events = await collect(stream);
+    expect(textOf(events)).toBe(PIECES.join(''));
+    expect(requests).toEqual(['2']);
+    expect(stream.resumed).toBe(1);
+  });
+
+  it('still fails on an unreadable event when it cannot reconnect, with the good events first', async () => {
+    const { reconnect } = replayer();
+    const chunk = RECORDED.slice(0, 2).join('') + sseEvent(3, '{"choices": [tru');
+    const seen: string[] = [];
+    const stream = createChatStream(
+      { body: countingBody([bytes(chunk)]), format: 'sse' },
+      { reconnect, maxResumes: 0, estimateTokens: () => 1 },
+    );
+    const error = await (async () => {
+      for await (const event of stream) if (event.type === 'text-delta') seen.push(event.text);
+    })().catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'StreamError', code: 'invalid_json' });
+    expect(seen.join('')).toBe('The ');
+  });
+
+  it('keeps the good events when the resume after an unreadable event fails', async () => {
+    const reconnect = async (): Promise<AsyncIterable<Uint8Array>> => {
+      throw new NotFoundError('stream replay expired', { status: 404 });
+    };
+    const chunk = RECORDED.slice(0, 2).join('') + sseEvent(3, 'garbage');
+    const seen: string[] = [];
+    const stream = createChatStream(
+      { body: countingBody([bytes(chunk)]), format: 'sse' },
+      { reconnect, estimateTokens: () => 1 },
+    );
+    const error = await (async () => {
+      for await (const event of stream) if (event.type === 'text-delta') seen.push(event.text);
+    })().catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'StreamError', code: 'resume_failed' });
+    expect(seen.join('')).toBe('The ');
+  });
+
+  it('tries a reconnection refused with a retryable status again, counting it as a resume', async () => {
+    const { requests, reconnect: replay } = replayer();
+    let refusals = 1;
+    const reconnect = async (lastEventId: string) => {
+      if (refusals-- > 0) throw new InternalServerError('busy', { status: 503 });
+      return replay(lastEventId);
+    };
+    const stream = createChatStream(
+      { body: brokenBody(RECORDED.slice(0, 3).map(bytes)), format: 'sse' },
+      { reconnect },
+    );
+    expect(textOf(await collect(stream))).toBe(PIECES.join(''));
+    expect(requests).toEqual(['3']);
+    expect(stream.resumed).toBe(2);
+  });
+
+  it('does not try a reconnection again once maxResumes is spent', async () => {
+    let calls = 0;
+    const reconnect = async (): Promise<AsyncIterable<Uint8Array>> => {
+      calls += 1;
+      throw new InternalServerError('busy', { status: 503 });
+    };
+    const stream = createChatStream(
+      { body: brokenBody(RECORDED.slice(0, 3).map(bytes)), format: 'sse' },
+      { reconnect, maxResumes: 2, estimateTokens: () => 1 },
+    );
+    const error = await stream.final().catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ name: 'StreamError', code: 'resume_failed' });
+    expect(calls).toBe(2);
   });
 });
