@@ -65,6 +65,33 @@ describe('streams against aiaas/server faults', () => {
     expect(records).toHaveLength(1);
   });
 
+  it('chunk_delay_ms: a slow but steady stream within idleTimeout completes unchanged, with reported usage', async () => {
+    const unfaulted = await (await client.chat.completions.stream(params)).final();
+    const started = performance.now();
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('chunk_delay_ms=25'),
+      idleTimeout: 2_000,
+    });
+    const final = await stream.final();
+    // 14 tokens, each event held back 25 ms: the delay really happened, and nothing was resumed or lost.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(10 * 25);
+    expect(final.resumed).toBe(0);
+    expect(final.choices[0]?.message.content).toBe(unfaulted.choices[0]?.message.content);
+    expect(final.usage.provenance).toBe('reported');
+    expect(final.usage.tokens.completion_tokens).toBe(unfaulted.usage.tokens.completion_tokens);
+  });
+
+  it('chunk_delay_ms longer than idleTimeout, with no resume: a typed timeout carrying the partial text', async () => {
+    const stream = await client.chat.completions.stream(params, {
+      ...fault('chunk_delay_ms=400'),
+      idleTimeout: 100,
+      maxResumes: 0,
+    });
+    const error = await stream.final().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StreamTimeoutError);
+    expect((error as StreamTimeoutError).phase).toBe('stream');
+  });
+
   it('stall_after: the idle timeout ends the stream with its partial text, recorded in the ledger', async () => {
     const stream = await client.chat.completions.stream(params, {
       ...fault('stall_after=3'),
