@@ -37,11 +37,47 @@ function signatureOf(metadata: InferenceSession.ValueMetadata): TensorSignature 
   return { name: metadata.name, type, declaredType: metadata.type, shape };
 }
 
+type HalfArrayConstructor = new (
+  buffer: ArrayBufferLike,
+  byteOffset: number,
+  length: number,
+) => ArrayBufferView;
+// Float16Array exists from Node 24 on; the ES2023 lib this project compiles against does not declare it.
+const float16ArrayConstructor = (globalThis as { Float16Array?: HalfArrayConstructor }).Float16Array;
+
+/**
+ * float16 travels as raw half bits (Uint16Array). Where the runtime has Float16Array (Node 24),
+ * onnxruntime reads a Uint16Array as numbers to convert and returns Float16Array values, so the
+ * same bytes are reinterpreted both ways instead: bit-exact on every Node version.
+ */
+function float16Storage(data: unknown): unknown {
+  const view = data as ArrayBufferView & { length: number };
+  return float16ArrayConstructor !== undefined && !(data instanceof Uint16Array)
+    ? new Uint16Array(view.buffer, view.byteOffset, view.length)
+    : data;
+}
+
+/**
+ * onnxruntime-node 1.30's native binding accepts float16 data only as a Uint16Array, but on
+ * runtimes with Float16Array the Tensor constructor rewraps the bits as one; its storage is
+ * pointed back at the same bytes as a Uint16Array, which changes no bit.
+ */
+function float16Tensor(
+  onnx: typeof import('onnxruntime-node'),
+  bits: Uint16Array,
+  dims: readonly number[],
+): Tensor {
+  const tensor = new onnx.Tensor('float16', bits, dims);
+  if (float16ArrayConstructor !== undefined) (tensor as unknown as { cpuData: Uint16Array }).cpuData = bits;
+  return tensor;
+}
+
 function toTensorValue(tensor: Tensor): TensorValue {
+  const data = tensor.type === 'float16' ? float16Storage(tensor.data) : tensor.data;
   return {
     type: tensor.type as OnnxElementType,
     dims: [...tensor.dims],
-    data: tensor.data as TensorValue['data'],
+    data: data as TensorValue['data'],
   };
 }
 
@@ -90,7 +126,10 @@ export class InferenceWorker {
     const onnx = await this.#onnx();
     const tensors: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(feeds)) {
-      tensors[name] = new onnx.Tensor(value.type, value.data as Tensor['data'], value.dims);
+      tensors[name] =
+        value.type === 'float16'
+          ? float16Tensor(onnx, value.data as Uint16Array, value.dims)
+          : new onnx.Tensor(value.type, value.data as Tensor['data'], value.dims);
     }
     const started = performance.now();
     const results =
