@@ -59,25 +59,8 @@ export class OpenAIProvider extends BaseProvider {
     );
   }
 
-  override async doStream(
-    params: ChatCompletionRequest,
-    options: ProviderCallOptions,
-  ): Promise<ProviderStream> {
-    const body = {
-      ...params,
-      stream: true,
-      stream_options: { include_usage: true, ...params.stream_options },
-    };
-    const response = await this.transport.requestStream(
-      {
-        method: 'POST',
-        url: joinUrl(this.baseURL, 'chat/completions'),
-        body,
-        headers: { accept: 'text/event-stream', ...this.callHeaders('POST', options) },
-      },
-      { signal: options.signal, timeout: options.timeout },
-    );
-    return { ...response, format: 'sse' };
+  override doStream(params: ChatCompletionRequest, options: ProviderCallOptions): Promise<ProviderStream> {
+    return this.#openEventStream('chat/completions', params, options);
   }
 
   override doCompletion(
@@ -96,8 +79,17 @@ export class OpenAIProvider extends BaseProvider {
     );
   }
 
-  override async doCompletionStream(
+  override doCompletionStream(
     params: CompletionRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderStream> {
+    return this.#openEventStream('completions', params, options);
+  }
+
+  /** Chat and text completions stream alike: SSE, with usage always asked for in the last chunk. */
+  async #openEventStream(
+    path: string,
+    params: ChatCompletionRequest | CompletionRequest,
     options: ProviderCallOptions,
   ): Promise<ProviderStream> {
     const body = {
@@ -108,7 +100,7 @@ export class OpenAIProvider extends BaseProvider {
     const response = await this.transport.requestStream(
       {
         method: 'POST',
-        url: joinUrl(this.baseURL, 'completions'),
+        url: joinUrl(this.baseURL, path),
         body,
         headers: { accept: 'text/event-stream', ...this.callHeaders('POST', options) },
       },
