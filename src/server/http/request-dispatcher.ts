@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerLogger } from '../server-logger.js';
 import { dialectOfPath } from './error-body.js';
@@ -22,9 +22,20 @@ export interface RequestDispatcherOptions {
   detachedWorkLimitMs?: number;
 }
 
+const requestIdBytes = 12;
+// One call to the system's random source per 341 ids instead of one per request (it was a visible share of a request's cost).
+const requestIdPool = Buffer.alloc(requestIdBytes * 341);
+let requestIdOffset = requestIdPool.length;
+
 /** `req_` and 24 hex digits: unique enough to find one request in the logs. */
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('hex')}`;
+  if (requestIdOffset === requestIdPool.length) {
+    randomFillSync(requestIdPool);
+    requestIdOffset = 0;
+  }
+  const start = requestIdOffset;
+  requestIdOffset += requestIdBytes;
+  return `req_${requestIdPool.toString('hex', start, requestIdOffset)}`;
 }
 
 function splitTarget(target: string): { path: string; query: URLSearchParams } {

@@ -29,6 +29,19 @@ export function batchRowsOf(feeds: TensorMap): number | undefined {
   return rows;
 }
 
+// A model passes the same padding object with every request: its key is made once.
+const paddingKeys = new WeakMap<BatchPadding, string>();
+
+function paddingKeyOf(padding: BatchPadding): string {
+  let key = paddingKeys.get(padding);
+  if (key === undefined) {
+    key = JSON.stringify(Object.entries(padding).sort());
+    // Only frozen paddings can be remembered: another could change after its key was made.
+    if (Object.isFrozen(padding)) paddingKeys.set(padding, key);
+  }
+  return key;
+}
+
 /**
  * A key equal for exactly the requests that can share a batch: same outputs, same inputs with
  * the same types, and the same dimensions after the first (a padded input's axis 1 may differ).
@@ -50,7 +63,7 @@ export function batchCompatibilityKey(
         .map((size, axis) => (axis === 0 && padding?.[name] !== undefined ? '*' : size));
       return `${name}:${tensor.type}:${rest.join('x')}`;
     });
-  const paddingKey = padding === undefined ? '' : JSON.stringify(Object.entries(padding).sort());
+  const paddingKey = padding === undefined ? '' : paddingKeyOf(padding);
   return `${inputs.join(',')}|${outputNames?.join(',') ?? '*'}|${paddingKey}`;
 }
 

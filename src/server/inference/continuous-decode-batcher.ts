@@ -22,22 +22,29 @@ export interface ContinuousDecodeBatcherInit {
 
 /**
  * Continuous batching for ref-chat, next to the model session (in a worker thread). It owns
- * the {@link GenerationState} of every open sequence; a sequence asks for its next token
- * with `requestStep`, and on the next turn one model run computes the logits of every
- * sequence that asked, each state samples from its own row, and the answers go back in one
- * report. Sequences join and leave between iterations. Sampling happens here, not on the
- * main thread, so the main thread only moves text to sockets; and since ref-chat's rows do
- * not depend on each other, a seed gives the same text alone or in any batch.
+ * the {@link GenerationState} of every open sequence; on each turn one model run computes the
+ * logits of every sequence that has step credit left, each state samples from its own row, and
+ * the answers go back in one report. Sequences join and leave between iterations. Sampling
+ * happens here, not on the main thread, so the main thread only moves text to sockets; and
+ * since ref-chat's rows do not depend on each other, a seed gives the same text alone or in
+ * any batch.
+ *
+ * A sequence opens with a few steps of credit and gets one more for every answer its reader
+ * takes (`grantStep`), so the next iteration starts as soon as this one is reported instead of
+ * waiting for the main thread to ask again: the model runs while the main thread writes the
+ * previous tokens out, and a slow reader still holds at most its credit of answers.
  *
  * @example
  * const batcher = new ContinuousDecodeBatcher({ tokenizer, runLogits, maxBatchSize: 32, report, enqueue, key });
- * batcher.open(1, promptIds, options);
- * batcher.requestStep(1); // a report with sequence 1's first token follows
+ * batcher.open(1, promptIds, options, 4); // reports with sequence 1's first tokens follow
+ * batcher.grantStep(1); // one more after the reader took one
  */
 export class ContinuousDecodeBatcher {
   readonly #init: ContinuousDecodeBatcherInit;
   readonly #states = new Map<number, GenerationState>();
-  /** Sequences waiting for a step, with when they asked, in the order they asked. */
+  /** Steps each open sequence may still take before its reader catches up. */
+  readonly #credits = new Map<number, number>();
+  /** Sequences with credit waiting for a step, with since when, in the order they became ready. */
   readonly #waiting = new Map<number, number>();
   #scheduled = false;
 
@@ -45,17 +52,24 @@ export class ContinuousDecodeBatcher {
     this.#init = init;
   }
 
-  open(sequenceId: number, promptIds: readonly number[], options: SamplingOptions): void {
+  open(sequenceId: number, promptIds: readonly number[], options: SamplingOptions, credit = 1): void {
     this.#states.set(sequenceId, new GenerationState(this.#init.tokenizer, promptIds, options));
+    this.#credits.set(sequenceId, 0);
+    for (let step = 0; step < credit; step++) this.grantStep(sequenceId);
   }
 
-  requestStep(sequenceId: number): void {
-    this.#waiting.set(sequenceId, performance.now());
+  /** One more step for `sequenceId`: its reader took an answer (or asks for its first). */
+  grantStep(sequenceId: number): void {
+    // A sequence that is not open gets no credit, only the answer that says so.
+    const credit = this.#credits.get(sequenceId);
+    if (credit !== undefined) this.#credits.set(sequenceId, credit + 1);
+    if (!this.#waiting.has(sequenceId)) this.#waiting.set(sequenceId, performance.now());
     this.#schedule();
   }
 
   close(sequenceId: number): void {
     this.#states.delete(sequenceId);
+    this.#credits.delete(sequenceId);
     this.#waiting.delete(sequenceId);
   }
 
@@ -67,7 +81,7 @@ export class ContinuousDecodeBatcher {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // The next turn: step requests already on their way (one message per main-thread turn) join this iteration.
+    // The next turn: messages already on their way (new sequences, credit) count for this iteration.
     setImmediate(() =>
       this.#init.enqueue(async () => {
         this.#scheduled = false;
@@ -75,6 +89,16 @@ export class ContinuousDecodeBatcher {
         if (this.#waiting.size > 0) this.#schedule();
       }),
     );
+  }
+
+  /** Spends one credit of a sequence that was just answered; it waits again (at the back) while credit is left. */
+  #spend(sequenceId: number, finished: boolean): void {
+    const left = this.#credits.get(sequenceId);
+    // Closed while its step ran.
+    if (left === undefined) return;
+    const credit = left - 1;
+    this.#credits.set(sequenceId, credit);
+    if (credit > 0 && !finished) this.#waiting.set(sequenceId, performance.now());
   }
 
   async #iterate(): Promise<void> {
@@ -90,6 +114,7 @@ export class ContinuousDecodeBatcher {
         answers.push({ sequenceId, error: 'This sequence is not open.', computeMilliseconds: 0 });
       } else if (state.result !== undefined) {
         answers.push({ sequenceId, result: state.result, computeMilliseconds: 0 });
+        this.#spend(sequenceId, true);
       } else {
         batch.push({ sequenceId, state });
         queueMilliseconds += started - requestedAt;
@@ -104,6 +129,11 @@ export class ContinuousDecodeBatcher {
         return 0;
       });
     }
+    const failed = new Set(
+      answers.filter((answer) => answer.error !== undefined).map((answer) => answer.sequenceId),
+    );
+    // A failed step is not retried on its own: its reader gets the error and closes the sequence.
+    for (const { sequenceId, state } of batch) this.#spend(sequenceId, state.done || failed.has(sequenceId));
     const { key } = this.#init;
     this.#init.report({ key, answers, rows: batch.length, computeMilliseconds, queueMilliseconds });
   }

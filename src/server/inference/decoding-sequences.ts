@@ -1,21 +1,39 @@
 import type { SamplingOptions } from '../models/model-contracts.js';
 import type { InferenceObserver } from './inference-observer.js';
 import type { DecodedStep, DecodingSequence } from './sequence-decoder.js';
-import type { DecodeReport, SequenceCommand } from './sequence-messages.js';
+import type { DecodeAnswer, DecodeReport, SequenceCommand } from './sequence-messages.js';
 
 interface WaitingStep {
-  key: string;
   resolve(step: DecodedStep): void;
   reject(error: unknown): void;
 }
+
+/** One open sequence on this side: answers that came before anyone asked, or the step waiting for one. */
+interface OpenSequence {
+  key: string;
+  /** Steps granted to the host and not answered yet. */
+  granted: number;
+  answers: DecodeAnswer[];
+  waiting: WaitingStep | undefined;
+  /** The signal of the last step asked for, listened to until another signal comes or the sequence closes. */
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * Steps a sequence may run ahead of its reader. The host then starts the next model run while
+ * this thread is still writing the previous tokens out; a reader that falls behind (a slow SSE
+ * socket) holds at most this many answers.
+ */
+export const sequenceStepCredit = 4;
 
 let lastSequenceId = 0;
 
 /**
  * The main-thread side of the sequences one decode host (a worker thread, or the in-process
- * engine) runs: it opens sequences there, sends their step requests (all requests of one
- * event-loop turn in one message, so they can share a model run) and hands each answer of a
- * {@link DecodeReport} to the step waiting for it.
+ * engine) runs: it opens sequences there with {@link sequenceStepCredit} steps of credit, keeps
+ * the answers of each {@link DecodeReport} until the sequence's reader takes them, and gives a
+ * step of credit back for every answer taken (all of one event-loop turn in one message).
  *
  * @example
  * const sequences = new DecodingSequences((message) => thread.post(message), observer);
@@ -25,9 +43,8 @@ let lastSequenceId = 0;
 export class DecodingSequences {
   readonly #post: (message: SequenceCommand) => void;
   readonly #observer: InferenceObserver | undefined;
-  readonly #open = new Set<number>();
-  readonly #waiting = new Map<number, WaitingStep>();
-  #toStep = new Map<string, number[]>();
+  readonly #open = new Map<number, OpenSequence>();
+  #toGrant = new Map<string, number[]>();
   #flush: NodeJS.Immediate | undefined;
 
   constructor(post: (message: SequenceCommand) => void, observer?: InferenceObserver) {
@@ -39,37 +56,55 @@ export class DecodingSequences {
     return this.#open.size;
   }
 
-  /** Step requests not answered yet, per engine key. */
+  /** Steps granted and not answered yet, per engine key. */
   waitingSteps(): Map<string, number> {
     const depths = new Map<string, number>();
-    for (const { key } of this.#waiting.values()) depths.set(key, (depths.get(key) ?? 0) + 1);
+    for (const { key, granted } of this.#open.values()) {
+      if (granted > 0) depths.set(key, (depths.get(key) ?? 0) + granted);
+    }
     return depths;
   }
 
   open(key: string, promptIds: readonly number[], options: SamplingOptions): DecodingSequence {
     const sequenceId = ++lastSequenceId;
-    this.#open.add(sequenceId);
-    this.#post({ kind: 'open-sequence', key, sequenceId, promptIds, options });
+    const sequence: OpenSequence = {
+      key,
+      granted: sequenceStepCredit,
+      answers: [],
+      waiting: undefined,
+      signal: undefined,
+      onAbort: undefined,
+    };
+    this.#open.set(sequenceId, sequence);
+    this.#post({ kind: 'open-sequence', key, sequenceId, promptIds, options, credit: sequenceStepCredit });
     let closed = false;
     return {
-      next: (signal) => this.#next(key, sequenceId, signal),
+      next: (signal) => this.#next(sequenceId, signal),
       close: () => {
         if (closed) return;
         closed = true;
         this.#open.delete(sequenceId);
-        this.#waiting.get(sequenceId)?.reject(new Error('The sequence was closed.'));
-        this.#waiting.delete(sequenceId);
+        listenTo(sequence, undefined);
+        sequence.waiting?.reject(new Error('The sequence was closed.'));
+        sequence.waiting = undefined;
         this.#post({ kind: 'close-sequence', key, sequenceId });
       },
     };
   }
 
   receive(report: DecodeReport): void {
-    for (const { sequenceId, error, ...step } of report.answers) {
-      const waiting = this.#waiting.get(sequenceId);
-      this.#waiting.delete(sequenceId);
-      if (error === undefined) waiting?.resolve(step);
-      else waiting?.reject(new Error(error));
+    for (const answer of report.answers) {
+      const sequence = this.#open.get(answer.sequenceId);
+      // Closed meanwhile: its answers have no reader.
+      if (sequence === undefined) continue;
+      sequence.granted--;
+      const waiting = sequence.waiting;
+      if (waiting === undefined) {
+        sequence.answers.push(answer);
+        continue;
+      }
+      sequence.waiting = undefined;
+      this.#take(answer.sequenceId, sequence, answer, waiting);
     }
     if (report.rows === 0) return;
     this.#observer?.batchCompleted({
@@ -84,46 +119,77 @@ export class DecodingSequences {
 
   /** The host is gone: every waiting step fails, and no sequence is open any more. */
   failAll(error: Error): void {
-    for (const waiting of this.#waiting.values()) waiting.reject(error);
-    this.#waiting.clear();
+    for (const sequence of this.#open.values()) {
+      listenTo(sequence, undefined);
+      sequence.waiting?.reject(error);
+      sequence.waiting = undefined;
+    }
     this.#open.clear();
   }
 
-  #next(key: string, sequenceId: number, signal: AbortSignal | undefined): Promise<DecodedStep> {
-    if (!this.#open.has(sequenceId)) return Promise.reject(new Error('The sequence was closed.'));
-    if (this.#waiting.has(sequenceId))
+  #next(sequenceId: number, signal: AbortSignal | undefined): Promise<DecodedStep> {
+    const sequence = this.#open.get(sequenceId);
+    if (sequence === undefined) return Promise.reject(new Error('The sequence was closed.'));
+    if (sequence.waiting !== undefined)
       return Promise.reject(new Error('A step of this sequence is pending.'));
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.#waiting.delete(sequenceId);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const release = () => signal?.removeEventListener('abort', onAbort);
-      this.#waiting.set(sequenceId, {
-        key,
-        resolve: (step) => {
-          release();
-          resolve(step);
-        },
-        reject: (error) => {
-          release();
-          reject(error);
-        },
-      });
-      const ids = this.#toStep.get(key) ?? [];
-      ids.push(sequenceId);
-      this.#toStep.set(key, ids);
-      // Every sequence answered by the last report asks again within this turn: one message carries them all.
-      this.#flush ??= setImmediate(() => this.#sendSteps());
+      const answer = sequence.answers.shift();
+      if (answer !== undefined) {
+        this.#take(sequenceId, sequence, answer, { resolve, reject });
+        return;
+      }
+      listenTo(sequence, signal);
+      sequence.waiting = { resolve, reject };
     });
   }
 
-  #sendSteps(): void {
-    this.#flush = undefined;
-    const toStep = this.#toStep;
-    this.#toStep = new Map();
-    for (const [key, sequenceIds] of toStep) this.#post({ kind: 'step-sequences', key, sequenceIds });
+  /** Hands an answer to its reader and gives the sequence's host one step of credit back. */
+  #take(sequenceId: number, sequence: OpenSequence, answer: DecodeAnswer, reader: WaitingStep): void {
+    if (answer.error !== undefined) reader.reject(new Error(answer.error));
+    else reader.resolve(stepOf(answer));
+    sequence.granted++;
+    const ids = this.#toGrant.get(sequence.key);
+    if (ids === undefined) this.#toGrant.set(sequence.key, [sequenceId]);
+    else ids.push(sequenceId);
+    // Every reader answered in this turn takes its answer within it: one message carries all their credit.
+    this.#flush ??= setImmediate(() => this.#sendGrants());
   }
+
+  #sendGrants(): void {
+    this.#flush = undefined;
+    const toGrant = this.#toGrant;
+    this.#toGrant = new Map();
+    for (const [key, sequenceIds] of toGrant) {
+      const open = sequenceIds.filter((sequenceId) => this.#open.has(sequenceId));
+      if (open.length > 0) this.#post({ kind: 'step-sequences', key, sequenceIds: open });
+    }
+  }
+}
+
+/**
+ * Makes `signal` the one whose abort rejects the sequence's waiting step. A generation passes
+ * the same signal at every step, so the listener stays on from step to step instead of being
+ * added and removed for every token.
+ */
+function listenTo(sequence: OpenSequence, signal: AbortSignal | undefined): void {
+  if (sequence.signal === signal) return;
+  if (sequence.onAbort !== undefined) sequence.signal?.removeEventListener('abort', sequence.onAbort);
+  sequence.signal = signal;
+  sequence.onAbort = undefined;
+  if (signal === undefined) return;
+  const onAbort = () => {
+    const waiting = sequence.waiting;
+    sequence.waiting = undefined;
+    waiting?.reject(signal.reason);
+  };
+  sequence.onAbort = onAbort;
+  signal.addEventListener('abort', onAbort, { once: true });
+}
+
+function stepOf(answer: DecodeAnswer): DecodedStep {
+  const step: DecodedStep = { computeMilliseconds: answer.computeMilliseconds };
+  if (answer.step !== undefined) step.step = answer.step;
+  if (answer.result !== undefined) step.result = answer.result;
+  return step;
 }

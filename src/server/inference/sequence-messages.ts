@@ -11,7 +11,11 @@ export interface DecoderSpec {
   maxBatchSize?: number;
 }
 
-/** Messages that drive generation; they carry no reply id: answers come back as {@link DecodeReport}s. */
+/**
+ * Messages that drive generation; they carry no reply id: answers come back as
+ * {@link DecodeReport}s. A sequence opens with `credit` steps it may take before anyone reads
+ * them; `step-sequences` gives each listed sequence one step more (its reader took an answer).
+ */
 export type SequenceCommand =
   | {
       kind: 'open-sequence';
@@ -19,6 +23,7 @@ export type SequenceCommand =
       sequenceId: number;
       promptIds: readonly number[];
       options: SamplingOptions;
+      credit: number;
     }
   | { kind: 'step-sequences'; key: string; sequenceIds: readonly number[] }
   | { kind: 'close-sequence'; key: string; sequenceId: number };

@@ -61,7 +61,12 @@ export class InferenceCommandServer {
     }
     const decoder = this.#decoders.get(message.key);
     if (decoder === undefined) {
-      const sequenceIds = message.kind === 'step-sequences' ? message.sequenceIds : [];
+      const sequenceIds =
+        message.kind === 'step-sequences'
+          ? message.sequenceIds
+          : message.kind === 'open-sequence'
+            ? [message.sequenceId]
+            : [];
       const error = `No decoder is loaded for '${message.key}'.`;
       const answers = sequenceIds.map((sequenceId) => ({ sequenceId, error, computeMilliseconds: 0 }));
       if (answers.length > 0)
@@ -69,9 +74,9 @@ export class InferenceCommandServer {
       return;
     }
     if (message.kind === 'open-sequence')
-      decoder.open(message.sequenceId, message.promptIds, message.options);
+      decoder.open(message.sequenceId, message.promptIds, message.options, message.credit);
     else if (message.kind === 'close-sequence') decoder.close(message.sequenceId);
-    else for (const sequenceId of message.sequenceIds) decoder.requestStep(sequenceId);
+    else for (const sequenceId of message.sequenceIds) decoder.grantStep(sequenceId);
   }
 
   #enqueue(task: () => Promise<void>): void {

@@ -24,20 +24,27 @@ export class LabelledCounter<LabelName extends string> {
   /** Adds `amount` (default 1; never negative: a counter only goes up) to one series. */
   add(labels: Readonly<Record<LabelName, string>>, amount = 1): void {
     if (!(amount >= 0)) throw new RangeError(`A counter cannot change by ${amount}.`);
-    const values = this.#labelNames.map((name) => labels[name]);
-    const id = JSON.stringify(values);
+    const id = this.#idOf(labels);
     const series = this.#series.get(id);
     if (series !== undefined) {
       (series as { value: number }).value += amount;
       return;
     }
+    const values = this.#labelNames.map((name) => labels[name]);
     const ordered = Object.fromEntries(this.#labelNames.map((name, index) => [name, values[index]!]));
     this.#series.set(id, { labels: ordered, value: amount });
   }
 
   /** The current value of one series (0 if it never moved). */
   get(labels: Readonly<Record<LabelName, string>>): number {
-    return this.#series.get(JSON.stringify(this.#labelNames.map((name) => labels[name])))?.value ?? 0;
+    return this.#series.get(this.#idOf(labels))?.value ?? 0;
+  }
+
+  /** A series' key. With one label name its value alone is unambiguous (some are added once per generated token). */
+  #idOf(labels: Readonly<Record<LabelName, string>>): string {
+    const names = this.#labelNames;
+    if (names.length === 1) return labels[names[0]!];
+    return JSON.stringify(names.map((name) => labels[name]));
   }
 
   family(): MetricFamily {

@@ -34,6 +34,8 @@ export class GenerationState {
   readonly #options: SamplingOptions;
   readonly #random: () => number;
   readonly #window: BigInt64Array;
+  /** The row being sampled, copied so the caller's logits are left as they were. */
+  readonly #logits: Float32Array;
   readonly #decoder: { push(id: number): string; flush(): string };
   readonly #filter: StopSequenceFilter;
   #text = '';
@@ -46,6 +48,7 @@ export class GenerationState {
     this.#random = createSeededRandom(options.seed);
     this.#decoder = tokenizer.createStreamDecoder();
     this.#filter = new StopSequenceFilter(options.stop);
+    this.#logits = new Float32Array(tokenizer.vocabSize);
     // The network sees a fixed window: the last `contextLength` prompt ids, left-padded as in training.
     this.#window = new BigInt64Array(tokenizer.contextLength).fill(BigInt(tokenizer.padId));
     const kept = promptIds.slice(-tokenizer.contextLength);
@@ -76,7 +79,8 @@ export class GenerationState {
     if (logitsRow.length !== tokenizer.vocabSize) {
       throw new RangeError(`Expected ${tokenizer.vocabSize} logits, got ${logitsRow.length}.`);
     }
-    const logits = Float32Array.from(logitsRow);
+    const logits = this.#logits;
+    logits.set(logitsRow);
     // The unknown token has no text to show, so it is never generated.
     logits[tokenizer.unknownId] = Number.NEGATIVE_INFINITY;
     const tokenId = sampleToken(logits, this.#options, this.#random);

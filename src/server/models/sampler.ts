@@ -1,3 +1,5 @@
+import { approximateUncutWeights, certainUncutPick } from './certain-uncut-draw.js';
+
 /** The knobs of one sampling step; `temperature: 0` means greedy, `topK: 0` means no top-k cut. */
 export interface TokenSamplingOptions {
   temperature: number;
@@ -155,13 +157,13 @@ function insertTop(value: number, index: number, size: number, limit: number): n
   return size < limit ? size + 1 : size;
 }
 
-/** No cut: every candidate in index order. */
-function sampleUncut(
+/** No cut, from the exact weights: every candidate in index order. */
+function uncutExactDraw(
   logits: Float32Array,
   maximum: number,
   temperature: number,
   lastCandidate: number,
-  random: () => number,
+  draw: number,
 ): number {
   const length = logits.length;
   let total = 0;
@@ -173,7 +175,7 @@ function sampleUncut(
       total += weight;
     }
   }
-  let remaining = random() * total;
+  let remaining = draw * total;
   for (let index = 0; index < length; index++) {
     if (logits[index]! > Number.NEGATIVE_INFINITY) {
       remaining -= weights[index]!;
@@ -182,6 +184,38 @@ function sampleUncut(
   }
   // Rounding can leave a sliver of mass; it belongs to the last kept candidate.
   return lastCandidate;
+}
+
+/**
+ * No cut: every candidate in index order. The draw is made from cheap approximate weights
+ * (relative to `reference`, any candidate's logit) when that is certain to pick the exact draw's
+ * token (see `certain-uncut-draw.ts`), from the exact weights with the same random number
+ * otherwise. `maximum` and `lastCandidate` are found when only the exact draw needs them.
+ */
+function sampleUncut(
+  logits: Float32Array,
+  reference: number,
+  temperature: number,
+  random: () => number,
+  found?: { maximum: number; lastCandidate: number },
+): number {
+  const length = logits.length;
+  const total = approximateUncutWeights(logits, reference, temperature, weights);
+  const draw = random();
+  const certain = certainUncutPick(weights, length, total, draw);
+  if (certain !== -1) return certain;
+  if (found !== undefined)
+    return uncutExactDraw(logits, found.maximum, temperature, found.lastCandidate, draw);
+  let maximum = Number.NEGATIVE_INFINITY;
+  let lastCandidate = -1;
+  for (let index = 0; index < length; index++) {
+    const value = logits[index]!;
+    if (value > Number.NEGATIVE_INFINITY) {
+      lastCandidate = index;
+      if (value > maximum) maximum = value;
+    }
+  }
+  return uncutExactDraw(logits, maximum, temperature, lastCandidate, draw);
 }
 
 /**
@@ -257,6 +291,14 @@ export function sampleToken(
   if (!(temperature > 0)) return argmax(logits);
   reserve(length);
 
+  if (!(topP < 1) && (topK <= 0 || topK >= length)) {
+    // Nothing can be cut: no pass to find the maximum first, the first candidate is the reference.
+    let first = 0;
+    while (first < length && !(logits[first]! > Number.NEGATIVE_INFINITY)) first++;
+    if (first === length) return argmax(logits);
+    return sampleUncut(logits, logits[first]!, temperature, random);
+  }
+
   // One pass: candidate count, maximum, last candidate and, for a small top-k, the sorted top-k.
   const selecting = topK > 0 && topK <= insertionTopKLimit && topK < length;
   let count = 0;
@@ -277,7 +319,9 @@ export function sampleToken(
   if (count === 0) return argmax(logits);
 
   const cutsTopK = topK > 0 && topK < count;
-  if (!cutsTopK && !(topP < 1)) return sampleUncut(logits, maximum, temperature, lastCandidate, random);
+  if (!cutsTopK && !(topP < 1)) {
+    return sampleUncut(logits, maximum, temperature, random, { maximum, lastCandidate });
+  }
   if (cutsTopK && selecting) {
     return sampleSorted(logits, topK, topK, maximum, temperature, topP, random, topK);
   }

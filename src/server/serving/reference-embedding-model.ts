@@ -68,7 +68,7 @@ export class ReferenceEmbeddingModel {
     this.maxInputTokens = tokenizer.contextLength;
     this.#engine = engine;
     this.engineKey = engineKey;
-    this.batchPadding = { input_ids: tokenizer.padId, attention_mask: 0 };
+    this.batchPadding = Object.freeze({ input_ids: tokenizer.padId, attention_mask: 0 });
     [this.#outputName, this.dimensions] = output;
   }
 

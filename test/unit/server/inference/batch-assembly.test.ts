@@ -48,6 +48,19 @@ describe('batchCompatibilityKey', () => {
       batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], { x: 0 }),
     );
   });
+
+  it('gives a reused padding object the key of its values at the time, frozen or not', () => {
+    const frozen = Object.freeze({ x: 0 });
+    const mutable: Record<string, number> = { x: 0 };
+    const first = batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], frozen);
+    expect(batchCompatibilityKey({ x: floats([3, 8]) }, ['y'], frozen)).toBe(first);
+    expect(batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], mutable)).toBe(first);
+    mutable.x = 1;
+    expect(batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], mutable)).toBe(
+      batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], { x: 1 }),
+    );
+    expect(batchCompatibilityKey({ x: floats([1, 4]) }, ['y'], mutable)).not.toBe(first);
+  });
 });
 
 describe('concatenateFeeds', () => {

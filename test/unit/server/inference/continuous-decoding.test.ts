@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatchingInferenceEngine } from '../../../../src/server/inference/batching-inference-engine.js';
+import { sequenceStepCredit } from '../../../../src/server/inference/decoding-sequences.js';
 import { InProcessInferenceEngine } from '../../../../src/server/inference/in-process-inference-engine.js';
 import type { BatchRecord } from '../../../../src/server/inference/inference-observer.js';
 import { InferenceWorker } from '../../../../src/server/inference/inference-worker.js';
@@ -119,6 +120,41 @@ describe('continuous decoding', () => {
     expect(rows.reduce((sum, count) => sum + count, 0)).toBe(
       decoded.reduce((sum, { steps }) => sum + steps, 0),
     );
+  });
+
+  it('runs a sequence ahead of its reader by its step credit and no further', async () => {
+    const decoder = await start(8);
+    const options = { ...requests[1]!.options, maxTokens: 40 };
+    const steps = () => records.reduce((sum, record) => sum + record.rows, 0);
+    const settle = async () => {
+      // The in-process host steps on later turns: let every step it can take happen.
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const sequence = decoder.openSequence(key, [1, 2, 3], options);
+    await settle();
+    // Nobody read anything yet: the host took its credit of steps and waits.
+    expect(steps()).toBe(sequenceStepCredit);
+    const first = await sequence.next();
+    expect(first.step).toBeDefined();
+    await settle();
+    // One answer taken, one more step.
+    expect(steps()).toBe(sequenceStepCredit + 1);
+    sequence.close();
+  });
+
+  it('listens to the signal of the step waiting, not to one passed for an earlier step', async () => {
+    const decoder = await start(8);
+    const sequence = decoder.openSequence(key, [1, 2, 3], { ...requests[1]!.options, maxTokens: 40 });
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    const earlier = new AbortController();
+    // Take every answer the credit bought, within one turn: the host gets no credit back before the step below.
+    for (let taken = 0; taken < sequenceStepCredit; taken++) {
+      expect((await sequence.next(earlier.signal)).step).toBeDefined();
+    }
+    const unsignalled = sequence.next();
+    earlier.abort(new Error('the earlier request is gone'));
+    expect((await unsignalled).step).toBeDefined();
+    sequence.close();
   });
 
   it('answers a sequence with nothing to generate with its result alone', async () => {
