@@ -4,20 +4,22 @@ import type {
 } from '../server/pipeline/request-pipeline-options.js';
 import { CliUsageError } from './cli-io.js';
 
-/** The `aiaas serve` flags of billing, rate limits and chaos, in `parseArgs` form. */
+/** The `aiaas serve` flags of billing, rate limits, chaos and resumable streams, in `parseArgs` form. */
 export const pipelineFlags = {
   'rate-card': { type: 'string' },
   'billing-file': { type: 'string' },
   'requests-per-minute': { type: 'string' },
   'tokens-per-minute': { type: 'string' },
   'chaos-rate': { type: 'string' },
+  'resume-window-ms': { type: 'string' },
 } as const;
 
 export const pipelineFlagsUsage = `  --rate-card <file>          JSON rate card to bill by (default: the built-in card, see GET /v1/pricing)
   --billing-file <file>       append billing records to this JSONL file; usage survives restarts
   --requests-per-minute <n>   per-key request limit (429 beyond it)
   --tokens-per-minute <n>     per-key token limit (429 beyond it)
-  --chaos-rate <r>            inject faults into this share (0..1) of model calls, chosen by --seed`;
+  --chaos-rate <r>            inject faults into this share (0..1) of model calls, chosen by --seed
+  --resume-window-ms <n>      stop a keyed stream nobody follows or resumes for this long (default 30000)`;
 
 /** What the pipeline flags asked for; undefined where a flag was not given. */
 export interface PipelineSettings {
@@ -25,6 +27,7 @@ export interface PipelineSettings {
   billingFile: string | undefined;
   rateLimits: RateLimitOptions | undefined;
   chaosRate: number | undefined;
+  resumeWindowMs: number | undefined;
 }
 
 type PipelineFlagValues = { [Flag in keyof typeof pipelineFlags]?: string | undefined };
@@ -51,7 +54,7 @@ function rateOf(value: string | undefined): number | undefined {
  *
  * @example
  * pipelineSettingsOf({ 'requests-per-minute': '60', 'chaos-rate': '0.1' });
- * // { rateLimits: { requestsPerMinute: 60 }, chaosRate: 0.1, rateCard: undefined, billingFile: undefined }
+ * // { rateLimits: { requestsPerMinute: 60 }, chaosRate: 0.1, rateCard: undefined, billingFile: undefined, resumeWindowMs: undefined }
  */
 export function pipelineSettingsOf(values: PipelineFlagValues): PipelineSettings {
   const requestsPerMinute = limitOf(values['requests-per-minute'], 'requests-per-minute');
@@ -68,6 +71,7 @@ export function pipelineSettingsOf(values: PipelineFlagValues): PipelineSettings
     billingFile: values['billing-file'],
     rateLimits,
     chaosRate: rateOf(values['chaos-rate']),
+    resumeWindowMs: limitOf(values['resume-window-ms'], 'resume-window-ms'),
   };
 }
 
@@ -83,5 +87,6 @@ export function pipelineOptionsOf(settings: PipelineSettings): RequestPipelineOp
     ...(settings.billingFile === undefined ? {} : { billingFile: settings.billingFile }),
     ...(settings.rateLimits === undefined ? {} : { rateLimits: settings.rateLimits }),
     ...(settings.chaosRate === undefined ? {} : { chaos: { rate: settings.chaosRate } }),
+    ...(settings.resumeWindowMs === undefined ? {} : { resumeWindowMs: settings.resumeWindowMs }),
   };
 }

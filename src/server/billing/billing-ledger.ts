@@ -68,6 +68,17 @@ export class BillingLedger {
       .map(copy);
   }
 
+  /** The tenant's record of one request (what a stream cancel answers with), or undefined. */
+  recordOf(tenant: string, requestId: string): BillingRecord | undefined {
+    const records = this.#byTenant.get(tenant) ?? [];
+    // Newest first: the request asked about has usually just settled.
+    for (let index = records.length - 1; index >= 0; index--) {
+      const record = records[index]!;
+      if (record.request_id === requestId) return copy(record);
+    }
+    return undefined;
+  }
+
   /** The `GET /v1/usage` body for a tenant: its records and the exact totals per currency. */
   usageResponse(tenant: string, filter: UsageFilter = {}): UsageResponse {
     const data = this.recordsFor(tenant, filter);

@@ -92,6 +92,7 @@ export class RequestContext {
   /** Headers every answer to this request carries, errors included (rate limits, an injected fault). */
   readonly responseHeaders: Record<string, string> = {};
   readonly #detachedWork: DetachedWork | undefined;
+  readonly #stopWork: AbortController | undefined;
   readonly #request: IncomingMessage;
   readonly #bodyLimitBytes: number;
   #body: Promise<Buffer> | undefined;
@@ -110,13 +111,19 @@ export class RequestContext {
     this.headers = init.request.headers;
     this.signal = init.signal;
     const key = init.request.headers['idempotency-key'];
-    this.idempotencyKey = typeof key === 'string' && key !== '' ? key : undefined;
+    // A control route's key names the call it acts on, not this request.
+    this.idempotencyKey =
+      typeof key === 'string' && key !== '' && init.route.control !== true ? key : undefined;
     this.closing = init.closing ?? neverClosing;
     this.errorOf = init.errorOf ?? bareInternalError;
     if (this.method === 'POST' && this.idempotencyKey !== undefined) {
       const limit = init.detachedWorkLimitMs ?? defaultDetachedWorkLimitMs;
-      this.#detachedWork = detachedWorkSignal(this.signal, this.closing, limit);
-      this.workSignal = this.#detachedWork.signal;
+      const detached = detachedWorkSignal(this.signal, this.closing, limit);
+      const work = new AbortController();
+      detached.signal.addEventListener('abort', () => work.abort(detached.signal.reason), { once: true });
+      this.#detachedWork = detached;
+      this.#stopWork = work;
+      this.workSignal = work.signal;
     } else {
       this.workSignal = this.signal;
     }
@@ -127,6 +134,15 @@ export class RequestContext {
   /** True when this request's work goes on after a disconnect (see {@link workSignal}). */
   get outlivesClient(): boolean {
     return this.#detachedWork !== undefined;
+  }
+
+  /**
+   * Stops work that outlives its client (a recorded generation) now, as if its time were up:
+   * a cancel, or a stream nobody resumed within the resume window. Other requests' work
+   * stops with their client, so this does nothing for them.
+   */
+  stopWork(reason: Error): void {
+    this.#stopWork?.abort(reason);
   }
 
   /** The raw body, read once (within the size limit) and cached, so a hash and a parse can share it. */

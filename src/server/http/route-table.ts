@@ -16,6 +16,12 @@ export interface Route {
   path: string;
   /** Answered without an API key (health checks). */
   public?: boolean;
+  /**
+   * A control request about another call (cancelling a stream): the `Idempotency-Key` it
+   * carries names that call, not this request, so faults, rate limits, idempotency and
+   * billing leave it alone and it never counts as an attempt of that call.
+   */
+  control?: boolean;
   handle(context: RequestContext): Promise<RouteResponse>;
 }
 

@@ -51,6 +51,8 @@ async function chaosDirectives(context: RequestContext, chaos: ChaosInjector | u
  */
 export function faultInterceptor(options: FaultInterceptorOptions): RequestInterceptor {
   return async (context, next) => {
+    // A control request (a stream cancel) must work while its call is being faulted.
+    if (context.route.control === true) return next(context);
     context.attempt = options.attempts.nextAttempt(context.tenant.id, context.idempotencyKey);
     let directives = headerDirectives(context);
     if (directives.length === 0) directives = await chaosDirectives(context, options.chaos);

@@ -6,7 +6,8 @@ import type { RawRouteResponse, RouteResponse } from '../http/route-response.js'
 import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { IdempotencyBegin, IdempotencyNew, StoredResponse } from '../idempotency/idempotency-types.js';
-import type { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+import { streamCancelHeaders } from './stream-cancel-advert.js';
+import type { StreamRecordingRegistry } from './stream-recording-registry.js';
 import { lastEventIdOf, resumeStream, streamNotResumable } from './stream-resume.js';
 
 /** Sent on every answer that was not produced afresh but replayed from the first attempt. */
@@ -32,12 +33,16 @@ async function begin(
 function replay(
   stored: StoredResponse,
   context: RequestContext,
-  replays: StreamReplayStore,
+  recordings: StreamRecordingRegistry,
   lastEventId: number | undefined,
 ): RouteResponse {
   const headers = { ...stored.headers, 'x-request-id': stored.requestId, ...replayedHeaders };
   if (stored.streamed === true) {
-    return resumeStream(replays.get(context.tenant.id, context.idempotencyKey!), lastEventId, headers);
+    const recording = recordings.find(context.tenant.id, context.idempotencyKey!);
+    const resumed = resumeStream(recording?.buffer, lastEventId, { ...headers, ...streamCancelHeaders });
+    // A resume keeps a running generation alive: the resume window restarts when this socket closes.
+    recording?.follow(context);
+    return resumed;
   }
   return { kind: 'raw', status: stored.status, body: stored.body, headers };
 }
@@ -76,15 +81,16 @@ function keep(begun: IdempotencyNew, response: RouteResponse, context: RequestCo
  * body gets the stored answer with the first `x-request-id` and `idempotent-replayed: true`,
  * and runs (and bills) nothing; a repeat with another body is a 409 `idempotency_key_reused`;
  * a duplicate arriving while the first runs waits for it. A streamed call repeated with
- * `Last-Event-ID: n` resumes after event n. Failures (a thrown error, a 5xx, 408 or 429) are
+ * `Last-Event-ID: n` resumes after event n (and counts as a socket following the recording, for
+ * the resume window). Failures (a thrown error, a 5xx, 408 or 429) are
  * not stored, so a retry runs again.
  *
  * @example
- * const interceptor = idempotencyInterceptor(new IdempotencyStore({ ... }), new StreamReplayStore());
+ * const interceptor = idempotencyInterceptor(new IdempotencyStore({ ... }), new StreamRecordingRegistry(new StreamReplayStore()));
  */
 export function idempotencyInterceptor(
   store: IdempotencyStore,
-  replays: StreamReplayStore,
+  recordings: StreamRecordingRegistry,
 ): RequestInterceptor {
   return async (context, next) => {
     const key = context.idempotencyKey;
@@ -99,7 +105,7 @@ export function idempotencyInterceptor(
         { param: 'idempotency-key', code: 'idempotency_key_reused' },
       );
     }
-    if (begun.kind === 'replay') return replay(begun.stored, context, replays, lastEventId);
+    if (begun.kind === 'replay') return replay(begun.stored, context, recordings, lastEventId);
     if (begun.kind !== 'new') throw new Error(`Unexpected idempotency state ${begun.kind}.`);
     if (lastEventId !== undefined) {
       // A resume of a call the server has no record of: running it afresh would bill it again.

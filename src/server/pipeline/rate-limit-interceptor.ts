@@ -15,7 +15,9 @@ import { estimateRequestTokens } from './request-token-estimate.js';
  */
 export function rateLimitInterceptor(limiter: TokenBucketRateLimiter): RequestInterceptor {
   return async (context, next) => {
-    if (context.method !== 'POST' || context.route.public) return next(context);
+    // A control request (a stream cancel) runs no model and frees capacity: never refuse it.
+    if (context.method !== 'POST' || context.route.public || context.route.control === true)
+      return next(context);
     const tenant = context.tenant.id;
     const estimate =
       limiter.tokensPerMinute === undefined ? 0 : estimateRequestTokens(await context.readBody());

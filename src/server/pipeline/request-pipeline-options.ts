@@ -64,4 +64,11 @@ export interface RequestPipelineOptions {
    * an answer kept for replay) goes on after its client left. Default 30 s.
    */
   detachedWorkLimitMs?: number;
+  /**
+   * How long a recorded stream (a streaming POST with an Idempotency-Key) goes on generating
+   * once no socket follows it: a `Last-Event-ID` resume within it continues the stream; after
+   * it the generation stops, as on `POST /v1/streams/cancel`, billed for what it generated.
+   * Default 30 s.
+   */
+  resumeWindowMs?: number;
 }

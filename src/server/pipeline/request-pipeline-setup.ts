@@ -7,6 +7,7 @@ import type { Route } from '../http/route-table.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
 import { pricingRoute } from '../routes/openai/pricing-route.js';
+import { streamCancelRoute } from '../routes/openai/stream-cancel-route.js';
 import { usageRoute } from '../routes/openai/usage-route.js';
 import type { ServerLogger } from '../server-logger.js';
 import { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
@@ -16,6 +17,7 @@ import { idempotencyInterceptor } from './idempotency-interceptor.js';
 import { rateLimitInterceptor } from './rate-limit-interceptor.js';
 import type { RequestPipelineOptions } from './request-pipeline-options.js';
 import { streamRecordingInterceptor } from './stream-recording-interceptor.js';
+import { defaultResumeWindowMs, StreamRecordingRegistry } from './stream-recording-registry.js';
 
 export interface RequestPipelineContext {
   /** The server's seed: the chaos seed when the chaos options name none. */
@@ -29,7 +31,7 @@ export interface RequestPipelineContext {
 export interface RequestPipeline {
   /** In order, to run after authentication: faults, rate limits, idempotency, billing, stream recording. */
   interceptors: RequestInterceptor[];
-  /** `GET /v1/pricing` and `GET /v1/usage`. */
+  /** `GET /v1/pricing`, `GET /v1/usage` and `POST /v1/streams/cancel`. */
   routes: Route[];
   detachedWorkLimitMs: number | undefined;
   /** Closes the billing file; call once no request is in flight. */
@@ -69,6 +71,10 @@ export function createRequestPipeline(
   if (detached !== undefined && (!Number.isSafeInteger(detached) || detached < 1)) {
     throw new RangeError(`detachedWorkLimitMs must be a positive integer, got ${detached}.`);
   }
+  const resumeWindowMs = options.resumeWindowMs ?? defaultResumeWindowMs;
+  if (!Number.isSafeInteger(resumeWindowMs) || resumeWindowMs < 1) {
+    throw new RangeError(`resumeWindowMs must be a positive integer, got ${resumeWindowMs}.`);
+  }
   const card = loadRateCard(options.rateCard);
   checkEveryModelPriced(card, context.servedModels());
   const chaos =
@@ -82,7 +88,10 @@ export function createRequestPipeline(
   const limits = options.rateLimits ?? {};
   const limited = limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined;
   const idempotency = options.idempotency ?? {};
-  const replays = new StreamReplayStore({ maxBytesPerStream: 4 * 1024 * 1024, ...options.streamReplay });
+  const recordings = new StreamRecordingRegistry(
+    new StreamReplayStore({ maxBytesPerStream: 4 * 1024 * 1024, ...options.streamReplay }),
+    resumeWindowMs,
+  );
   const store = new IdempotencyStore({
     ttlMs: idempotency.ttlMs ?? 24 * 60 * 60_000,
     maxEntries: idempotency.maxEntries ?? 10_000,
@@ -97,13 +106,17 @@ export function createRequestPipeline(
   ];
   if (limited) interceptors.push(rateLimitInterceptor(new TokenBucketRateLimiter(limits)));
   interceptors.push(
-    idempotencyInterceptor(store, replays),
+    idempotencyInterceptor(store, recordings),
     billingInterceptor({ ledger, card, logger: context.logger }),
-    streamRecordingInterceptor(replays),
+    streamRecordingInterceptor(recordings),
   );
   return {
     interceptors,
-    routes: [pricingRoute(card, context.servedModels), usageRoute(ledger)],
+    routes: [
+      pricingRoute(card, context.servedModels),
+      usageRoute(ledger),
+      streamCancelRoute(recordings, ledger),
+    ],
     detachedWorkLimitMs: options.detachedWorkLimitMs,
     close: () => ledger.close(),
   };

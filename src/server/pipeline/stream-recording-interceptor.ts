@@ -5,7 +5,8 @@ import type { WorkOutcome } from '../http/request-settlement.js';
 import type { EventStreamRouteResponse, RouteResponse } from '../http/route-response.js';
 import { type RecordingOutcome, recordEventStream } from '../stream-replay/record-event-stream.js';
 import type { ReplayEvent } from '../stream-replay/replay-types.js';
-import type { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+import { streamCancelHeaders } from './stream-cancel-advert.js';
+import type { StreamRecordingRegistry } from './stream-recording-registry.js';
 
 /**
  * The bytes an event takes on the wire, as the SSE writer frames it: a stream's `bytes_out` is
@@ -25,24 +26,31 @@ function workOutcomeOf(outcome: RecordingOutcome, context: RequestContext): Work
 function record(
   context: RequestContext,
   response: EventStreamRouteResponse,
-  replays: StreamReplayStore,
+  recordings: StreamRecordingRegistry,
 ): RouteResponse {
-  const buffer = replays.open(context.tenant.id, context.idempotencyKey!);
+  const recording = recordings.open(context);
+  const { buffer } = recording;
   // Metered as recorded: the call pays for its stream once, however many sockets carry it.
   buffer.subscribe(0, {
     onEvent: (event) => context.meter.addResponseBytes(frameBytes(event)),
     onEnd: () => {},
   });
-  const recording = recordEventStream(buffer, response.events, {
+  const recorded = recordEventStream(buffer, response.events, {
     signal: context.workSignal,
     errorEvent: (error) => JSON.stringify(errorBody(context.dialect, context.errorOf(error))),
   });
-  context.settlement.track(recording.then((outcome) => workOutcomeOf(outcome, context)));
+  context.settlement.track(
+    recorded.then((outcome) => {
+      recording.ended();
+      return workOutcomeOf(outcome, context);
+    }),
+  );
+  recording.follow(context);
   return {
     kind: 'buffered-stream',
     buffer,
     afterEventId: 0,
-    ...(response.headers === undefined ? {} : { headers: response.headers }),
+    headers: { ...response.headers, ...streamCancelHeaders },
   };
 }
 
@@ -50,18 +58,19 @@ function record(
  * Makes the event stream of a POST with an Idempotency-Key resumable: the route's events are
  * recorded into the replay store under (tenant, key) by a recorder that does not depend on the
  * socket, and the socket follows the recording. When the connection breaks (a client drop, a
- * `drop_after` fault) the generation runs on into the buffer, bounded by the request's work
- * signal, so a repeat with `Last-Event-ID` gets the rest with the same text and nothing is
- * generated (or billed) twice. Streams without a key are written straight from the route, and
- * their generation stops with the client.
+ * `drop_after` fault) the generation runs on into the buffer for the resume window, so a
+ * repeat with `Last-Event-ID` gets the rest with the same text and nothing is generated (or
+ * billed) twice; once no socket followed it for the window, or on `POST /v1/streams/cancel`
+ * (advertised in `x-aiaas-stream-cancel`), it stops and is billed for what it generated.
+ * Streams without a key are written straight from the route, and stop with the client.
  *
  * @example
- * const interceptors = [..., idempotencyInterceptor(store, replays), billing, streamRecordingInterceptor(replays)];
+ * const interceptors = [..., idempotencyInterceptor(store, recordings), billing, streamRecordingInterceptor(recordings)];
  */
-export function streamRecordingInterceptor(replays: StreamReplayStore): RequestInterceptor {
+export function streamRecordingInterceptor(recordings: StreamRecordingRegistry): RequestInterceptor {
   return async (context, next) => {
     const response = await next(context);
     if (response.kind !== 'event-stream' || !context.outlivesClient) return response;
-    return record(context, response, replays);
+    return record(context, response, recordings);
   };
 }

@@ -117,6 +117,19 @@ describe('BillingLedger', () => {
     expect(ledger.usageResponse('key_c')).toEqual({ object: 'list', data: [], totals: {} });
   });
 
+  it("finds one request's record for its own tenant only, as a copy", () => {
+    const ledger = ledgerOn();
+    const mine = billed({ tenant: 'key_a', amount: '1' });
+    ledger.record(mine);
+    ledger.record(billed({ tenant: 'key_a', amount: '2' }));
+    const found = ledger.recordOf('key_a', mine.request_id) as BillingRecord;
+    expect(found).toEqual(mine);
+    found.usage.output_tokens = 0;
+    expect(ledger.recordOf('key_a', mine.request_id)?.usage.output_tokens).toBe(8);
+    expect(ledger.recordOf('key_b', mine.request_id)).toBeUndefined();
+    expect(ledger.recordOf('key_a', 'req_unknown')).toBeUndefined();
+  });
+
   it('filters by since (inclusive), until (exclusive) and model', () => {
     const ledger = ledgerOn();
     ledger.record(billed({ time: '2025-01-01T00:00:00Z', model: 'ref-chat', amount: '1' }));
