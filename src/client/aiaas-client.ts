@@ -111,6 +111,7 @@ export class AiaasClient {
         : joinUrl(this.provider.baseURL, 'v1/pricing');
     this.context = {
       provider: this.provider,
+      transport,
       // One throttle registry per client: all its calls to a failing origin share the retry tokens.
       runCall: createRetryCallRunner({
         baseURL: this.provider.baseURL,

@@ -1,6 +1,6 @@
 import type { Budget, BudgetReservation } from '../cost/budget.js';
 import type { Ledger } from '../cost/ledger.js';
-import type { LedgerStatus } from '../cost/ledger-entry.js';
+import type { LedgerEntryInput, LedgerStatus } from '../cost/ledger-entry.js';
 import type { Money } from '../cost/money.js';
 import type { PriceCatalog } from '../cost/price-catalog.js';
 import type { Usage } from '../cost/usage.js';
@@ -55,7 +55,7 @@ export class CallCostMeter {
   async record(attempt: AttemptUsage): Promise<Money | null> {
     const { catalog, ledger, model, pricedAt } = this.#init;
     const cost = catalog === undefined ? null : catalog.cost(model, attempt.usage, pricedAt).total;
-    await ledger.append({
+    const entry: LedgerEntryInput = {
       requestId: attempt.requestId ?? null,
       idempotencyKey: this.#init.idempotencyKey ?? null,
       attempt: attempt.attempt,
@@ -64,11 +64,18 @@ export class CallCostMeter {
       usage: attempt.usage,
       cost,
       tags: this.#init.tags,
-      ...(this.#init.apiKeyId === undefined ? {} : { apiKeyId: this.#init.apiKeyId }),
       status: attempt.status,
-    });
+    };
+    // Set only when there is one (a conditional spread takes V8's slow path).
+    if (this.#init.apiKeyId !== undefined) entry.apiKeyId = this.#init.apiKeyId;
+    await ledger.append(entry);
     if (cost !== null) this.#spent = this.#spent === undefined ? cost : this.#spent.plus(cost);
     return cost;
+  }
+
+  /** True when there is a budget reservation for {@link finish} to settle or release. */
+  get holdsReservation(): boolean {
+    return this.#init.budget !== undefined && this.#init.reservation !== undefined;
   }
 
   /** Settles the reservation with what was recorded, or releases it; runs once, later calls wait for it. */

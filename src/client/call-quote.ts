@@ -1,9 +1,10 @@
 import { isChatBuilder } from '../builders/chat-builder.js';
-import { type Quote, quoteRange } from '../cost/cost-estimator.js';
+import type { Quote } from '../cost/cost-estimator.js';
 import { AiaasError, APIError } from '../errors/index.js';
 import { UnsupportedOperationError } from '../providers/unsupported-operation-error.js';
 import { type CompletionRequest, completionRequestSchema } from '../wire/openai/completion-schemas.js';
 import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
+import { callCostRange } from './call-cost-range.js';
 import { type CallEstimate, estimateChatCall, estimateCompletionCall } from './call-estimate.js';
 import type { CostAccounting } from './cost-accounting.js';
 import { invalidRequest, validateRequest } from './request-validation.js';
@@ -64,7 +65,8 @@ function lacksTokenize(error: unknown): boolean {
 
 /**
  * The cost range of a call before it is sent: `min` is the input alone, `max` the input plus
- * the full output cap. Needs `pricing`.
+ * the full output cap and the declared `costBounds` ceilings, as a budgeted call reserves it.
+ * Needs `pricing`.
  *
  * @example
  * const { min, max } = await quoteCall(costs, tokenize, chat('ref-chat').user('hi').maxTokens(64), { exact: true });
@@ -104,12 +106,14 @@ export async function quoteCall(
       'the output has no cap to quote: set max_tokens, pass quote(params, { maxOutputTokens }), or use { exact: true } with a provider whose /tokenize reports the context length',
     );
   }
-  return quoteRange({
-    model: estimate.model,
+  // The same range a budgeted call reserves (request bytes, declared `costBounds`), not a second copy.
+  return callCostRange({
+    estimate,
     promptTokens,
     maxOutputTokens,
     catalog,
+    at: options.at ?? new Date(),
+    costBounds: costs.costBounds,
     provenance,
-    ...(options.at === undefined ? {} : { at: options.at }),
   });
 }

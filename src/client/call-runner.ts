@@ -1,4 +1,4 @@
-import type { RetryEvent } from '../retry/retry-options.js';
+import type { AttemptContext, RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RetryThrottleRegistry } from '../retry/retry-throttle.js';
 import { runWithRetry } from '../retry/run-with-retry.js';
@@ -12,6 +12,11 @@ export interface CallAttempt {
   readonly idempotencyKey: string | undefined;
   /** Fires when the caller aborts or the call's deadline passes. */
   readonly signal: AbortSignal;
+  /**
+   * `signal` when something can fire it (a caller signal or a deadline), else undefined: a
+   * request given no signal needs no abort plumbing. Reading `signal` makes one on demand.
+   */
+  readonly cancelSignal?: AbortSignal | undefined;
   /** Milliseconds for this attempt: the per-attempt `timeout`, cut to what is left of the deadline (0: none). */
   readonly timeout: number;
 }
@@ -66,30 +71,46 @@ function attemptTimeout(timeout: number, deadlineAt: number | undefined): number
 export function createRetryCallRunner(settings: RetryCallRunnerSettings): CallRunner {
   const { throttles, logger } = settings;
   const origin = new URL(settings.baseURL).origin;
+  // The origin never changes, so neither does its throttle: looked up once, not per call.
+  const throttle = throttles.for(origin);
   return (attempt, options) =>
-    runWithRetry(
-      (context) =>
-        attempt({
-          attempt: context.attempt,
-          idempotencyKey: context.idempotencyKey,
-          signal: context.signal,
-          timeout: attemptTimeout(options.timeout, context.deadlineAt),
-        }),
-      {
-        maxRetries: options.maxRetries,
-        policy: options.policy,
-        signal: options.signal,
-        deadline: options.deadline,
-        idempotencyKey: options.idempotencyKey,
-        throttle: throttles.for(origin),
-        origin,
-        onRetry: (event) => {
+    runWithRetry((context) => attempt(new RunnerAttempt(context, options.timeout)), {
+      maxRetries: options.maxRetries,
+      policy: options.policy,
+      signal: options.signal,
+      deadline: options.deadline,
+      idempotencyKey: options.idempotencyKey,
+      throttle,
+      origin,
+      onRetry: (event) => {
+        if (logger.enabled('info')) {
           logger.info(
             `${options.operation} attempt ${event.attempt} failed; retrying in ${Math.round(event.delayMs)} ms`,
             { error: event.error.message },
           );
-          options.onRetry?.(event);
-        },
+        }
+        options.onRetry?.(event);
       },
-    );
+    });
+}
+
+/** A {@link CallAttempt} over the retry layer's context; `signal` stays lazy (see `CallDeadline`). */
+class RunnerAttempt implements CallAttempt {
+  readonly attempt: number;
+  readonly idempotencyKey: string | undefined;
+  readonly cancelSignal: AbortSignal | undefined;
+  readonly timeout: number;
+  readonly #context: AttemptContext;
+
+  constructor(context: AttemptContext, timeout: number) {
+    this.attempt = context.attempt;
+    this.idempotencyKey = context.idempotencyKey;
+    this.cancelSignal = context.cancelSignal;
+    this.timeout = attemptTimeout(timeout, context.deadlineAt);
+    this.#context = context;
+  }
+
+  get signal(): AbortSignal {
+    return this.#context.signal;
+  }
 }

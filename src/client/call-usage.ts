@@ -1,4 +1,5 @@
 import { estimateTokens } from '../cost/cost-estimator.js';
+import { type ServerUsageRecord, serverUsageFields } from '../cost/server-usage-schema.js';
 import { addUsage, makeUsage, type Usage } from '../cost/usage.js';
 import { normalizeOipUsage, normalizeOllamaUsage, normalizeOpenAIUsage } from '../cost/usage-normalizers.js';
 import type { ProviderName } from '../providers/provider-types.js';
@@ -84,4 +85,17 @@ export function streamUsageBuckets(usage: StreamUsage, provider: ProviderName): 
     return normalizeOllamaUsage(usage.raw, { provenance });
   }
   return normalizeOpenAIUsage(usage.tokens, { provenance });
+}
+
+/**
+ * A provider's own billing record (aiaas/server `GET /v1/usage`, or the record a stream
+ * cancellation returns) as buckets, all `reported`. Its tokens are totals with no cache or
+ * reasoning split, so they land in the uncached-input and text-output buckets: the totals
+ * reconcile compares are then the record's own.
+ *
+ * @example
+ * serverRecordUsage(cancellation.record).outputTokens; // { value: 9, provenance: 'reported' }
+ */
+export function serverRecordUsage(record: ServerUsageRecord): Usage {
+  return makeUsage(serverUsageFields(record));
 }

@@ -4,6 +4,7 @@ import { resolveIdempotencyKey } from '../retry/idempotency-key.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
+import type { HttpTransport } from '../transport/http-transport.js';
 import type { SdkLogger } from '../transport/sdk-logger.js';
 import { APIPromise, type WithResponse } from './api-promise.js';
 import type { CallCostMeter } from './call-cost-meter.js';
@@ -28,6 +29,8 @@ export interface CallDefaults {
 /** What resources share: the provider, the call runner, the cost layer and the client's defaults. */
 export interface ClientContext {
   readonly provider: Provider;
+  /** The client's own transport, for requests outside a provider's operations (a stream's cancellation). */
+  readonly transport: HttpTransport;
   readonly runCall: CallRunner;
   readonly defaults: CallDefaults;
   readonly costs: CostAccounting;
@@ -64,7 +67,8 @@ export function runOptionsFor(
   idempotencyKey: string | undefined,
 ): CallRunOptions {
   const { defaults } = context;
-  const hooks = [defaults.onRetry, options.onRetry].filter((hook) => hook !== undefined);
+  const clientHook = defaults.onRetry;
+  const callHook = options.onRetry;
   return {
     operation,
     maxRetries: options.maxRetries ?? defaults.maxRetries,
@@ -72,10 +76,11 @@ export function runOptionsFor(
     deadline: options.deadline ?? defaults.deadline,
     policy: options.retryPolicy ?? defaults.retryPolicy,
     onRetry:
-      hooks.length === 0
-        ? undefined
+      clientHook === undefined || callHook === undefined
+        ? (clientHook ?? callHook)
         : (event) => {
-            for (const hook of hooks) hook(event);
+            clientHook(event);
+            callHook(event);
           },
     signal: options.signal,
     idempotencyKey,
@@ -89,7 +94,8 @@ export function providerOptionsFor(
   attempt: CallAttempt,
 ): ProviderCallOptions {
   return {
-    signal: attempt.signal,
+    // Only a signal that can fire: without one the transport skips its abort plumbing.
+    signal: 'cancelSignal' in attempt ? attempt.cancelSignal : attempt.signal,
     timeout: attempt.timeout,
     headers: options.headers,
     idempotencyKey: attempt.idempotencyKey,
@@ -155,7 +161,8 @@ export function executeCall<Data>(
       void scope?.end(error);
       throw error;
     } finally {
-      await meter?.finish();
+      // Without a reservation there is nothing to settle: no await (a microtask per call).
+      if (meter?.holdsReservation) await meter.finish();
     }
   });
   return new APIPromise(result);

@@ -1,10 +1,10 @@
 import type { Budget } from '../cost/budget.js';
 import { budgetScopes } from '../cost/budget-limit.js';
 import { type CostBounds, requireCostBounds, resolveCostBound } from '../cost/cost-bounds.js';
-import { quoteRange } from '../cost/cost-estimator.js';
 import type { Ledger } from '../cost/ledger.js';
 import { PriceCatalog } from '../cost/price-catalog.js';
 import { CallCostMeter } from './call-cost-meter.js';
+import { callCostRange } from './call-cost-range.js';
 import type { CallEstimate } from './call-estimate.js';
 import { invalidRequest } from './request-validation.js';
 
@@ -40,13 +40,19 @@ export interface CallMetering {
 export class CostAccounting {
   readonly ledger: Ledger;
   readonly budget: Budget | undefined;
+  /** Declared ceilings a reservation (and so a quote) prices in. */
+  readonly costBounds: CostBounds | undefined;
   readonly #options: CostAccountingOptions;
+  /** The client's tags, frozen once: ledger entries share a frozen object instead of copying it. */
+  readonly #clientTags: Readonly<Record<string, string>>;
   #serverCatalog: Promise<PriceCatalog> | undefined;
 
   constructor(options: CostAccountingOptions) {
     this.#options = options;
+    this.#clientTags = Object.freeze({ ...options.tags });
     this.ledger = options.ledger;
     this.budget = options.budget;
+    this.costBounds = options.costBounds;
   }
 
   /** The price catalog, or undefined when no pricing is configured. `'server'` pricing is fetched on first use. */
@@ -74,9 +80,12 @@ export class CostAccounting {
     call: { idempotencyKey: string | undefined; tags: Readonly<Record<string, string>> | undefined },
   ): Promise<CallCostMeter> {
     const pricedAt = new Date();
-    const catalog = await this.catalog();
+    const { pricing } = this.#options;
+    // A catalog given in the options (or none) is there already: no await for it.
+    const catalog = pricing === undefined || pricing instanceof PriceCatalog ? pricing : await this.catalog();
     const price = catalog?.priceOf(metering.model, pricedAt);
-    const tags = { ...this.#options.tags, ...call.tags };
+    const tags =
+      call.tags === undefined ? this.#clientTags : Object.freeze({ ...this.#clientTags, ...call.tags });
     const { apiKeyId } = this.#options;
     let reservation: Awaited<ReturnType<Budget['reserve']>> | undefined;
     if (this.budget !== undefined && catalog !== undefined) {
@@ -92,16 +101,12 @@ export class CostAccounting {
       // A hard limit fails closed: a quantity the card bills with no ceiling cannot be reserved.
       if (price !== undefined && this.#hasHardLimitFor(scopes))
         requireCostBounds(metering.model, price.price, bound, estimate.bytesIn !== undefined);
-      const quote = quoteRange({
-        model: metering.model,
-        promptTokens: estimate.promptTokens,
+      const quote = callCostRange({
+        estimate,
         maxOutputTokens: estimate.maxOutputTokens,
         catalog,
         at: pricedAt,
-        bytesIn: estimate.bytesIn ?? bound?.maxInputBytes ?? 0,
-        tensorElements: estimate.tensorElements ?? 0,
-        maxOutputBytes: bound?.maxOutputBytes ?? 0,
-        maxComputeMs: bound?.maxComputeMs ?? 0,
+        costBounds: this.costBounds,
       });
       reservation = await this.budget.reserve(quote.max, scopes);
     }

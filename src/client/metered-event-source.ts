@@ -57,6 +57,11 @@ export class MeteredEventSource implements ChatEventSource {
     return event;
   }
 
+  takeReady(): ChatStreamEvent | undefined {
+    // The first event (and the end, which the recorder must see) go through next().
+    return this.#first === undefined ? this.#inner.takeReady() : undefined;
+  }
+
   close(): void {
     this.#inner.close();
     void this.#recorder.abandoned().catch((error: unknown) => this.#logFailure(error));

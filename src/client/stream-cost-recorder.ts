@@ -7,9 +7,11 @@ import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { StreamAccumulator } from '../streaming/stream-accumulator.js';
 import { estimateUsage } from '../streaming/usage-estimate.js';
 import type { TelemetryCallScope } from '../telemetry/telemetry-hook.js';
+import type { SdkLogger } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
-import { streamUsageBuckets } from './call-usage.js';
+import { serverRecordUsage, streamUsageBuckets } from './call-usage.js';
 import type { StreamBodyBytes } from './stream-body-bytes.js';
+import type { StreamCancellation } from './stream-cancellation.js';
 
 /** What a stream cost, once it ended. */
 export interface StreamCost {
@@ -33,6 +35,15 @@ export interface StreamCostRecorderInit {
   readonly bytes?: StreamBodyBytes | undefined;
   /** The call's span (client option `telemetry`): told the ledger entry, then ended. */
   readonly telemetry?: TelemetryCallScope | undefined;
+  /**
+   * How to stop the stream on the server and read what it billed, when its opening response
+   * advertised it: an unfinished stream is then recorded at the server's exact usage.
+   */
+  readonly cancellation?: StreamCancellation | undefined;
+  /** Where the stream got to (the stream's event source): the cancellation names the last event read. */
+  readonly position?: { readonly lastEventId: string | undefined } | undefined;
+  /** Told when a cancellation fails and the usage falls back to an estimate. */
+  readonly logger?: SdkLogger | undefined;
 }
 
 function isStreamUsage(value: unknown): value is StreamUsage {
@@ -41,7 +52,8 @@ function isStreamUsage(value: unknown): value is StreamUsage {
 
 /**
  * Records a stream's one ledger entry when it ends, whichever way: `ok` with the usage it
- * reported, or — broken, aborted, or left by its consumer — `error`/`aborted` with the usage so
+ * reported, or — broken, aborted, or left by its consumer — `error`/`aborted` with the usage the
+ * server billed when it can cancel the stream (see {@link StreamCancellation}), else the usage so
  * far, estimated from what was received. Then it settles the budget with that cost. The first
  * ending wins; later ones get the same result, so a stream is never recorded twice.
  *
@@ -83,21 +95,27 @@ export class StreamCostRecorder {
   }
 
   #record(status: LedgerStatus, carried: StreamUsage | undefined, error?: unknown): Promise<StreamCost> {
-    this.#recorded ??= this.#write(status, carried, error);
+    if (this.#recorded !== undefined) return this.#recorded;
+    this.#recorded = this.#write(status, carried, error);
+    // Nothing more will be read: free the socket now rather than when the server finishes. Only
+    // once the recording is claimed: closing the connection stops the stream, which re-enters here.
+    if (status !== 'ok') this.#init.connection.abort();
     return this.#recorded;
   }
 
   async #write(status: LedgerStatus, carried: StreamUsage | undefined, error: unknown): Promise<StreamCost> {
     const { accumulator, meter } = this.#init;
-    // Nothing more will be read: free the socket now rather than when the server finishes.
-    if (status !== 'ok') this.#init.connection.abort();
     try {
-      const streamUsage =
-        carried ??
-        accumulator.usage ??
-        (await estimateUsage(accumulator.outputTexts(), { promptTokens: this.#init.promptTokens }));
-      const tokens = streamUsageBuckets(streamUsage, this.#init.provider);
-      const usage = this.#init.bytes === undefined ? tokens : addUsage(tokens, this.#init.bytes.usage());
+      // Unfinished: what the server billed, when it can say; else an estimate of what was received.
+      let usage = status === 'ok' ? undefined : await this.#billedUsage();
+      if (usage === undefined) {
+        const streamUsage =
+          carried ??
+          accumulator.usage ??
+          (await estimateUsage(accumulator.outputTexts(), { promptTokens: this.#init.promptTokens }));
+        const tokens = streamUsageBuckets(streamUsage, this.#init.provider);
+        usage = this.#init.bytes === undefined ? tokens : addUsage(tokens, this.#init.bytes.usage());
+      }
       const cost = await meter.record({
         attempt: this.#init.attempt,
         requestId: this.#init.requestId,
@@ -109,6 +127,21 @@ export class StreamCostRecorder {
     } finally {
       void this.#init.telemetry?.end(error);
       await meter.finish();
+    }
+  }
+
+  /** The server's billed usage of an unfinished stream, or undefined when it cannot say (then: estimate). */
+  async #billedUsage(): Promise<Usage | undefined> {
+    const { cancellation } = this.#init;
+    if (cancellation === undefined) return undefined;
+    try {
+      return serverRecordUsage(await cancellation.cancel(this.#init.position?.lastEventId));
+    } catch (error) {
+      this.#init.logger?.warn(
+        'Cancelling an unfinished stream on the server failed; its cost is estimated from what was received.',
+        { requestId: this.#init.requestId, error: error instanceof Error ? error.message : String(error) },
+      );
+      return undefined;
     }
   }
 }

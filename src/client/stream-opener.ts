@@ -16,7 +16,9 @@ import { MeteredChatStream } from './metered-chat-stream.js';
 import { MeteredEventSource } from './metered-event-source.js';
 import type { StreamRequestOptions } from './request-options.js';
 import { StreamBodyBytes } from './stream-body-bytes.js';
+import { StreamCancellation } from './stream-cancellation.js';
 import { StreamCostRecorder } from './stream-cost-recorder.js';
+import { streamReconnectDelay } from './stream-reconnect-delay.js';
 
 /** A streamed call as a resource describes it. */
 export interface StreamCall {
@@ -31,12 +33,30 @@ export interface StreamCall {
 interface OpenedAttempt {
   readonly source: ChatEventSource;
   readonly controller: AbortController;
+  /** Fires when the stream is stopped: its controller, or the caller's signal. */
+  readonly stopped: AbortSignal;
   readonly first: ChatStreamEvent | undefined;
   readonly connection: AbortController;
   readonly attempt: number;
   readonly requestId: string | undefined;
   /** Bytes sent and received over the stream's connections, for its usage. */
   readonly bytes: StreamBodyBytes;
+  /** The opening response's headers: whether the server can cancel the stream is read from them once. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The first response's signal: aborted with the attempt (the caller, the deadline), with the
+ * stream, or on its own when a resume abandons that response. Listeners rather than
+ * `AbortSignal.any`, which keeps a set of weak references per signal for as long as it lives.
+ */
+function initialBodyController(attemptSignal: AbortSignal, streamSignal: AbortSignal): AbortController {
+  const initialBody = new AbortController();
+  for (const signal of [attemptSignal, streamSignal]) {
+    if (signal.aborted) initialBody.abort(signal.reason);
+    else signal.addEventListener('abort', () => initialBody.abort(signal.reason), { once: true });
+  }
+  return initialBody;
 }
 
 /**
@@ -51,36 +71,40 @@ async function openAttempt(
   attempt: CallAttempt,
   promptTokens: number,
 ): Promise<OpenedAttempt> {
-  // Closes this attempt's body (and resumes) at once: a generator body cannot be interrupted mid-read.
+  // The one controller of the stream: `abort()`, the cost recorder and a failed attempt stop it,
+  // and it closes every body (and resume) at once: a generator body cannot be interrupted mid-read.
+  // Each controller or composed signal costs about 1–2 KB per open stream: this one is also the
+  // ChatStream's, and the first response gets only a listener-fed one of its own.
   const connection = new AbortController();
   // Only the first response: a resume that abandons it (stalled, unreadable) must free its socket.
-  const initialBody = new AbortController();
+  const initialBody = initialBodyController(attempt.signal, connection.signal);
   const base = providerOptionsFor(context, options, attempt);
   const requestSentAt = performance.now();
   const bytes = new StreamBodyBytes();
   try {
-    const response = await call.send({
-      ...base,
-      signal: AbortSignal.any([attempt.signal, connection.signal, initialBody.signal]),
-    });
+    const response = await call.send({ ...base, signal: initialBody.signal });
     bytes.add(response.bodyByteCount, { opening: true });
+    // `signal` already follows the stream's controller (the reader's signal).
     const reconnect: Reconnect = async (lastEventId, signal) => {
       const resumed = await call.send({
         ...base,
-        signal: AbortSignal.any([signal, connection.signal]),
+        signal,
         headers: { ...options.headers, 'last-event-id': lastEventId },
       });
       bytes.add(resumed.bodyByteCount, { opening: false });
       return resumed.body;
     };
     const { defaults } = context;
-    const { source, controller } = openChatEventSource(response, {
+    const idleTimeout = options.idleTimeout ?? defaults.idleTimeout;
+    const { source, controller, signal } = openChatEventSource(response, {
+      controller: connection,
       signal: options.signal,
       reconnect,
       maxResumes: options.maxResumes ?? defaults.maxResumes,
       abandonInitialBody: () => initialBody.abort(),
       firstTokenTimeout: options.firstTokenTimeout ?? defaults.firstTokenTimeout,
-      idleTimeout: options.idleTimeout ?? defaults.idleTimeout,
+      idleTimeout,
+      reconnectDelay: streamReconnectDelay(idleTimeout),
       requestSentAt,
       promptTokens,
     });
@@ -88,11 +112,13 @@ async function openAttempt(
     return {
       source,
       controller,
+      stopped: signal,
       first,
       connection,
       attempt: attempt.attempt,
       requestId: response.requestId,
       bytes,
+      headers: response.headers,
     };
   } catch (error) {
     connection.abort();
@@ -146,13 +172,17 @@ export async function openMeteredStream(
     connection: opened.connection,
     bytes: opened.bytes,
     telemetry: scope,
+    cancellation: StreamCancellation.advertised(context, opened.headers, idempotencyKey, options.headers),
+    position: opened.source,
+    logger: context.logger,
   });
   const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);
-  const stopped =
-    options.signal === undefined
-      ? opened.controller.signal
-      : AbortSignal.any([options.signal, opened.controller.signal]);
-  const onStop = () => {
+  const { stopped } = opened;
+  // The recorder itself aborts the stream's controller when it records a failure or a `break`,
+  // from inside that recording: waiting a microtask lets it finish registering, so this finds
+  // the entry already under way instead of writing a second one.
+  const onStop = () => queueMicrotask(abandon);
+  const abandon = () => {
     void recorder.abandoned().catch((error: unknown) => {
       context.logger.error('Recording the cost of an aborted stream failed', {
         error: error instanceof Error ? error.message : String(error),

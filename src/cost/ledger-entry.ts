@@ -72,21 +72,42 @@ export function completeLedgerEntry(
   input: LedgerEntryInput,
   makeId: () => string,
   now: () => Date,
+  lastTags?: LedgerTagsMemo,
 ): LedgerEntry {
   let tags = NO_TAGS;
   let tagProblem: string | undefined;
   const given = input.tags;
-  if (given !== undefined && given !== null) {
-    const copy: Record<string, string> = {};
-    let any = false;
+  if (given !== undefined && given !== null && isSharableTags(given)) {
+    // A frozen plain object cannot change under the entry: kept as is, not copied (the client
+    // hands every entry of a call the same frozen tags).
     for (const key in given) {
-      if (!Object.hasOwn(given, key)) continue;
-      const value = given[key] as unknown;
-      if (tagProblem === undefined && typeof value !== 'string') tagProblem = `tag "${key}" must be a string`;
-      copy[key] = value as string;
-      any = true;
+      if (typeof given[key] !== 'string') {
+        tagProblem = `tag "${key}" must be a string`;
+        break;
+      }
     }
-    if (any) tags = Object.freeze(copy);
+    tags = given;
+  } else if (given !== undefined && given !== null) {
+    const previous = lastTags?.tags;
+    if (previous !== undefined && sameTags(given, previous)) {
+      // The same tags as the last entry: share its frozen copy instead of making another.
+      tags = previous;
+    } else {
+      const copy: Record<string, string> = {};
+      let any = false;
+      for (const key in given) {
+        if (!Object.hasOwn(given, key)) continue;
+        const value = given[key] as unknown;
+        if (tagProblem === undefined && typeof value !== 'string')
+          tagProblem = `tag "${key}" must be a string`;
+        copy[key] = value as string;
+        any = true;
+      }
+      if (any) {
+        tags = Object.freeze(copy);
+        if (lastTags !== undefined && tagProblem === undefined) lastTags.tags = tags;
+      }
+    }
   }
   const apiKeyId = input.apiKeyId;
   // Two literals, not a spread, keep the key order (`apiKeyId` before `time`) of every entry.
@@ -122,6 +143,31 @@ export function completeLedgerEntry(
   const problem = problemWith(entry) ?? tagProblem;
   if (problem) throw new AiaasError(`Invalid ledger entry: ${problem}.`, { code: 'invalid_ledger_entry' });
   return Object.freeze(entry);
+}
+
+/** The last tags a {@link Ledger} copied, so that a run of entries with equal tags shares one copy. */
+export interface LedgerTagsMemo {
+  tags: Readonly<Record<string, string>> | undefined;
+}
+
+/** True when `given` has exactly the own keys and values of `copy` (a frozen copy of string tags). */
+function sameTags(given: Readonly<Record<string, string>>, copy: Readonly<Record<string, string>>): boolean {
+  let count = 0;
+  for (const key in given) {
+    if (!Object.hasOwn(given, key)) continue;
+    if (!Object.hasOwn(copy, key) || copy[key] !== given[key]) return false;
+    count += 1;
+  }
+  let expected = 0;
+  for (const _ in copy) expected += 1;
+  return count === expected;
+}
+
+/** Frozen, with no prototype to inherit keys from but Object's own (which has no enumerable ones). */
+function isSharableTags(tags: Readonly<Record<string, string>>): boolean {
+  if (!Object.isFrozen(tags)) return false;
+  const prototype = Object.getPrototypeOf(tags);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function problemWith(entry: LedgerEntry): string | undefined {

@@ -4,13 +4,14 @@ import {
   type LedgerEntry,
   type LedgerEntryInput,
   type LedgerFilter,
+  type LedgerTagsMemo,
 } from './ledger-entry.js';
 import type { LedgerStore } from './ledger-store.js';
 import { MemoryLedgerStore } from './memory-ledger-store.js';
 import { Money } from './money.js';
 
 export interface LedgerOptions {
-  /** Default: a {@link MemoryLedgerStore}. */
+  /** Default: a {@link MemoryLedgerStore}, which keeps the newest 10,000 entries (and exact totals). */
   store?: LedgerStore;
   /** Makes entry ids; default `crypto.randomUUID`. */
   makeId?: () => string;
@@ -34,6 +35,7 @@ export class Ledger {
   private readonly now: () => Date;
   /** The store, when it is a plain MemoryLedgerStore and ids come from `randomUUID`. */
   private readonly generatedIdStore: MemoryLedgerStore | undefined;
+  private readonly lastTags: LedgerTagsMemo = { tags: undefined };
 
   constructor(options: LedgerOptions = {}) {
     this.store = options.store ?? new MemoryLedgerStore();
@@ -49,15 +51,20 @@ export class Ledger {
   }
 
   /** Validates, completes (id, time, defaults) and stores an entry; returns it as stored. */
-  async append(input: LedgerEntryInput): Promise<LedgerEntry> {
-    const entry = completeLedgerEntry(input, this.makeId, this.now);
-    if (this.generatedIdStore !== undefined && (input.id === undefined || input.id === null)) {
-      // A fresh random UUID cannot repeat: skip the store's duplicate check.
-      this.generatedIdStore.appendGenerated(entry);
-    } else {
-      await this.store.append(entry);
+  append(input: LedgerEntryInput): Promise<LedgerEntry> {
+    // Not an async function: the memory store's path then costs one settled promise, no more.
+    let entry: LedgerEntry;
+    try {
+      entry = completeLedgerEntry(input, this.makeId, this.now, this.lastTags);
+      if (this.generatedIdStore !== undefined && (input.id === undefined || input.id === null)) {
+        // A fresh random UUID cannot repeat: skip the store's duplicate check.
+        this.generatedIdStore.appendGenerated(entry);
+        return Promise.resolve(entry);
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return entry;
+    return this.store.append(entry).then(() => entry);
   }
 
   /** Entries matching the filter, in append order. */
@@ -67,15 +74,25 @@ export class Ledger {
 
   /**
    * Spend per currency over the matching entries. Unpriced entries (cost null) are not in the
-   * sum; find them with `entries()` or a cost report.
+   * sum; find them with `entries()` or a cost report. With no filter it is exact over every
+   * entry ever appended, even those a bounded store (the default memory store keeps the newest
+   * 10,000) has dropped; a filtered total covers the entries the store still holds.
    */
   async total(filter: LedgerFilter = {}): Promise<Record<string, Money>> {
+    if (this.store.totals !== undefined && isEmptyFilter(filter)) return this.store.totals();
     return totalsByCurrency(await this.store.entries(filter));
   }
 
   async close(): Promise<void> {
     await this.store.close();
   }
+}
+
+function isEmptyFilter(filter: LedgerFilter): boolean {
+  for (const key in filter) {
+    if (filter[key as keyof LedgerFilter] !== undefined) return false;
+  }
+  return true;
 }
 
 /** Sums the costs of entries per currency. */

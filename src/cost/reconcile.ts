@@ -6,6 +6,7 @@ import { Money } from './money.js';
 import {
   type ServerUsageList,
   type ServerUsageRecord,
+  serverUsageFields,
   serverUsageRecordSchema,
 } from './server-usage-schema.js';
 import { totalInputTokens, totalOutputTokens } from './usage.js';
@@ -158,7 +159,7 @@ function linkKeys(idempotencyKey: string | null, requestId: string | null): stri
 function compareGroup(linked: Linked, fields: readonly ReconcileField[]): ReconcileGroup {
   const { ledgerEntries, providerRecords } = linked;
   const ledgerUsage = sumFields(ledgerEntries.map(ledgerFields));
-  const providerUsage = sumFields(providerRecords.map(recordFields));
+  const providerUsage = sumFields(providerRecords.map(serverUsageFields));
   const usageDifferences: Partial<Record<ReconcileField, number>> = {};
   for (const field of fields) {
     const difference = ledgerUsage[field] - providerUsage[field];
@@ -208,19 +209,6 @@ function ledgerFields(entry: LedgerEntry): Record<ReconcileField, number> {
     bytesOut: usage.bytesOut.value,
     tensorElements: usage.tensorElements.value,
     requests: usage.requests.value,
-  };
-}
-
-function recordFields(record: ServerUsageRecord): Record<ReconcileField, number> {
-  const { usage } = record;
-  return {
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    computeMs: usage.compute_ms,
-    bytesIn: usage.bytes_in,
-    bytesOut: usage.bytes_out,
-    tensorElements: usage.tensor_elements,
-    requests: usage.requests,
   };
 }
 

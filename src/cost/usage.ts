@@ -42,6 +42,31 @@ export type UsageInput = Partial<Record<UsageBucket, number | UsageCount>>;
 // Least trustworthy last: a sum is only as trustworthy as its weakest part.
 const PROVENANCE_RANK: Record<Provenance, number> = { reported: 0, recovered: 1, estimated: 2 };
 const ZERO: UsageCount = Object.freeze({ value: 0, provenance: 'reported' });
+const BUCKET_NAMES: ReadonlySet<string> = new Set(USAGE_BUCKETS);
+
+// Counts are frozen, so small ones can be shared: every call's usage then allocates far fewer
+// objects (the client builds several usages per call).
+const SHARED_COUNT_LIMIT = 4096;
+const sharedCounts: Record<Provenance, (UsageCount | undefined)[]> = {
+  reported: [],
+  recovered: [],
+  estimated: [],
+};
+
+/** A frozen count, shared for small values. */
+function usageCount(value: number, provenance: Provenance): UsageCount {
+  if (value >= SHARED_COUNT_LIMIT || !Number.isInteger(value) || value < 0) {
+    return Object.freeze({ value, provenance });
+  }
+  const shared = Object.hasOwn(sharedCounts, provenance) ? sharedCounts[provenance] : undefined;
+  if (shared === undefined) return Object.freeze({ value, provenance });
+  let count = shared[value];
+  if (count === undefined) {
+    count = Object.freeze({ value, provenance });
+    shared[value] = count;
+  }
+  return count;
+}
 
 /**
  * Usage with every bucket at a reported zero: the identity of {@link addUsage}.
@@ -71,10 +96,10 @@ export function makeUsage(values: UsageInput, provenance: Provenance = 'reported
     const count = typeof given === 'number' ? { value: given, provenance } : given;
     checkCount(bucket, count.value);
     checkProvenance(bucket, count.provenance);
-    usage[bucket] = Object.freeze({ value: count.value, provenance: count.provenance });
+    usage[bucket] = usageCount(count.value, count.provenance);
   }
-  for (const key of Object.keys(values)) {
-    if (!(USAGE_BUCKETS as readonly string[]).includes(key)) {
+  for (const key in values) {
+    if (Object.hasOwn(values, key) && !BUCKET_NAMES.has(key)) {
       throw new AiaasError(`Unknown usage bucket "${key}"; the buckets are ${USAGE_BUCKETS.join(', ')}.`);
     }
   }
@@ -91,12 +116,20 @@ export function makeUsage(values: UsageInput, provenance: Provenance = 'reported
 export function addUsage(left: Usage, right: Usage): Usage {
   const sum: Record<string, UsageCount> = {};
   for (const bucket of USAGE_BUCKETS) {
-    const value = left[bucket].value + right[bucket].value;
+    const leftCount = left[bucket];
+    const rightCount = right[bucket];
+    // A reported zero changes neither the value nor the provenance: keep the other (frozen) count.
+    if (rightCount.value === 0 && rightCount.provenance === 'reported') {
+      sum[bucket] = leftCount;
+      continue;
+    }
+    if (leftCount.value === 0 && leftCount.provenance === 'reported') {
+      sum[bucket] = rightCount;
+      continue;
+    }
+    const value = leftCount.value + rightCount.value;
     checkCount(bucket, value);
-    sum[bucket] = Object.freeze({
-      value,
-      provenance: weakerProvenance(left[bucket].provenance, right[bucket].provenance),
-    });
+    sum[bucket] = usageCount(value, weakerProvenance(leftCount.provenance, rightCount.provenance));
   }
   return Object.freeze(sum) as Usage;
 }

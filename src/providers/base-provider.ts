@@ -50,7 +50,10 @@ export abstract class BaseProvider implements Provider {
     this.baseURL = context.baseURL;
   }
 
-  /** Sends a JSON request and validates the answer; a mismatch is a ValidationError naming the path. */
+  /**
+   * Sends a JSON request and validates the answer; a mismatch is a ValidationError naming the
+   * path. `fast` is an optional structural check of the common shape, tried before the schema.
+   */
   protected async sendJson<Schema extends z.ZodType>(
     schema: Schema,
     method: HttpMethod,
@@ -58,24 +61,30 @@ export abstract class BaseProvider implements Provider {
     body: unknown,
     what: string,
     options: ProviderCallOptions,
+    fast?: (value: unknown) => z.output<Schema> | undefined,
   ): Promise<ProviderResult<z.output<Schema>>> {
     const { data, response } = await this.transport.requestJson(
       { method, url, body, headers: this.callHeaders(method, options) },
       { signal: options.signal, timeout: options.timeout },
     );
     return {
-      data: parseWire(schema, data, { subject: 'response', what, requestId: response.requestId }),
+      data: parseWire(schema, data, { subject: 'response', what, requestId: response.requestId }, fast),
       response,
     };
   }
 
   /** The call's own headers plus the idempotency key (`Idempotency-Key` unless renamed) on POST. */
   protected callHeaders(method: HttpMethod, options: ProviderCallOptions): Record<string, string> {
-    const keyHeader = options.idempotencyHeader ?? 'idempotency-key';
-    return {
-      ...(method === 'POST' && options.idempotencyKey ? { [keyHeader]: options.idempotencyKey } : {}),
-      ...options.headers,
-    };
+    // Built key by key: a conditional spread takes V8's slow path, and this runs per attempt.
+    const headers: Record<string, string> = {};
+    if (method === 'POST' && options.idempotencyKey) {
+      headers[options.idempotencyHeader ?? 'idempotency-key'] = options.idempotencyKey;
+    }
+    const own = options.headers;
+    if (own !== undefined) {
+      for (const name in own) if (Object.hasOwn(own, name)) headers[name] = own[name] as string;
+    }
+    return headers;
   }
 
   protected unsupported(operation: string, hint?: string): UnsupportedOperationError {

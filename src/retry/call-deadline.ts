@@ -8,9 +8,9 @@ import { TimeoutError } from '../errors/transport-errors.js';
 export class CallDeadline {
   readonly deadlineMs: number | undefined;
   readonly deadlineAt: number | undefined;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   readonly #callerSignal: AbortSignal | undefined;
-  readonly #onCallerAbort = () => this.#controller.abort(this.#callerSignal?.reason);
+  #onCallerAbort: (() => void) | undefined;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #expired = false;
@@ -23,12 +23,21 @@ export class CallDeadline {
     this.#now = now;
     this.deadlineAt = deadlineMs === undefined ? undefined : now() + deadlineMs;
     this.#callerSignal = callerSignal;
-    if (callerSignal?.aborted) this.#controller.abort(callerSignal.reason);
-    else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
-    if (deadlineMs !== undefined && Number.isFinite(deadlineMs)) {
+    const finite = deadlineMs !== undefined && Number.isFinite(deadlineMs);
+    // Nothing can fire without a caller signal or a finite deadline: the controller (several
+    // microseconds, and most calls have neither) is then made only if someone asks for `signal`.
+    if (callerSignal === undefined && !finite) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    if (callerSignal?.aborted) controller.abort(callerSignal.reason);
+    else if (callerSignal !== undefined) {
+      this.#onCallerAbort = () => controller.abort(callerSignal.reason);
+      callerSignal.addEventListener('abort', this.#onCallerAbort, { once: true });
+    }
+    if (finite) {
       this.#timer = setTimeout(() => {
         this.#expired = true;
-        this.#controller.abort(this.timeoutError(undefined));
+        controller.abort(this.timeoutError(undefined));
       }, deadlineMs);
       // A pending deadline must not keep a finished program alive.
       this.#timer.unref?.();
@@ -37,7 +46,13 @@ export class CallDeadline {
 
   /** Fires on the caller's abort or at the deadline. */
   get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
     return this.#controller.signal;
+  }
+
+  /** The same signal as {@link signal} when something can fire it; undefined when nothing can. */
+  get cancelSignal(): AbortSignal | undefined {
+    return this.#controller?.signal;
   }
 
   /** True once the deadline timer has fired (and so has aborted the running attempt). */
@@ -69,7 +84,8 @@ export class CallDeadline {
 
   /** Stops the timer and forgets the caller's signal. */
   dispose(): void {
-    clearTimeout(this.#timer);
-    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#onCallerAbort !== undefined)
+      this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
   }
 }

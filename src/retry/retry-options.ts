@@ -11,8 +11,13 @@ export interface AttemptContext {
   readonly idempotencyKey: string | undefined;
   /** Fires when the caller aborts or the call's deadline passes; pass it to the request. */
   readonly signal: AbortSignal;
+  /**
+   * `signal` when something can fire it (a caller signal or a deadline); undefined when nothing
+   * can, so an attempt can skip abort plumbing. Reading `signal` makes one on demand.
+   */
+  readonly cancelSignal?: AbortSignal | undefined;
   /** When the whole call must be over (`now()` clock, ms); bound the attempt's timeout by it. */
-  readonly deadlineAt?: number;
+  readonly deadlineAt?: number | undefined;
 }
 
 /** What `onRetry` is told before the runner waits: the error, the attempt that failed (1-based), the wait. */

@@ -1,6 +1,6 @@
 import { type AiaasError, StreamError } from '../errors/index.js';
 import type { ChatStreamEvent, StreamUsage } from './chat-stream-events.js';
-import { type Reconnect, ResumableStream } from './resumable-stream.js';
+import { type Reconnect, type ReconnectDelay, ResumableStream } from './resumable-stream.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import type { EventMapper, StreamDialect } from './stream-dialect.js';
 import { isConnectionBreak, withProgress } from './stream-failure.js';
@@ -12,6 +12,7 @@ export interface ChatEventReaderOptions extends StreamTimeoutOptions {
   signal: AbortSignal;
   requestId?: string | undefined;
   reconnect?: Reconnect | undefined;
+  reconnectDelay?: ReconnectDelay | undefined;
   maxResumes?: number | undefined;
   abandonInitialBody?: (() => void) | undefined;
   estimateTokens?: TokenEstimator | undefined;
@@ -25,6 +26,12 @@ export interface ChatEventSource {
   readonly lastEventId: string | undefined;
   /** The next event, or undefined at the end. Throws the stream's typed error. */
   next(): Promise<ChatStreamEvent | undefined>;
+  /**
+   * The next event when it is already read, without a wait; undefined otherwise (nothing read
+   * yet, the end, an error, an abort), and then `next()` says which. One network chunk holds
+   * many events: this spares an await per event.
+   */
+  takeReady(): ChatStreamEvent | undefined;
   /** Stops reading and releases the body. */
   close(): void;
 }
@@ -42,7 +49,11 @@ export class ChatEventReader<Item> implements ChatEventSource {
   readonly #timeouts: StreamTimeouts;
   readonly #source: ResumableStream<Item>;
   #queue: ChatStreamEvent[] = [];
+  // Events before it were handed out: an index, since shift() on a long queue copies it.
+  #queueHead = 0;
   #ended = false;
+  // Set by the signal's abort listener, which runs at once, so it never lags `signal.aborted`.
+  #aborted = false;
   #failure: AiaasError | undefined;
   // An item that failed after good ones in the same chunk: the good events go out first.
   #pendingFailure: { error: unknown } | undefined;
@@ -65,11 +76,20 @@ export class ChatEventReader<Item> implements ChatEventSource {
       signal: options.signal,
       isComplete: () => this.#mapper.terminal,
       reconnect: options.reconnect,
+      reconnectDelay: options.reconnectDelay,
       maxResumes: options.maxResumes,
       abandonInitialBody: options.abandonInitialBody,
     });
     // Closing at once, even when nobody is reading: an abort must free the socket now.
-    options.signal.addEventListener('abort', () => this.#source.close(), { once: true });
+    this.#aborted = options.signal.aborted;
+    options.signal.addEventListener(
+      'abort',
+      () => {
+        this.#aborted = true;
+        this.#source.close();
+      },
+      { once: true },
+    );
   }
 
   get resumed(): number {
@@ -84,8 +104,8 @@ export class ChatEventReader<Item> implements ChatEventSource {
     if (this.#failure !== undefined) throw this.#failure;
     if (this.#options.signal.aborted) throw abortErrorFrom(this.#options.signal);
     try {
-      if (this.#queue.length === 0 && !this.#ended) this.#timeouts.beginWait();
-      while (this.#queue.length === 0 && !this.#ended) {
+      if (this.#queueHead === this.#queue.length && !this.#ended) this.#timeouts.beginWait();
+      while (this.#queueHead === this.#queue.length && !this.#ended) {
         if (this.#pendingFailure !== undefined) throw this.#pendingFailure.error;
         await this.#pull();
       }
@@ -95,8 +115,25 @@ export class ChatEventReader<Item> implements ChatEventSource {
       this.#failure = withProgress(error, await this.#progress(), this.#options.requestId);
       throw this.#failure;
     }
-    const event = this.#queue.shift();
-    if (event !== undefined) this.#delivered += 1;
+    return this.#take();
+  }
+
+  takeReady(): ChatStreamEvent | undefined {
+    // A flag, not `signal.aborted`: that getter validates its receiver, on every event.
+    if (this.#failure !== undefined || this.#aborted) return undefined;
+    return this.#take();
+  }
+
+  #take(): ChatStreamEvent | undefined {
+    if (this.#queueHead === this.#queue.length) return undefined;
+    const event = this.#queue[this.#queueHead] as ChatStreamEvent;
+    this.#queueHead += 1;
+    if (this.#queueHead === this.#queue.length) {
+      // Emptied in place: the next chunk refills the same backing store instead of growing a new one.
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    }
+    this.#delivered += 1;
     return event;
   }
 
@@ -116,9 +153,14 @@ export class ChatEventReader<Item> implements ChatEventSource {
       throw error;
     }
     if (items === null) return this.#end();
+    let marked = false;
     for (const item of items) {
       if (!this.#dialect.isData(item)) continue;
-      this.#timeouts.markData();
+      // One clock read per network chunk: its events all arrived at the same moment.
+      if (!marked) {
+        this.#timeouts.markData();
+        marked = true;
+      }
       let events: ChatStreamEvent[];
       try {
         events = this.#mapper.map(item);
@@ -134,7 +176,7 @@ export class ChatEventReader<Item> implements ChatEventSource {
             failure = resumeError;
           }
         }
-        if (this.#queue.length === 0) throw failure;
+        if (this.#queueHead === this.#queue.length) throw failure;
         this.#pendingFailure = { error: failure };
         return;
       }
@@ -160,7 +202,7 @@ export class ChatEventReader<Item> implements ChatEventSource {
           ? 'and before any choice arrived'
           : `and with choice ${unfinished.map((choice) => choice.index).join(', ')} unfinished`;
       throw new StreamError(
-        `The stream ended without \`${this.#dialect.endMarker}\` ${which} (truncated after ${this.#delivered + this.#queue.length} events).`,
+        `The stream ended without \`${this.#dialect.endMarker}\` ${which} (truncated after ${this.#delivered + this.#queue.length - this.#queueHead} events).`,
         { code: 'stream_truncated', retryable: true },
       );
     }

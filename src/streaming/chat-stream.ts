@@ -1,6 +1,7 @@
 import { AbortError, AiaasError } from '../errors/index.js';
 import type { ChatEventSource } from './chat-event-reader.js';
 import type { ChatStreamEvent, StreamUsage } from './chat-stream-events.js';
+import { ChatStreamIterator } from './chat-stream-iterator.js';
 import type { FinalChoice } from './stream-accumulator.js';
 
 /** Everything a finished stream said, put together. */
@@ -130,7 +131,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
           }
         },
         async cancel() {
-          await events.return(undefined);
+          await events.return();
         },
       },
       // No read-ahead: the network is read only when the consumer pulls.
@@ -143,7 +144,7 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
     this.#controller.abort(new AbortError(reason ?? 'The stream was aborted.'));
   }
 
-  #claim(consumer: string): AsyncGenerator<ChatStreamEvent, void, undefined> {
+  #claim(consumer: string): ChatStreamIterator {
     if (this.#consumer !== undefined) {
       throw new AiaasError(
         `This stream is already being read (by ${this.#consumer}); a stream can be read once. ` +
@@ -152,30 +153,10 @@ export class ChatStream implements AsyncIterable<ChatStreamEvent> {
       );
     }
     this.#consumer = consumer;
-    return this.#events();
-  }
-
-  async *#events(): AsyncGenerator<ChatStreamEvent, void, undefined> {
-    let settled = false;
-    try {
-      for (let event = await this.#source.next(); event !== undefined; event = await this.#source.next()) {
-        yield event;
-      }
-      settled = true;
-      this.#settle.resolve(this.#final());
-    } catch (error) {
-      settled = true;
-      this.#settle.reject(error);
-      throw error;
-    } finally {
-      // The consumer left early (`break`, `return()`, a cancelled ReadableStream).
-      if (!settled) {
-        this.#source.close();
-        this.#settle.reject(
-          new AbortError('The stream was closed before it finished (the consumer stopped reading).'),
-        );
-      }
-    }
+    return new ChatStreamIterator(this.#source, {
+      completed: () => this.#settle.resolve(this.#final()),
+      failed: (error) => this.#settle.reject(error),
+    });
   }
 
   #final(): ChatStreamFinal {

@@ -3,7 +3,7 @@ import { ChatStream } from './chat-stream.js';
 import { type JsonLine, NdjsonDecoder } from './ndjson-decoder.js';
 import { OllamaLineMapper } from './ollama-line-mapper.js';
 import { OpenAIChunkMapper } from './openai-chunk-mapper.js';
-import type { Reconnect } from './resumable-stream.js';
+import type { Reconnect, ReconnectDelay } from './resumable-stream.js';
 import { type ServerSentItem, SseDecoder } from './sse-decoder.js';
 import type { StreamDialect } from './stream-dialect.js';
 import type { TokenEstimator } from './usage-estimate.js';
@@ -19,8 +19,12 @@ export interface StreamResponse {
 export interface ChatStreamOptions {
   /** Aborting it closes the connection and makes reads throw `AbortError`. */
   signal?: AbortSignal | undefined;
+  /** The stream's own controller (`abort()`), when the caller already has one; else one is made. */
+  controller?: AbortController | undefined;
   /** Reopens the stream after a break, from after `lastEventId`; without it a break is a `StreamError`. */
   reconnect?: Reconnect | undefined;
+  /** Waits before a refused reconnection is tried again (default 50, 100, 200 ms…). */
+  reconnectDelay?: ReconnectDelay | undefined;
   /** Reconnections allowed over the whole stream (default 3). */
   maxResumes?: number | undefined;
   /** Closes the first response's connection when the stream abandons it for a resume. */
@@ -68,6 +72,8 @@ const jsonLinesDialect: StreamDialect<JsonLine> = {
 export interface OpenedChatEventSource {
   source: ChatEventSource;
   controller: AbortController;
+  /** Fires when the stream stops: the controller, or the caller's `signal`. */
+  signal: AbortSignal;
 }
 
 /**
@@ -82,15 +88,16 @@ export function openChatEventSource(
   response: StreamResponse,
   options: ChatStreamOptions = {},
 ): OpenedChatEventSource {
-  const controller = new AbortController();
+  const controller = options.controller ?? new AbortController();
   const signal =
     options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
-  const readerOptions = { ...options, signal, requestId: response.requestId };
+  const { controller: _controller, ...rest } = options;
+  const readerOptions = { ...rest, signal, requestId: response.requestId };
   const source =
     response.format === 'ndjson'
       ? new ChatEventReader(response.body, jsonLinesDialect, readerOptions)
       : new ChatEventReader(response.body, serverSentEventsDialect, readerOptions);
-  return { source, controller };
+  return { source, controller, signal };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { StreamError, ValidationError } from '../errors/index.js';
+import { isCommonChatChunk } from '../wire/openai/chat-chunk-check.js';
 import { type ChatCompletionChunk, chatCompletionChunkSchema } from '../wire/openai/chat-schemas.js';
 import { type CompletionChunk, completionChunkSchema } from '../wire/openai/completion-schemas.js';
 import { parseWire } from '../wire/validate-wire.js';
@@ -39,7 +40,8 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
     // Named events other than `error` are a proxy's keep-alives (`event: ping`), not chunks.
     if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') return [];
     this.#messageNumber += 1;
-    if (item.data.trim() === '[DONE]') {
+    // A chunk is never this short, so only short data is trimmed (a copy per event otherwise).
+    if (item.data.length < 32 && item.data.trim() === '[DONE]') {
       this.#terminal = true;
       return [];
     }
@@ -47,6 +49,8 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
     if (item.event === 'error' || (typeof value === 'object' && value !== null && 'error' in value)) {
       throw apiErrorFromStreamPayload(value, this.#requestId);
     }
+    // Zod stays the judge: the hand check only passes what the schema accepts unchanged.
+    if (isCommonChatChunk(value)) return this.#mapChat(value);
     const isTextCompletion =
       typeof value === 'object' &&
       value !== null &&
@@ -101,9 +105,9 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
     return [{ type: 'response-metadata', responseId: chunk.id, model: chunk.model }];
   }
 
-  #usage(chunk: ChatCompletionChunk | CompletionChunk): ChatStreamEvent[] {
-    if (chunk.usage === undefined || chunk.usage === null) return [];
-    return [{ type: 'usage', usage: { tokens: chunk.usage, provenance: 'reported', raw: chunk.usage } }];
+  #addUsage(chunk: ChatCompletionChunk | CompletionChunk, events: ChatStreamEvent[]): void {
+    if (chunk.usage === undefined || chunk.usage === null) return;
+    events.push({ type: 'usage', usage: { tokens: chunk.usage, provenance: 'reported', raw: chunk.usage } });
   }
 
   #mapChat(chunk: ChatCompletionChunk): ChatStreamEvent[] {
@@ -113,22 +117,23 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
       const { content, tool_calls: toolCalls } = choice.delta;
       if (typeof content === 'string' && content !== '')
         events.push({ type: 'text-delta', choiceIndex, text: content });
-      for (const call of toolCalls ?? []) {
-        const event: ToolCallDeltaEvent = {
-          type: 'tool-call-delta',
-          choiceIndex,
-          toolCallIndex: call.index,
-          argumentsDelta: call.function?.arguments ?? '',
-        };
-        if (call.id !== undefined) event.id = call.id;
-        if (call.function?.name !== undefined) event.name = call.function.name;
-        events.push(event);
-      }
+      if (toolCalls !== undefined)
+        for (const call of toolCalls) {
+          const event: ToolCallDeltaEvent = {
+            type: 'tool-call-delta',
+            choiceIndex,
+            toolCallIndex: call.index,
+            argumentsDelta: call.function?.arguments ?? '',
+          };
+          if (call.id !== undefined) event.id = call.id;
+          if (call.function?.name !== undefined) event.name = call.function.name;
+          events.push(event);
+        }
       if (typeof choice.finish_reason === 'string') {
         events.push({ type: 'finish', choiceIndex, finishReason: choice.finish_reason });
       }
     }
-    events.push(...this.#usage(chunk));
+    this.#addUsage(chunk, events);
     return events;
   }
 
@@ -141,7 +146,7 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
         events.push({ type: 'finish', choiceIndex: choice.index, finishReason: choice.finish_reason });
       }
     }
-    events.push(...this.#usage(chunk));
+    this.#addUsage(chunk, events);
     return events;
   }
 }

@@ -23,7 +23,19 @@ export interface ResumableStreamOptions<Item> {
   maxResumes?: number | undefined;
   /** Closes the first body's connection when the stream gives up on it (a generator body cannot be interrupted mid-read). */
   abandonInitialBody?: (() => void) | undefined;
+  /** How long to wait before trying a refused reconnection again (`retry` is 1 first); undefined gives up. */
+  reconnectDelay?: ReconnectDelay | undefined;
 }
+
+/**
+ * Milliseconds to wait before trying again a reconnection that was refused retryably (a 429,
+ * a 503, a reset); `retry` is 1 for the first wait. Undefined gives the reconnection up (e.g.
+ * the server asked to wait longer than the caller allows). The default waits 50, 100, 200 ms….
+ */
+export type ReconnectDelay = (error: AiaasError, retry: number) => number | undefined;
+
+/** The delay when none is given: short, since a resume is in the middle of a stream someone is reading. */
+export const defaultReconnectDelay: ReconnectDelay = (_error, retry) => 50 * 2 ** Math.min(20, retry - 1);
 
 const DEFAULT_MAX_RESUMES = 3;
 
@@ -193,7 +205,8 @@ export class ResumableStream<Item> {
     lastEventId: string,
     signal: AbortSignal,
   ): Promise<AsyncIterable<Uint8Array>> {
-    for (let wait = 50; ; wait *= 2) {
+    const delayOf = this.#options.reconnectDelay ?? defaultReconnectDelay;
+    for (let retry = 1; ; retry += 1) {
       try {
         return await this.#options.timeouts.race(reconnect(lastEventId, signal), this.#options.signal);
       } catch (error) {
@@ -204,6 +217,9 @@ export class ResumableStream<Item> {
           this.#resumed < this.#maxResumes &&
           !this.#options.signal.aborted;
         if (!again) throw error;
+        // A server that says when to come back (`retry-after`) is listened to, within limits.
+        const wait = delayOf(error, retry);
+        if (wait === undefined) throw error;
         this.#resumed += 1;
         await pause(wait, signal);
         this.#options.timeouts.beginWait();
@@ -213,7 +229,8 @@ export class ResumableStream<Item> {
 
   #accept(items: Item[]): Item[] {
     const { dialect } = this.#options;
-    const accepted: Item[] = [];
+    // Filtered in place: a network chunk holds hundreds of items, and most keep them all.
+    let kept = 0;
     for (const item of items) {
       const id = dialect.isData(item) ? dialect.idOf(item) : undefined;
       if (id !== undefined && id !== '') {
@@ -221,8 +238,10 @@ export class ResumableStream<Item> {
           continue;
         this.#lastEventId = id;
       }
-      accepted.push(item);
+      items[kept] = item;
+      kept += 1;
     }
-    return accepted;
+    items.length = kept;
+    return items;
   }
 }

@@ -1,26 +1,28 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { type Dispatcher, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from './api-error-from-response.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { BodyByteCount } from './body-byte-count.js';
 import { composeMiddleware } from './compose-middleware.js';
 import { mapNetworkError } from './network-error-mapping.js';
-import { readBodyText } from './read-body.js';
+import { readBodyText, readResponseText } from './read-body.js';
 import type { Redactor } from './redactor.js';
-import { mergeHeaders, normalizeResponseHeaders } from './response-headers.js';
+import { mergeHeaders } from './response-headers.js';
 import { retainedBody } from './retained-body.js';
 import type { SdkLogger } from './sdk-logger.js';
 import type {
   JsonResponse,
   Middleware,
+  ResponseInfo,
   SendOptions,
   TransportHandler,
   TransportRequest,
   TransportRequestInit,
   TransportResponse,
 } from './transport-types.js';
+import { sendOverUndici } from './undici-send.js';
 
 export interface HttpTransportOptions {
   dispatcher: Dispatcher;
@@ -41,26 +43,42 @@ const errorBodyLimit = 64 * 1024;
  */
 export class HttpTransport {
   readonly #options: HttpTransportOptions;
-  readonly #handler: TransportHandler;
+  /** Undefined without middleware: the request then goes straight to undici. */
+  readonly #handler: TransportHandler | undefined;
+  readonly #defaultHeaders: Readonly<Record<string, string>>;
+  readonly #jsonDefaultHeaders: Readonly<Record<string, string>>;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
-    this.#handler = composeMiddleware(options.middleware, this.#dispatch);
+    this.#handler =
+      options.middleware.length === 0 ? undefined : composeMiddleware(options.middleware, this.#dispatch);
+    this.#defaultHeaders = mergeHeaders(options.defaultHeaders);
+    this.#jsonDefaultHeaders = mergeHeaders(options.defaultHeaders, { 'content-type': 'application/json' });
   }
 
   /** Sends a request and reads its whole JSON body (an empty body gives `data: undefined`). */
   async requestJson(init: TransportRequestInit, options: SendOptions = {}): Promise<JsonResponse> {
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
     try {
-      const response = await this.#start(init, attempt);
-      const text = await readBodyText(response.body);
-      // Serialised as #dispatch does; a server billing per MB counts these same bytes.
-      const sent = init.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(init.body));
-      const info = { ...infoOf(response), bodyBytes: { sent, received: Buffer.byteLength(text) } };
-      if (text.trim() === '') return { data: undefined, response: info };
+      // Serialised once: sent as is, and a server billing per MB counts these same bytes.
+      const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+      const response = await this.#start(init, payload, attempt);
+      const text = await readResponseText(response.body);
+      const info: ResponseInfo = {
+        status: response.status,
+        headers: response.headers,
+        requestId: response.requestId,
+        bodyBytes: {
+          sent: payload === undefined ? 0 : Buffer.byteLength(payload),
+          received: Buffer.byteLength(text),
+        },
+      };
+      if (text.length === 0) return { data: undefined, response: info };
       try {
         return { data: JSON.parse(text), response: info };
       } catch {
+        // Only now pay for a trimmed copy: blank bodies are rare, and JSON.parse refuses them.
+        if (text.trim() === '') return { data: undefined, response: info };
         const contentType = response.headers['content-type'] ?? 'no content type';
         const snippet = this.#options.redactor.text(text.replace(/\s+/g, ' ').trim().slice(0, 120));
         const requestIdText = response.requestId ? ` (request id ${response.requestId})` : '';
@@ -76,7 +94,9 @@ export class HttpTransport {
     } catch (error) {
       const context = { method: init.method, url: init.url, attempt, redactor: this.#options.redactor };
       const mapped = mapNetworkError(error, context);
-      this.#options.logger.debug(`${init.method} ${init.url} failed`, { error: mapped.message });
+      const { logger } = this.#options;
+      if (logger.enabled('debug'))
+        logger.debug(`${init.method} ${init.url} failed`, { error: mapped.message });
       throw mapped;
     } finally {
       attempt.dispose();
@@ -89,9 +109,12 @@ export class HttpTransport {
    */
   async requestStream(init: TransportRequestInit, options: SendOptions = {}): Promise<TransportResponse> {
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
+    let payload: string | undefined;
     let response: TransportResponse;
     try {
-      response = await this.#start(init, attempt);
+      // Serialised once: sent as is, and counted as the bytes the server reads and meters.
+      payload = init.body === undefined ? undefined : JSON.stringify(init.body);
+      response = await this.#start(init, payload, attempt);
     } catch (error) {
       attempt.dispose();
       throw mapNetworkError(error, {
@@ -109,10 +132,7 @@ export class HttpTransport {
       redactor: this.#options.redactor,
       bodyPhase: 'stream' as const,
     };
-    // Serialised as #dispatch does: the bytes the server reads and meters.
-    const byteCount = new BodyByteCount(
-      init.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(init.body)),
-    );
+    const byteCount = new BodyByteCount(payload === undefined ? 0 : Buffer.byteLength(payload));
     async function* guardedBody(): AsyncGenerator<Uint8Array> {
       try {
         // A Node stream (undici's body) drops what it buffered when it breaks; keep every byte that arrived.
@@ -131,57 +151,83 @@ export class HttpTransport {
   }
 
   /** Runs middleware and the request; throws the APIError for a non-2xx status. */
-  async #start(init: TransportRequestInit, attempt: AttemptSignal): Promise<TransportResponse> {
-    const hasBody = init.body !== undefined;
-    const request: TransportRequest = {
-      method: init.method,
-      url: init.url,
-      headers: mergeHeaders(
-        this.#options.defaultHeaders,
-        hasBody ? { 'content-type': 'application/json' } : undefined,
-        init.headers,
-      ),
-      ...(hasBody ? { body: init.body } : {}),
-      signal: attempt.signal,
-    };
-    const started = performance.now();
-    const response = await this.#handler(request);
-    attempt.phase = 'body';
-    const elapsed = Math.round(performance.now() - started);
+  async #start(
+    init: TransportRequestInit,
+    payload: string | undefined,
+    attempt: AttemptSignal,
+  ): Promise<TransportResponse> {
+    const headers = this.#headersFor(payload !== undefined, init.headers);
     const { logger } = this.#options;
-    const summary = `${init.method} ${init.url} -> ${response.status} in ${elapsed} ms`;
-    const requestIdText = response.requestId ? ` (request id ${response.requestId})` : '';
+    const started = logger.enabled('info') ? performance.now() : 0;
+    let response: TransportResponse;
+    if (this.#handler === undefined) {
+      // No middleware: undici gets the attempt itself as its signal and the body serialised once.
+      response = await sendOverUndici(this.#options, init.method, init.url, headers, payload, attempt);
+    } else {
+      const request: TransportRequest = {
+        method: init.method,
+        url: init.url,
+        headers,
+        ...(payload === undefined ? {} : { body: init.body }),
+        // Made on first use: middleware that never looks at it costs no AbortController.
+        get signal() {
+          return attempt.signal;
+        },
+      };
+      response = await this.#handler(request);
+    }
+    attempt.phase = 'body';
     if (response.status >= 200 && response.status < 300) {
-      logger.info(`${summary}${requestIdText}`);
-      logger.debug('response headers', { status: response.status, headers: response.headers });
+      if (logger.enabled('info')) {
+        logger.info(`${this.#summary(init, response, started)}${requestIdSuffix(response)}`);
+        logger.debug('response headers', { status: response.status, headers: response.headers });
+      }
       return response;
     }
     const bodyText = await readBodyText(response.body, errorBodyLimit).catch(() => '');
     const error = apiErrorFromResponse(infoOf(response), bodyText, this.#options.redactor);
-    logger.info(`${summary}${requestIdText}: ${error.message}`);
-    logger.debug('error response', { status: response.status, headers: response.headers, body: bodyText });
+    if (logger.enabled('info')) {
+      logger.info(`${this.#summary(init, response, started)}${requestIdSuffix(response)}: ${error.message}`);
+      logger.debug('error response', { status: response.status, headers: response.headers, body: bodyText });
+    }
     throw error;
   }
 
-  /** The innermost handler: the real request over the dispatcher. */
-  readonly #dispatch: TransportHandler = async (request) => {
-    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
-    this.#options.logger.debug(`request ${request.method} ${request.url}`, {
-      headers: request.headers,
-      ...(payload === undefined
-        ? {}
-        : { body: payload.length > 4096 ? `${payload.slice(0, 4096)}…` : payload }),
-    });
-    const response = await undiciRequest(request.url, {
-      dispatcher: this.#options.dispatcher,
-      method: request.method,
-      headers: request.headers,
-      body: payload ?? null,
-      signal: request.signal,
-    });
-    const headers = normalizeResponseHeaders(response.headers);
-    return { status: response.statusCode, headers, requestId: headers['x-request-id'], body: response.body };
-  };
+  #summary(init: TransportRequestInit, response: TransportResponse, started: number): string {
+    const elapsed = Math.round(performance.now() - started);
+    return `${init.method} ${init.url} -> ${response.status} in ${elapsed} ms`;
+  }
+
+  /** The default headers (lower-cased once, with and without a JSON content type) and the call's own. */
+  #headersFor(
+    hasBody: boolean,
+    callHeaders: Readonly<Record<string, string>> | undefined,
+  ): Record<string, string> {
+    const defaults = hasBody ? this.#jsonDefaultHeaders : this.#defaultHeaders;
+    const merged: Record<string, string> = {};
+    for (const name in defaults) merged[name] = defaults[name] as string;
+    if (callHeaders !== undefined) {
+      for (const name in callHeaders) {
+        if (Object.hasOwn(callHeaders, name)) merged[name.toLowerCase()] = callHeaders[name] as string;
+      }
+    }
+    return merged;
+  }
+
+  /** The innermost handler, behind middleware: the real request over the dispatcher. */
+  readonly #dispatch: TransportHandler = async (request) =>
+    sendOverUndici(
+      this.#options,
+      request.method,
+      request.url,
+      request.headers,
+      request.body === undefined ? undefined : JSON.stringify(request.body),
+      request.signal,
+    );
+}
+
+function requestIdSuffix(response: TransportResponse): string {
+  return response.requestId ? ` (request id ${response.requestId})` : '';
 }
 
 function infoOf(response: TransportResponse): {

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 /** Reads a whole body into one string (only for JSON and error bodies, never for streams). */
 export async function readBodyText(
   body: AsyncIterable<Uint8Array>,
@@ -16,4 +18,18 @@ export async function readBodyText(
   }
   parts.push(decoder.decode());
   return parts.join('');
+}
+
+/**
+ * A whole response body as text: undici's own reader when the body is undici's (no middleware
+ * replaced it), which skips an async iterator and a decoder per chunk; else chunk by chunk.
+ *
+ * @example
+ * const text = await readResponseText(response.body);
+ */
+export function readResponseText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  if (body instanceof Readable && typeof (body as { text?: unknown }).text === 'function') {
+    return (body as Readable & { text(): Promise<string> }).text();
+  }
+  return readBodyText(body);
 }

@@ -27,13 +27,19 @@ export interface ParseWireContext {
 
 /**
  * Validates wire data at the boundary; a mismatch becomes a {@link ValidationError}
- * that names the field, instead of a crash somewhere later.
+ * that names the field, instead of a crash somewhere later. `fast` may answer first for a
+ * common shape (returning exactly what the schema would, or undefined to let the schema decide).
  */
 export function parseWire<Schema extends z.ZodType>(
   schema: Schema,
   value: unknown,
   context: ParseWireContext,
+  fast?: (value: unknown) => z.output<Schema> | undefined,
 ): z.output<Schema> {
+  if (fast !== undefined) {
+    const checked = fast(value);
+    if (checked !== undefined) return checked;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = issuesOf(result.error);

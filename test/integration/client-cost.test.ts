@@ -237,6 +237,69 @@ describe('cost against a local server', () => {
     expect(spent.compare(limit)).toBeLessThanOrEqual(0);
   });
 
+  it('quote() prices what a budgeted call reserves: request bytes and the declared ceilings included', async () => {
+    const everything = PriceCatalog.fromServerPricing({
+      currency: 'USD',
+      effective_from: '2025-01-01',
+      models: {
+        'm-all': {
+          per_token: { input_per_million: '1', output_per_million: '2' },
+          per_mb_in: '0.5',
+          per_mb_out: '0.25',
+          per_compute_second: '0.001',
+          per_request: '0.000001',
+        },
+      },
+    });
+    const costBounds = { 'm-*': { maxInputBytes: 4_000, maxOutputBytes: 90_000, maxComputeMs: 2_500 } };
+    // Each call is held until its reservation has been read.
+    let release: () => void = () => undefined;
+    let held = Promise.resolve();
+    const answered = answer(2);
+    server.route('POST', '/v1/chat/completions', async (request, response) => {
+      await held;
+      await answered(request, response);
+    });
+    server.route('POST', '/v1/completions', async (_request, response) => {
+      await held;
+      sendJson(response, 200, {
+        id: 't',
+        object: 'text_completion',
+        created: 1,
+        model: 'm-all',
+        choices: [{ index: 0, text: 'hi', finish_reason: 'stop', logprobs: null }],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      });
+    });
+    const budget = new Budget({ limits: [{ limit: Money.of('100', 'USD'), mode: 'hard' }] });
+    const client = newClient({ pricing: everything, budget, costBounds });
+    const chatParams = { ...params, model: 'm-all', n: 2 };
+    const completionParams = { model: 'm-all', prompt: ['Say hi', 'and bye'], max_tokens: 5 };
+    for (const [quoted, call] of [
+      [await client.quote(chatParams), () => client.chat.completions.create(chatParams)],
+      [await client.quote(completionParams), () => client.completions.create(completionParams)],
+    ] as const) {
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const tokensOnly = perMillion('1', quoted.promptTokens).plus(perMillion('2', quoted.maxOutputTokens));
+      expect(quoted).toMatchObject({ bytesIn: 4_000, maxOutputBytes: 90_000, maxComputeMs: 2_500 });
+      // The request bytes count in the minimum; the response bytes and compute (2.5 s) in the maximum.
+      const request = Money.of('0.000001', 'USD');
+      expect(quoted.min.compare(perMillion('1', quoted.promptTokens).plus(request))).toBe(1);
+      expect(quoted.max.compare(tokensOnly.plus(request).plus(Money.of('0.0025', 'USD')))).toBe(1);
+      const pending = call();
+      await expect.poll(async () => (await budget.status())[0]?.reserved.isZero()).toBe(false);
+      const [reserving] = await budget.status();
+      expect(
+        reserving?.reserved.equals(quoted.max),
+        `${reserving?.reserved} reserved, ${quoted.max} quoted`,
+      ).toBe(true);
+      release();
+      await pending;
+    }
+  });
+
   it('an unpriced model is an error before sending; a declared fallback prices it', async () => {
     server.route('POST', '/v1/chat/completions', answer(3));
     const before = server.connections;

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient, buildCostReport, Money, parseServerUsage, reconcile, tensor } from '../../src/index.js';
+import {
+  AiaasClient,
+  Budget,
+  buildCostReport,
+  Money,
+  parseServerUsage,
+  reconcile,
+  tensor,
+} from '../../src/index.js';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { fault, faultHeader } from '../../src/testing/fault-header-builder.js';
 
 let server: ReferenceServer;
 let client: AiaasClient;
@@ -88,6 +97,118 @@ describe('a client ledger reconciled with aiaas/server on every field', () => {
     await client.completions
       .stream({ model: 'ref-chat', prompt: 'The union is', max_tokens: 8, seed: 5 })
       .then((text) => text.final());
+    await expectReconciled();
+  });
+});
+
+describe('aborted and broken streams reconciled at what the server billed (it cancels them)', () => {
+  // Long enough to be mid-generation when the consumer leaves; the delay keeps it so on a fast machine.
+  const long = { model: 'ref-chat', messages, max_tokens: 96, seed: 7 };
+  const slow = { headers: { 'x-aiaas-fault': faultHeader(fault.chunkDelay(15)) } };
+
+  /** Reads until 3 text chunks arrived, then leaves the way `how` says; resolves once the entry is written. */
+  async function leaveAfterThree(how: 'break' | 'abort' | 'signal', idempotencyKey: string): Promise<void> {
+    const controller = new AbortController();
+    const stream = await client.chat.completions.stream(long, {
+      ...slow,
+      idempotencyKey,
+      ...(how === 'signal' ? { signal: controller.signal } : {}),
+    });
+    let texts = 0;
+    try {
+      for await (const event of stream) {
+        if (event.type === 'text-delta') texts += 1;
+        if (texts < 3) continue;
+        if (how === 'break') break;
+        if (how === 'abort') stream.abort();
+        else controller.abort();
+      }
+    } catch (error) {
+      expect((error as Error).name).toBe('AbortError');
+    }
+    expect(texts).toBe(3);
+    // Settles only once the ledger entry is written, cancel round trip included.
+    await expect(stream.final()).rejects.toThrow();
+  }
+
+  async function entryOf(idempotencyKey: string) {
+    const entries = await client.ledger.entries({ idempotencyKey });
+    expect(entries).toHaveLength(1);
+    return entries[0];
+  }
+
+  it.each(['break', 'abort', 'signal'] as const)('a stream left by %s after 3 text chunks', async (how) => {
+    const key = `reconcile-${how}`;
+    await leaveAfterThree(how, key);
+    const entry = await entryOf(key);
+    expect(entry?.status).toBe('aborted');
+    expect(entry?.usage.outputTokens.provenance).toBe('reported');
+    expect(entry?.usage.computeMs.value).toBeGreaterThan(0);
+    const [record] = (await serverUsage()).data.filter((billed) => billed.idempotency_key === key);
+    expect(record?.usage.output_tokens).toBe(entry?.usage.outputTokens.value);
+    await expectReconciled();
+  });
+
+  it('a stream cut with its resumes exhausted (maxResumes 0; drop_after cuts only the opening connection)', async () => {
+    const stream = await client.chat.completions.stream(long, {
+      headers: { 'x-aiaas-fault': faultHeader(fault.dropAfter(2)) },
+      idempotencyKey: 'reconcile-resumes-exhausted',
+      maxResumes: 0,
+    });
+    await expect(stream.final()).rejects.toMatchObject({ name: 'StreamError' });
+    const entry = await entryOf('reconcile-resumes-exhausted');
+    expect(entry?.status).toBe('error');
+    expect(entry?.usage.outputTokens.provenance).toBe('reported');
+    await expectReconciled();
+  });
+
+  it('a budgeted stream left early settles its reservation with the billed cost', async () => {
+    const budget = new Budget({ limits: [{ limit: Money.of('1', 'USD') }] });
+    const budgeted = new AiaasClient({
+      baseURL: server.url,
+      apiKey: 'sk-test',
+      pricing: 'server',
+      ledger: client.ledger,
+      budget,
+      logLevel: 'off',
+    });
+    try {
+      const stream = await budgeted.chat.completions.stream(long, {
+        ...slow,
+        idempotencyKey: 'reconcile-budget',
+      });
+      for await (const event of stream) if (event.type === 'text-delta') break;
+      await expect(stream.final()).rejects.toThrow();
+      const entry = await entryOf('reconcile-budget');
+      const [status] = await budget.status();
+      expect(entry?.usage.outputTokens.provenance).toBe('reported');
+      expect(status?.reserved.isZero()).toBe(true);
+      expect(entry?.cost !== null && status?.spent.equals(entry?.cost as Money)).toBe(true);
+    } finally {
+      await budgeted.close();
+    }
+    await expectReconciled();
+  });
+
+  it('a mixed run — completed, retried, resumed, aborted — to the unit', async () => {
+    const params = { model: 'ref-chat', messages, max_tokens: 24, seed: 9 };
+    await (await client.chat.completions.stream(params)).final();
+    const retried = await client.chat.completions.stream(params, {
+      headers: { 'x-aiaas-fault': faultHeader(fault.status(503, { retryAfterMs: 1, times: 1 })) },
+    });
+    await retried.final();
+    expect(retried.attempts).toBe(2);
+    const resumed = await (
+      await client.chat.completions.stream(params, {
+        headers: { 'x-aiaas-fault': faultHeader(fault.dropAfter(3, { times: 1 })) },
+      })
+    ).final();
+    expect(resumed.resumed).toBe(1);
+    await leaveAfterThree('break', 'reconcile-mixed-aborted');
+    await client.chat.completions.create({ ...params, seed: 10 });
+    const statuses = (await client.ledger.entries()).map((entry) => entry.status);
+    expect(statuses).toContain('aborted');
+    expect(statuses).toContain('ok');
     await expectReconciled();
   });
 });

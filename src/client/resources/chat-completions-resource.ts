@@ -1,5 +1,6 @@
 import { type ChatBuilder, isChatBuilder } from '../../builders/chat-builder.js';
 import { estimatePromptTokens } from '../../cost/cost-estimator.js';
+import { fastChatRequest } from '../../wire/openai/chat-fast-check.js';
 import {
   type ChatCompletion,
   type ChatCompletionRequest,
@@ -20,7 +21,9 @@ export type ChatCompletionParams = ChatCompletionRequest | ChatBuilder;
 /** Validates chat params (or builds a builder) into the request the provider sends. */
 export function resolveChatParams(params: ChatCompletionParams): ChatCompletionRequest {
   if (isChatBuilder(params)) return params.build();
-  return validateRequest(chatCompletionRequestSchema, params, 'chat completion request');
+  return (
+    fastChatRequest(params) ?? validateRequest(chatCompletionRequestSchema, params, 'chat completion request')
+  );
 }
 
 /** `client.chat.completions` */

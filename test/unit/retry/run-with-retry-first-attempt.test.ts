@@ -43,6 +43,26 @@ describe('runWithRetry, first attempt', () => {
     expect(throttle.tokens).toBeGreaterThan(before);
   });
 
+  it('hands a cancelSignal only when something can fire it, and a signal on demand either way', async () => {
+    const contexts: AttemptContext[] = [];
+    const record = async (context: AttemptContext) => {
+      contexts.push(context);
+      return 1;
+    };
+    const controller = new AbortController();
+    await runWithRetry(record, {});
+    await runWithRetry(record, { deadline: 10_000 });
+    await runWithRetry(record, { signal: controller.signal });
+    const [plain, withDeadline, withSignal] = contexts;
+    expect(plain?.cancelSignal).toBeUndefined();
+    expect(plain?.signal).toBeInstanceOf(AbortSignal);
+    expect(plain?.signal.aborted).toBe(false);
+    expect(withDeadline?.cancelSignal).toBe(withDeadline?.signal);
+    expect(withSignal?.cancelSignal).toBe(withSignal?.signal);
+    controller.abort();
+    expect(withSignal?.signal.aborted).toBe(false); // disposed with its call: a late abort no longer reaches it
+  });
+
   it('a caller signal aborted before the call makes no attempt', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -175,6 +175,45 @@ describe('ChatStream', () => {
     expect(body.destroyed).toBe(true);
   });
 
+  it('abort() between events of one network chunk: the events read ahead are not handed out', async () => {
+    // The whole stream in one chunk: every event is read before the first is consumed.
+    const body = countingBody([bytes(recordedChatEvents(['a', 'b', 'c', 'd']).join(''))]);
+    const stream = createChatStream({ body, format: 'sse' });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: 'response-metadata' });
+    expect((await iterator.next()).value).toMatchObject({ type: 'text-delta', text: 'a' });
+    stream.abort('enough');
+    await expect(iterator.next()).rejects.toBeInstanceOf(AbortError);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await expect(stream.final()).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('a failure after good events of the same chunk comes after them, once, and ends the iteration', async () => {
+    const events = [...recordedChatEvents(['a', 'b']).slice(0, 3), sseEvent(4, '{not json')];
+    const body = countingBody([bytes(events.join(''))]);
+    const stream = createChatStream({ body, format: 'sse' });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const event of stream) seen.push(event.type);
+    })().catch((caught: unknown) => caught);
+    expect(seen).toEqual(['response-metadata', 'text-delta', 'text-delta']);
+    expect(error).toBeInstanceOf(AiaasError);
+    expect((error as AiaasError).code).toBe('invalid_json');
+    await expect(stream.final()).rejects.toBe(error);
+  });
+
+  it('next() called again while a read waits gets the following event, in order', async () => {
+    const { stream } = sseStream(recordedChatEvents(['a', 'b']));
+    const iterator = stream[Symbol.asyncIterator]();
+    const results = await Promise.all([iterator.next(), iterator.next(), iterator.next()]);
+    expect(results.map((result) => result.value?.type)).toEqual([
+      'response-metadata',
+      'text-delta',
+      'text-delta',
+    ]);
+    expect(results.map((result) => (result.value as { text?: string }).text)).toEqual([undefined, 'a', 'b']);
+  });
+
   it("the caller's signal closes the body even when nobody is reading", async () => {
     const controller = new AbortController();
     const body = stalledReadable([]);

@@ -149,4 +149,55 @@ describe('HttpTransport JSON calls', () => {
     );
     expect(early).toBeInstanceOf(AbortError);
   });
+
+  it('behind middleware, hands it a real AbortSignal that the attempt timeout and the caller fire', async () => {
+    server.route('GET', '/stall', async (_request, response) => {
+      await sleep(400);
+      sendJson(response, 200, {});
+    });
+    const seen: AbortSignal[] = [];
+    // Spreads the request, as middleware that adds a header does: the signal must survive the copy.
+    const spreading: Middleware = (next) => (request) => {
+      seen.push(request.signal);
+      return next({ ...request, headers: { ...request.headers, 'x-extra': '1' } });
+    };
+    const timedOut = await failureOf(
+      transport({ middleware: [spreading], timeout: 80 }).requestJson({
+        method: 'GET',
+        url: `${server.url}/stall`,
+      }),
+    );
+    expect(timedOut).toBeInstanceOf(TimeoutError);
+    expect(timedOut).toMatchObject({ phase: 'headers', timeoutMs: 80 });
+    expect(seen[0]).toBeInstanceOf(AbortSignal);
+    expect(seen[0]?.aborted).toBe(true);
+
+    const controller = new AbortController();
+    const pending = transport({ middleware: [spreading] }).requestJson(
+      { method: 'GET', url: `${server.url}/stall` },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 50);
+    expect(await failureOf(pending)).toBeInstanceOf(AbortError);
+    expect(seen[1]?.aborted).toBe(true);
+    expect(server.requests.at(-1)?.headers['x-extra']).toBe('1');
+  });
+
+  it('counts the request bytes from the one serialisation it sends', async () => {
+    server.route('POST', '/count', (request, response) =>
+      sendJson(response, 200, { received: Buffer.byteLength(request.body) }),
+    );
+    const body = { text: 'héllo wörld — ✓', list: [1, 2, 3] };
+    const { data, response } = await transport().requestJson({
+      method: 'POST',
+      url: `${server.url}/count`,
+      body,
+    });
+    const sent = Buffer.byteLength(JSON.stringify(body));
+    expect(data).toEqual({ received: sent });
+    expect(response.bodyBytes).toEqual({
+      sent,
+      received: Buffer.byteLength(JSON.stringify({ received: sent })),
+    });
+  });
 });
