@@ -11,6 +11,37 @@ function partialText(error: unknown): string | undefined {
   return Array.isArray(partial) && typeof partial[0] === 'string' ? partial[0] : undefined;
 }
 
+/** Reads `texts` text pieces of the first choice, then breaks out as a user would. */
+async function leaveEarly(
+  stream: MeteredChatStream,
+  base: Pick<CallOutcome, 'index' | 'kind' | 'idempotencyKey'>,
+  texts: number,
+): Promise<CallOutcome> {
+  let text = '';
+  let read = 0;
+  try {
+    for await (const event of stream) {
+      if (event.type !== 'text-delta' || event.choiceIndex !== 0) continue;
+      text += event.text;
+      read += 1;
+      if (read >= texts) break;
+    }
+  } catch (error) {
+    return failedOutcome(base, error, { attempts: stream.attempts, resumes: stream.resumed, text });
+  }
+  // final() settles once the stream's ledger entry is written (it rejects: the stream was left).
+  await stream.final().catch(() => undefined);
+  return {
+    ...base,
+    succeeded: true,
+    typed: true,
+    abandoned: true,
+    attempts: stream.attempts,
+    resumes: stream.resumed,
+    text,
+  };
+}
+
 async function runStream(clients: ChaosClients, call: PlannedCall & { kind: 'chat-stream' }) {
   const base = { index: call.index, kind: call.kind, idempotencyKey: call.idempotencyKey };
   let stream: MeteredChatStream;
@@ -21,6 +52,7 @@ async function runStream(clients: ChaosClients, call: PlannedCall & { kind: 'cha
   } catch (error) {
     return failedOutcome(base, error);
   }
+  if (call.leaveAfterTexts !== undefined) return leaveEarly(stream, base, call.leaveAfterTexts);
   try {
     const final = await stream.final();
     return {

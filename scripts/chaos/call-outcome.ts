@@ -17,7 +17,9 @@ export interface CallOutcome {
   readonly attempts: number;
   /** Reconnections of a stream with `Last-Event-ID`. */
   readonly resumes: number;
-  /** A stream's text: the whole of a finished one, the partial of a broken one. */
+  /** A stream its reader left early on purpose (a `break`); its text is what was read. */
+  readonly abandoned?: boolean | undefined;
+  /** A stream's text: the whole of a finished one, the partial of a broken or left one. */
   readonly text?: string | undefined;
 }
 

@@ -16,6 +16,8 @@ export type PlannedCall =
       readonly idempotencyKey: string;
       readonly kind: 'chat-stream';
       readonly request: ChatCompletionRequest;
+      /** Stop reading after this many text pieces, as a user's `break` would; undefined reads to the end. */
+      readonly leaveAfterTexts: number | undefined;
     }
   | {
       readonly index: number;
@@ -94,7 +96,7 @@ function classifierInputs(random: () => number): TensorInput[] {
 }
 
 /**
- * The calls of a run: a seeded mix of chat (plain and streamed), embeddings and OIP inference,
+ * The calls of a run: a seeded mix of chat (plain and streamed, some streams left early), embeddings and OIP inference,
  * each with its own Idempotency-Key derived from the seed and its index. Keys are given
  * explicitly rather than generated, because the server's chaos decides each fault from the key:
  * fixed keys make a run, faults included, repeatable.
@@ -110,9 +112,15 @@ export function planCalls(seed: number, count: number): PlannedCall[] {
     const kind = pickKind(random);
     switch (kind) {
       case 'chat':
-      case 'chat-stream':
         calls.push({ index, idempotencyKey, kind, request: chatRequest(random) });
         break;
+      case 'chat-stream': {
+        const request = chatRequest(random);
+        // One stream in five is left early, so aborted streams must reconcile too.
+        const leaveAfterTexts = random() < 0.2 ? 1 + Math.floor(random() * 4) : undefined;
+        calls.push({ index, idempotencyKey, kind, request, leaveAfterTexts });
+        break;
+      }
       case 'embedding': {
         const inputs = Array.from({ length: 1 + Math.floor(random() * 3) }, () => prompt(random));
         calls.push({ index, idempotencyKey, kind, request: { model: 'ref-embed', input: inputs } });

@@ -31,6 +31,8 @@ export interface OutcomeTally {
   readonly untyped: readonly CallOutcome[];
   readonly attempts: number;
   readonly streams: number;
+  /** Streams their reader left early on purpose. */
+  readonly abandonedStreams: number;
   readonly resumedStreams: number;
   readonly resumes: number;
 }
@@ -52,6 +54,7 @@ export function tallyOutcomes(outcomes: readonly CallOutcome[]): OutcomeTally {
     untyped: outcomes.filter((outcome) => !outcome.typed),
     attempts,
     streams: outcomes.filter((outcome) => outcome.kind === 'chat-stream').length,
+    abandonedStreams: outcomes.filter((outcome) => outcome.abandoned === true).length,
     resumedStreams: outcomes.filter((outcome) => outcome.resumes > 0).length,
     resumes,
   };

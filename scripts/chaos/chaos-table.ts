@@ -25,6 +25,7 @@ function rows(report: ChaosReport): [string, string][] {
     ['untyped errors', String(tally.untyped.length)],
     ['attempts', `${tally.attempts} (${(tally.attempts / Math.max(1, tally.calls)).toFixed(2)} per call)`],
     ['resumed streams', `${tally.resumedStreams} of ${tally.streams} streams (${tally.resumes} resumes)`],
+    ['streams left early', `${tally.abandonedStreams} (a break after 1–4 text pieces)`],
     [
       'resumed text = unfaulted text',
       `${report.texts.checked - report.texts.mismatches.length} of ${report.texts.checked}`,

@@ -16,7 +16,7 @@ function shorten(text: string): string {
 /**
  * For every stream that reconnected at least once, asks a chaos-free server (same models,
  * same seed, so the same request gives the same text) for the unfaulted text. A finished
- * stream must equal it; one that broke for good must hold a prefix of it: a resume may lose
+ * stream must equal it; one that broke for good or was left early must hold a prefix of it: a resume may lose
  * the rest, never repeat, skip or garble a piece.
  *
  * @example
@@ -42,9 +42,10 @@ export async function checkResumedTexts(
       return `${outcome.idempotencyKey}: the unfaulted reference call failed: ${String(error)}`;
     }
     const text = outcome.text ?? '';
-    const fits = outcome.succeeded ? text === expected : expected.startsWith(text);
+    const whole = outcome.succeeded && outcome.abandoned !== true;
+    const fits = whole ? text === expected : expected.startsWith(text);
     if (fits) return undefined;
-    const relation = outcome.succeeded ? 'is' : 'broke off at';
+    const relation = whole ? 'is' : 'broke off at';
     return `${outcome.idempotencyKey} ${relation} ${shorten(text)}, unfaulted ${shorten(expected)}`;
   });
   return {

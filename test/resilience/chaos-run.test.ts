@@ -20,10 +20,12 @@ describe('the chaos run', () => {
     });
     const table = formatChaosTable(report);
     expect(chaosFailures(report), table).toEqual([]);
-    // The run really was under fire: retries, resumes, refusals and billing all happened.
+    // The run really was under fire: retries, resumes, early exits, refusals and billing all happened.
     const tally = tallyOutcomes(report.outcomes);
     expect(tally.attempts, table).toBeGreaterThan(tally.succeeded);
     expect(tally.resumedStreams, table).toBeGreaterThan(0);
+    // Streams left early are reconciled too (chaosFailures counts their differences).
+    expect(tally.abandonedStreams, table).toBeGreaterThan(0);
     expect(report.texts.checked, table).toBeGreaterThan(0);
     expect(
       tally.failedByClass.map(([name]) => name),
