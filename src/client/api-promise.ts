@@ -64,6 +64,11 @@ export class APIPromise<Data> extends Promise<Data> {
     // biome-ignore lint/suspicious/noExplicitAny: matches Promise#then, so `.catch((error: Error) => ...)` type-checks as usual
     onRejected?: ((reason: any) => Rejected | PromiseLike<Rejected>) | null,
   ): Promise<Fulfilled | Rejected> {
+    // `await apiPromise` lands here with a handler: hand it the data straight from the result,
+    // one promise hop instead of two (through `#parsed`).
+    if (typeof onFulfilled === 'function') {
+      return this.#result.then((result) => onFulfilled(result.data), onRejected);
+    }
     return this.#parsed().then(onFulfilled, onRejected);
   }
 

@@ -53,6 +53,15 @@ export class CallCostMeter {
 
   /** Prices the attempt's usage and appends its ledger entry; returns the cost (null without pricing). */
   async record(attempt: AttemptUsage): Promise<Money | null> {
+    return this.recordNow(attempt);
+  }
+
+  /**
+   * {@link record}, with the cost itself (no promise) when the ledger stored the entry at once
+   * (the default memory ledger): the call's success path then waits on nothing. Throws what
+   * `record` would reject with.
+   */
+  recordNow(attempt: AttemptUsage): Money | null | Promise<Money | null> {
     const { catalog, ledger, model, pricedAt } = this.#init;
     const cost = catalog === undefined ? null : catalog.cost(model, attempt.usage, pricedAt).total;
     const entry: LedgerEntryInput = {
@@ -68,7 +77,12 @@ export class CallCostMeter {
     };
     // Set only when there is one (a conditional spread takes V8's slow path).
     if (this.#init.apiKeyId !== undefined) entry.apiKeyId = this.#init.apiKeyId;
-    await ledger.append(entry);
+    const appended = ledger.appendNow(entry);
+    if (appended instanceof Promise) return appended.then(() => this.#spend(cost));
+    return this.#spend(cost);
+  }
+
+  #spend(cost: Money | null): Money | null {
     if (cost !== null) this.#spent = this.#spent === undefined ? cost : this.#spent.plus(cost);
     return cost;
   }

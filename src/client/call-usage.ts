@@ -1,7 +1,12 @@
 import { estimateTokens } from '../cost/cost-estimator.js';
 import { type ServerUsageRecord, serverUsageFields } from '../cost/server-usage-schema.js';
-import { addUsage, makeUsage, type Usage } from '../cost/usage.js';
-import { normalizeOipUsage, normalizeOllamaUsage, normalizeOpenAIUsage } from '../cost/usage-normalizers.js';
+import { addUsage, makeUsage, type Usage, usageFromCounts } from '../cost/usage.js';
+import {
+  normalizeOipUsage,
+  normalizeOllamaUsage,
+  normalizeOpenAIUsage,
+  openAIUsageCounts,
+} from '../cost/usage-normalizers.js';
 import type { ProviderName } from '../providers/provider-types.js';
 import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { ResponseInfo } from '../transport/transport-types.js';
@@ -33,9 +38,18 @@ export function tokenUsage(
   response: ResponseInfo,
   estimate: () => { promptTokens: number; outputTexts: readonly string[] },
 ): Usage {
-  const requestId = response.requestId === undefined ? {} : { requestId: response.requestId };
   if (reported !== null && reported !== undefined) {
-    return withMeasuredBytes(normalizeOpenAIUsage(reported, requestId), response);
+    // One usage, bytes included: no intermediate usages to make and add (this runs per call).
+    const counts = openAIUsageCounts(
+      reported,
+      response.requestId === undefined ? {} : { requestId: response.requestId },
+    );
+    const bytes = response.bodyBytes;
+    if (bytes !== undefined) {
+      counts.bytesIn = bytes.sent;
+      counts.bytesOut = bytes.received;
+    }
+    return usageFromCounts(counts, 'reported');
   }
   const { promptTokens, outputTexts } = estimate();
   let outputTokens = 0;

@@ -115,55 +115,67 @@ export function executeCall<Data>(
   options: RequestOptions,
   prepare: () => ProviderAttempt<Data> | MeteredAttempt<Data>,
 ): APIPromise<Data> {
-  const result = Promise.resolve().then(async (): Promise<WithResponse<Data>> => {
-    const prepared = prepare();
-    const call: MeteredAttempt<Data> | { send: ProviderAttempt<Data>; metering?: undefined } =
-      typeof prepared === 'function' ? { send: prepared } : prepared;
-    const idempotencyKey = callIdempotencyKey(options);
-    // Only calls that may cost money get a call span: it exists to carry the ledger's usage and cost.
-    const scope =
-      call.metering === undefined
-        ? undefined
-        : context.telemetry?.startCall({
-            operation,
-            model: call.metering.model,
-            provider: context.provider.name,
-            idempotencyKey,
-          });
-    let meter: CallCostMeter | undefined;
-    try {
+  return new APIPromise(runExecutedCall(context, operation, options, prepare));
+}
+
+// One async function for the whole call (its first await is the request itself on the common
+// path): a sync throw from `prepare` still becomes a rejection, with no extra promise hops.
+async function runExecutedCall<Data>(
+  context: ClientContext,
+  operation: string,
+  options: RequestOptions,
+  prepare: () => ProviderAttempt<Data> | MeteredAttempt<Data>,
+): Promise<WithResponse<Data>> {
+  const prepared = prepare();
+  const call: MeteredAttempt<Data> | { send: ProviderAttempt<Data>; metering?: undefined } =
+    typeof prepared === 'function' ? { send: prepared } : prepared;
+  const idempotencyKey = callIdempotencyKey(options);
+  // Only calls that may cost money get a call span: it exists to carry the ledger's usage and cost.
+  const scope =
+    call.metering === undefined
+      ? undefined
+      : context.telemetry?.startCall({
+          operation,
+          model: call.metering.model,
+          provider: context.provider.name,
+          idempotencyKey,
+        });
+  let meter: CallCostMeter | undefined;
+  try {
+    if (call.metering !== undefined) {
+      const costCall = { idempotencyKey, tags: options.tags };
+      // No budget and no pricing to load: no promise to wait on.
       meter =
-        call.metering === undefined
-          ? undefined
-          : await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
-      let attempts = 0;
-      const outcome = await context.runCall(
-        (attempt) => {
-          attempts = attempt.attempt;
-          return call.send(providerOptionsFor(context, options, attempt));
-        },
-        runOptionsFor(context, operation, options, idempotencyKey),
-      );
-      if (meter === undefined || call.metering === undefined) {
-        return { ...outcome, usage: null, cost: null, attempts };
-      }
-      const usage = call.usage(outcome);
-      const cost = await meter.record({
-        attempt: attempts,
-        requestId: outcome.response.requestId,
-        usage,
-        status: 'ok',
-      });
-      scope?.recorded({ attempt: attempts, usage, cost, status: 'ok' });
-      void scope?.end();
-      return { data: outcome.data, response: outcome.response, usage, cost, attempts };
-    } catch (error) {
-      void scope?.end(error);
-      throw error;
-    } finally {
-      // Without a reservation there is nothing to settle: no await (a microtask per call).
-      if (meter?.holdsReservation) await meter.finish();
+        context.costs.beginNow(call.metering, costCall) ??
+        (await context.costs.begin(call.metering, costCall));
     }
-  });
-  return new APIPromise(result);
+    let attempts = 0;
+    const outcome = await context.runCall(
+      (attempt) => {
+        attempts = attempt.attempt;
+        return call.send(providerOptionsFor(context, options, attempt));
+      },
+      runOptionsFor(context, operation, options, idempotencyKey),
+    );
+    if (meter === undefined || call.metering === undefined) {
+      return { ...outcome, usage: null, cost: null, attempts };
+    }
+    const usage = call.usage(outcome);
+    const recorded = meter.recordNow({
+      attempt: attempts,
+      requestId: outcome.response.requestId,
+      usage,
+      status: 'ok',
+    });
+    const cost = recorded instanceof Promise ? await recorded : recorded;
+    scope?.recorded({ attempt: attempts, usage, cost, status: 'ok' });
+    void scope?.end();
+    return { data: outcome.data, response: outcome.response, usage, cost, attempts };
+  } catch (error) {
+    void scope?.end(error);
+    throw error;
+  } finally {
+    // Without a reservation there is nothing to settle: no await (a microtask per call).
+    if (meter?.holdsReservation) await meter.finish();
+  }
 }

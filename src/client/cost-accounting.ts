@@ -1,4 +1,4 @@
-import type { Budget } from '../cost/budget.js';
+import type { Budget, BudgetReservation } from '../cost/budget.js';
 import { budgetScopes } from '../cost/budget-limit.js';
 import { type CostBounds, requireCostBounds, resolveCostBound } from '../cost/cost-bounds.js';
 import type { Ledger } from '../cost/ledger.js';
@@ -71,6 +71,23 @@ export class CostAccounting {
   }
 
   /**
+   * {@link begin} without a promise, when nothing needs waiting for: no budget to reserve and
+   * pricing that is already there (none, or a catalog given in the options). Undefined when
+   * `begin` must run. Throws what `begin` would reject with (an unpriced model).
+   */
+  beginNow(
+    metering: CallMetering,
+    call: { idempotencyKey: string | undefined; tags: Readonly<Record<string, string>> | undefined },
+  ): CallCostMeter | undefined {
+    const { pricing } = this.#options;
+    if (this.budget !== undefined || !(pricing === undefined || pricing instanceof PriceCatalog))
+      return undefined;
+    const pricedAt = new Date();
+    pricing?.priceOf(metering.model, pricedAt);
+    return this.#meter(metering, call, pricing, this.#tagsOf(call), undefined, pricedAt);
+  }
+
+  /**
    * Prepares the cost side of one call: checks the model has a price (else `UnpricedModelError`)
    * and, with a budget, reserves the quote's maximum (else `BudgetExceededError`). A budgeted
    * call must cap its output (`max_tokens`): without a ceiling there is nothing to reserve.
@@ -84,10 +101,9 @@ export class CostAccounting {
     // A catalog given in the options (or none) is there already: no await for it.
     const catalog = pricing === undefined || pricing instanceof PriceCatalog ? pricing : await this.catalog();
     const price = catalog?.priceOf(metering.model, pricedAt);
-    const tags =
-      call.tags === undefined ? this.#clientTags : Object.freeze({ ...this.#clientTags, ...call.tags });
+    const tags = this.#tagsOf(call);
     const { apiKeyId } = this.#options;
-    let reservation: Awaited<ReturnType<Budget['reserve']>> | undefined;
+    let reservation: BudgetReservation | undefined;
     if (this.budget !== undefined && catalog !== undefined) {
       const estimate = metering.estimate();
       if (estimate.maxOutputTokens === undefined) {
@@ -110,6 +126,21 @@ export class CostAccounting {
       });
       reservation = await this.budget.reserve(quote.max, scopes);
     }
+    return this.#meter(metering, call, catalog, tags, reservation, pricedAt);
+  }
+
+  #tagsOf(call: { tags: Readonly<Record<string, string>> | undefined }): Readonly<Record<string, string>> {
+    return call.tags === undefined ? this.#clientTags : Object.freeze({ ...this.#clientTags, ...call.tags });
+  }
+
+  #meter(
+    metering: CallMetering,
+    call: { idempotencyKey: string | undefined },
+    catalog: PriceCatalog | undefined,
+    tags: Readonly<Record<string, string>>,
+    reservation: BudgetReservation | undefined,
+    pricedAt: Date,
+  ): CallCostMeter {
     return new CallCostMeter({
       ledger: this.ledger,
       catalog,
@@ -118,7 +149,7 @@ export class CostAccounting {
       model: metering.model,
       provider: this.#options.provider,
       tags,
-      apiKeyId,
+      apiKeyId: this.#options.apiKeyId,
       idempotencyKey: call.idempotencyKey,
       pricedAt,
     });

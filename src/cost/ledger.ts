@@ -53,16 +53,29 @@ export class Ledger {
   /** Validates, completes (id, time, defaults) and stores an entry; returns it as stored. */
   append(input: LedgerEntryInput): Promise<LedgerEntry> {
     // Not an async function: the memory store's path then costs one settled promise, no more.
-    let entry: LedgerEntry;
     try {
-      entry = completeLedgerEntry(input, this.makeId, this.now, this.lastTags);
-      if (this.generatedIdStore !== undefined && (input.id === undefined || input.id === null)) {
-        // A fresh random UUID cannot repeat: skip the store's duplicate check.
-        this.generatedIdStore.appendGenerated(entry);
-        return Promise.resolve(entry);
-      }
+      const stored = this.appendNow(input);
+      return stored instanceof Promise ? stored : Promise.resolve(stored);
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link append}, returning the entry itself (no promise) when the store took it at once (a
+   * plain memory store with generated ids), so the client's per-call path waits on nothing.
+   * Throws, instead of rejecting, an entry it refuses before reaching the store.
+   *
+   * @example
+   * const stored = ledger.appendNow(input);
+   * const entry = stored instanceof Promise ? await stored : stored;
+   */
+  appendNow(input: LedgerEntryInput): LedgerEntry | Promise<LedgerEntry> {
+    const entry = completeLedgerEntry(input, this.makeId, this.now, this.lastTags);
+    if (this.generatedIdStore !== undefined && (input.id === undefined || input.id === null)) {
+      // A fresh random UUID cannot repeat: skip the store's duplicate check.
+      this.generatedIdStore.appendGenerated(entry);
+      return entry;
     }
     return this.store.append(entry).then(() => entry);
   }

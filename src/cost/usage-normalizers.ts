@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import { parseWire } from '../wire/validate-wire.js';
-import { makeUsage, type Provenance, type Usage } from './usage.js';
+import { isPlainOpenAIUsage } from './openai-usage-plain-check.js';
+import { makeUsage, type Provenance, type Usage, type UsageCounts } from './usage.js';
 
 export interface NormalizeUsageOptions {
   /** Provenance of the counts. Default `reported`. */
@@ -77,7 +78,36 @@ const tensorShapesSchemas = {
  * // inputTokens 176, cacheReadTokens 1024, outputTokens 100, reasoningTokens 200, requests 1
  */
 export function normalizeOpenAIUsage(raw: unknown, options: NormalizeUsageOptions = {}): Usage {
-  const usage = parseWire(openAIUsageSchema, raw, context('OpenAI usage', options));
+  const counts = openAIUsageCounts(raw, options);
+  return makeUsage(
+    {
+      inputTokens: counts.inputTokens,
+      cacheReadTokens: counts.cacheReadTokens,
+      cacheWriteTokens: counts.cacheWriteTokens,
+      outputTokens: counts.outputTokens,
+      reasoningTokens: counts.reasoningTokens,
+      computeMs: counts.computeMs,
+      requests: counts.requests,
+    },
+    options.provenance ?? 'reported',
+  );
+}
+
+/**
+ * The bucket counts of OpenAI usage (see {@link normalizeOpenAIUsage}), every bucket present:
+ * the client adds the measured bytes and makes one {@link Usage} of them. The usage is checked
+ * with a structural test of the fields read; zod runs only when that test cannot vouch for it,
+ * and stays the one source of rejections and their messages.
+ *
+ * @example
+ * const counts = openAIUsageCounts(completion.usage, { requestId });
+ * counts.bytesIn = 310;
+ */
+export function openAIUsageCounts(raw: unknown, options: NormalizeUsageOptions = {}): UsageCounts {
+  // A usage object of a validated response passes the cheap check; anything else gets zod and its error path.
+  const usage = isPlainOpenAIUsage(raw)
+    ? (raw as ParsedOpenAIUsage)
+    : parseWire(openAIUsageSchema, raw, context('OpenAI usage', options));
   const prompt = usage.prompt_tokens ?? usage.input_tokens;
   if (prompt === null || prompt === undefined) {
     throw invalid('prompt_tokens', 'OpenAI usage has neither prompt_tokens nor input_tokens', options);
@@ -105,19 +135,21 @@ export function normalizeOpenAIUsage(raw: unknown, options: NormalizeUsageOption
       options,
     );
   }
-  return makeUsage(
-    {
-      inputTokens: prompt - cacheRead - cacheWrite,
-      cacheReadTokens: cacheRead,
-      cacheWriteTokens: cacheWrite,
-      outputTokens: completion - reasoning,
-      reasoningTokens: reasoning,
-      computeMs: usage.compute_ms ?? 0,
-      requests: options.requests ?? 1,
-    },
-    options.provenance ?? 'reported',
-  );
+  return {
+    inputTokens: prompt - cacheRead - cacheWrite,
+    cacheReadTokens: cacheRead,
+    cacheWriteTokens: cacheWrite,
+    outputTokens: completion - reasoning,
+    reasoningTokens: reasoning,
+    computeMs: usage.compute_ms ?? 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    tensorElements: 0,
+    requests: options.requests ?? 1,
+  };
 }
+
+type ParsedOpenAIUsage = z.output<typeof openAIUsageSchema>;
 
 /**
  * Anthropic Messages usage: unlike OpenAI, `input_tokens` EXCLUDES cache reads and writes,

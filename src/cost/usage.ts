@@ -106,6 +106,29 @@ export function makeUsage(values: UsageInput, provenance: Provenance = 'reported
   return Object.freeze(usage) as Usage;
 }
 
+/** A plain count for every bucket: what {@link usageFromCounts} takes. */
+export type UsageCounts = Record<UsageBucket, number>;
+
+/**
+ * Usage from a count for every bucket, all with one provenance: {@link makeUsage} without its
+ * per-bucket provenance and unknown-bucket checks, for the SDK's own per-call paths (the type
+ * admits no other key). Counts are still checked.
+ *
+ * @example
+ * usageFromCounts({ inputTokens: 12, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 30, reasoningTokens: 0,
+ *   computeMs: 0, bytesIn: 310, bytesOut: 922, tensorElements: 0, requests: 1 }, 'reported');
+ */
+export function usageFromCounts(counts: UsageCounts, provenance: Provenance): Usage {
+  checkProvenance('requests', provenance);
+  const usage: Record<string, UsageCount> = {};
+  for (const bucket of USAGE_BUCKETS) {
+    const value = counts[bucket];
+    checkCount(bucket, value);
+    usage[bucket] = value === 0 && provenance === 'reported' ? ZERO : usageCount(value, provenance);
+  }
+  return Object.freeze(usage) as Usage;
+}
+
 /**
  * Sums two usages bucket by bucket; each sum keeps the least trustworthy provenance of its parts.
  *

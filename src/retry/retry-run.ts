@@ -48,22 +48,37 @@ export class RetryRun<T> {
   }
 
   async callAttempt(attemptNumber: number): Promise<T> {
-    this.#attempts = attemptNumber;
-    const { deadline } = this;
+    let value: T;
     try {
-      const value = await this.#attempt(
-        new RetryAttemptContext(attemptNumber, this.#options.idempotencyKey, deadline),
-      );
-      this.#options.throttle?.recordSuccess();
-      return value;
+      value = await this.startAttempt(attemptNumber);
     } catch (error) {
-      if (AiaasError.isInstance(error)) throw error;
-      if (this.#options.signal?.aborted) throw new AbortError(undefined, { cause: error });
-      if (deadline.expired) throw deadline.timeoutError(error);
-      // p-retry's own AbortError is the one way to make it stop without calling any hook.
-      this.#foreign = { value: error };
-      throw new StopRetrying('a foreign error ends the call');
+      throw this.attemptError(error);
     }
+    this.attemptSucceeded();
+    return value;
+  }
+
+  /**
+   * Runs attempt `attemptNumber` (the first one is awaited by `runWithRetry` itself, without
+   * {@link callAttempt}'s promise around it); its failure goes through {@link attemptError}.
+   */
+  startAttempt(attemptNumber: number): Promise<T> {
+    this.#attempts = attemptNumber;
+    return this.#attempt(new RetryAttemptContext(attemptNumber, this.#options.idempotencyKey, this.deadline));
+  }
+
+  attemptSucceeded(): void {
+    this.#options.throttle?.recordSuccess();
+  }
+
+  /** What a failed attempt throws on: aiaas errors as they are, anything else stops the retries. */
+  attemptError(error: unknown): unknown {
+    if (AiaasError.isInstance(error)) return error;
+    if (this.#options.signal?.aborted) return new AbortError(undefined, { cause: error });
+    if (this.deadline.expired) return this.deadline.timeoutError(error);
+    // p-retry's own AbortError is the one way to make it stop without calling any hook.
+    this.#foreign = { value: error };
+    return new StopRetrying('a foreign error ends the call');
   }
 
   // Every ending gets its `attempts` and `retryStopReason`; only failures at the provider (and

@@ -24,6 +24,9 @@ export class RetryThrottle {
   readonly maxTokens: number;
   readonly tokenRatio: number;
   #milliTokens: number;
+  /** `maxTokens` and `tokenRatio` in thousandths, rounded once (they never change). */
+  readonly #fullMilliTokens: number;
+  readonly #refundMilliTokens: number;
 
   constructor(options: RetryThrottleOptions = {}) {
     const maxTokens = options.maxTokens ?? 10;
@@ -36,7 +39,9 @@ export class RetryThrottle {
     }
     this.maxTokens = maxTokens;
     this.tokenRatio = tokenRatio;
-    this.#milliTokens = Math.round(maxTokens * scale);
+    this.#fullMilliTokens = Math.round(maxTokens * scale);
+    this.#refundMilliTokens = Math.round(tokenRatio * scale);
+    this.#milliTokens = this.#fullMilliTokens;
   }
 
   /** Tokens left, to three decimals. */
@@ -51,15 +56,15 @@ export class RetryThrottle {
 
   /** A successful attempt: refunds `tokenRatio` (never above `maxTokens`). */
   recordSuccess(): void {
-    this.#milliTokens = Math.min(
-      Math.round(this.maxTokens * scale),
-      this.#milliTokens + Math.round(this.tokenRatio * scale),
-    );
+    const full = this.#fullMilliTokens;
+    // Most calls succeed with the bucket already full: nothing to refund.
+    if (this.#milliTokens >= full) return;
+    this.#milliTokens = Math.min(full, this.#milliTokens + this.#refundMilliTokens);
   }
 
   /** True while more than half the bucket is left. */
   isRetryAllowed(): boolean {
-    return this.#milliTokens * 2 > Math.round(this.maxTokens * scale);
+    return this.#milliTokens * 2 > this.#fullMilliTokens;
   }
 }
 

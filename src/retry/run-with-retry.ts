@@ -44,7 +44,14 @@ export async function runWithRetry<T>(
     callerSignal?.throwIfAborted();
     let failure: unknown;
     try {
-      const value = await run.callAttempt(1);
+      // `run.callAttempt(1)` spelled out: one promise fewer on every call's path.
+      let value: T;
+      try {
+        value = await run.startAttempt(1);
+      } catch (error) {
+        throw run.attemptError(error);
+      }
+      run.attemptSucceeded();
       // p-retry's check after a successful attempt: the reason counts as the attempt's failure.
       callerSignal?.throwIfAborted();
       return value;

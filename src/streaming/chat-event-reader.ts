@@ -58,7 +58,7 @@ export class ChatEventReader<Item> implements ChatEventSource {
   // An item that failed after good ones in the same chunk: the good events go out first.
   #pendingFailure: { error: unknown } | undefined;
   #delivered = 0;
-  // The id of the last event mapped without error: where a resume after an unreadable one starts.
+  // The last event id of the batches mapped without error: where a resume after an unreadable one starts.
   #lastGoodEventId: string | undefined;
 
   constructor(
@@ -153,41 +153,60 @@ export class ChatEventReader<Item> implements ChatEventSource {
       throw error;
     }
     if (items === null) return this.#end();
-    let marked = false;
-    for (const item of items) {
-      if (!this.#dialect.isData(item)) continue;
-      // One clock read per network chunk: its events all arrived at the same moment.
-      if (!marked) {
-        this.#timeouts.markData();
-        marked = true;
-      }
-      let events: ChatStreamEvent[];
+    const queue = this.#queue;
+    // One clock read per network chunk: its events all arrived at the same moment.
+    if (this.#hasData(items)) this.#timeouts.markData();
+    for (let position = 0; position < items.length; position += 1) {
+      const item = items[position] as Item;
+      const before = queue.length;
       try {
-        events = this.#mapper.map(item);
+        // Items that are not data (comments, `retry`, other named events) map to nothing.
+        this.#mapper.mapInto(item, queue);
       } catch (error) {
-        let failure = error;
-        // An unreadable event (a proxy's or server's garbage line) on a resumable stream: read the
-        // rest again from the last good event instead of failing the whole stream.
-        if (error instanceof StreamError && error.code === 'invalid_json') {
-          try {
-            if (await this.#source.resumeAfterUnreadable(error, this.#lastGoodEventId)) return;
-          } catch (resumeError) {
-            // The resume failed too: its error says both why, and the good events still go out first.
-            failure = resumeError;
-          }
-        }
-        if (this.#queueHead === this.#queue.length) throw failure;
-        this.#pendingFailure = { error: failure };
-        return;
+        return this.#unreadable(error, items, position);
       }
-      const id = this.#dialect.idOf(item);
-      if (id !== undefined && id !== '') this.#lastGoodEventId = id;
-      for (const event of events) {
-        this.accumulator.add(event);
-        this.#queue.push(event);
-      }
+      for (let index = before; index < queue.length; index += 1)
+        this.accumulator.add(queue[index] as ChatStreamEvent);
       if (this.#mapper.terminal) return this.#end();
     }
+    // Every item of the batch mapped: the last id among them is the source's.
+    this.#lastGoodEventId = this.#source.lastEventId;
+  }
+
+  #hasData(items: Item[]): boolean {
+    for (const item of items) if (this.#dialect.isData(item)) return true;
+    return false;
+  }
+
+  /** The item at `position` could not be mapped: resume after the last good event, or fail. */
+  async #unreadable(error: unknown, items: Item[], position: number): Promise<void> {
+    let failure = error;
+    // An unreadable event (a proxy's or server's garbage line) on a resumable stream: read the
+    // rest again from the last good event instead of failing the whole stream.
+    if (error instanceof StreamError && error.code === 'invalid_json') {
+      const lastGood = this.#lastGoodIdBefore(items, position);
+      try {
+        if (await this.#source.resumeAfterUnreadable(error, lastGood)) {
+          this.#lastGoodEventId = lastGood;
+          return;
+        }
+      } catch (resumeError) {
+        // The resume failed too: its error says both why, and the good events still go out first.
+        failure = resumeError;
+      }
+    }
+    if (this.#queueHead === this.#queue.length) throw failure;
+    this.#pendingFailure = { error: failure };
+  }
+
+  /** The id of the last event mapped without error: the batch's items before `position`, then earlier batches'. */
+  #lastGoodIdBefore(items: Item[], position: number): string | undefined {
+    for (let index = position - 1; index >= 0; index -= 1) {
+      const item = items[index] as Item;
+      const id = this.#dialect.isData(item) ? this.#dialect.idOf(item) : undefined;
+      if (id !== undefined && id !== '') return id;
+    }
+    return this.#lastGoodEventId;
   }
 
   async #end(): Promise<void> {

@@ -47,12 +47,17 @@ export class OllamaLineMapper implements EventMapper<JsonLine> {
   }
 
   map(line: JsonLine): ChatStreamEvent[] {
-    if (this.#terminal) return [];
+    const events: ChatStreamEvent[] = [];
+    this.mapInto(line, events);
+    return events;
+  }
+
+  mapInto(line: JsonLine, events: ChatStreamEvent[]): void {
+    if (this.#terminal) return;
     const value = line.value;
     const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
     if ('error' in record) throw apiErrorFromStreamPayload(value, this.#requestId);
     const isGenerate = 'response' in record && !('message' in record);
-    const events: ChatStreamEvent[] = [];
     let final: FinalLine;
     if (isGenerate) {
       const parsed = this.#validate(ollamaGenerateStreamLineSchema, line, 'Ollama generate stream line');
@@ -85,7 +90,6 @@ export class OllamaLineMapper implements EventMapper<JsonLine> {
         usage: { tokens: usageOf(final), provenance: 'reported', raw: countersOf(final) },
       });
     }
-    return events;
   }
 
   #metadata(events: ChatStreamEvent[], model: string): void {

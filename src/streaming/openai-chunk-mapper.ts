@@ -36,28 +36,42 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
   }
 
   map(item: ServerSentItem): ChatStreamEvent[] {
-    if (item.kind !== 'message' || this.#terminal) return [];
+    const events: ChatStreamEvent[] = [];
+    this.mapInto(item, events);
+    return events;
+  }
+
+  mapInto(item: ServerSentItem, events: ChatStreamEvent[]): void {
+    if (item.kind !== 'message' || this.#terminal) return;
     // Named events other than `error` are a proxy's keep-alives (`event: ping`), not chunks.
-    if (item.event !== undefined && item.event !== 'message' && item.event !== 'error') return [];
+    const { event } = item;
+    if (event !== undefined && event !== 'message' && event !== 'error') return;
     this.#messageNumber += 1;
     // A chunk is never this short, so only short data is trimmed (a copy per event otherwise).
     if (item.data.length < 32 && item.data.trim() === '[DONE]') {
       this.#terminal = true;
-      return [];
+      return;
     }
     const value = this.#parseJson(item);
-    if (item.event === 'error' || (typeof value === 'object' && value !== null && 'error' in value)) {
+    // One pass over the common chunk: the hand check also says whether it holds an in-band error.
+    if (event !== 'error' && isCommonChatChunk(value)) {
+      this.#mapChat(value, events);
+      return;
+    }
+    if (event === 'error' || (typeof value === 'object' && value !== null && 'error' in value)) {
       throw apiErrorFromStreamPayload(value, this.#requestId);
     }
-    // Zod stays the judge: the hand check only passes what the schema accepts unchanged.
-    if (isCommonChatChunk(value)) return this.#mapChat(value);
     const isTextCompletion =
       typeof value === 'object' &&
       value !== null &&
       (value as { object?: unknown }).object === 'text_completion';
-    return isTextCompletion
-      ? this.#mapCompletion(this.#validate(completionChunkSchema, value, item, 'text completion chunk'))
-      : this.#mapChat(this.#validate(chatCompletionChunkSchema, value, item, 'chat completion chunk'));
+    if (isTextCompletion)
+      this.#mapCompletion(
+        this.#validate(completionChunkSchema, value, item, 'text completion chunk'),
+        events,
+      );
+    else
+      this.#mapChat(this.#validate(chatCompletionChunkSchema, value, item, 'chat completion chunk'), events);
   }
 
   #describe(item: ServerSentMessage): string {
@@ -99,10 +113,10 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
     }
   }
 
-  #metadata(chunk: { id: string; model: string }): ChatStreamEvent[] {
-    if (this.#metadataSent) return [];
+  #metadata(chunk: { id: string; model: string }, events: ChatStreamEvent[]): void {
+    if (this.#metadataSent) return;
     this.#metadataSent = true;
-    return [{ type: 'response-metadata', responseId: chunk.id, model: chunk.model }];
+    events.push({ type: 'response-metadata', responseId: chunk.id, model: chunk.model });
   }
 
   #addUsage(chunk: ChatCompletionChunk | CompletionChunk, events: ChatStreamEvent[]): void {
@@ -110,9 +124,11 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
     events.push({ type: 'usage', usage: { tokens: chunk.usage, provenance: 'reported', raw: chunk.usage } });
   }
 
-  #mapChat(chunk: ChatCompletionChunk): ChatStreamEvent[] {
-    const events = this.#metadata(chunk);
-    for (const choice of chunk.choices) {
+  #mapChat(chunk: ChatCompletionChunk, events: ChatStreamEvent[]): void {
+    this.#metadata(chunk, events);
+    const { choices } = chunk;
+    for (let position = 0; position < choices.length; position += 1) {
+      const choice = choices[position] as ChatCompletionChunk['choices'][number];
       const choiceIndex = choice.index;
       const { content, tool_calls: toolCalls } = choice.delta;
       if (typeof content === 'string' && content !== '')
@@ -134,11 +150,10 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
       }
     }
     this.#addUsage(chunk, events);
-    return events;
   }
 
-  #mapCompletion(chunk: CompletionChunk): ChatStreamEvent[] {
-    const events = this.#metadata(chunk);
+  #mapCompletion(chunk: CompletionChunk, events: ChatStreamEvent[]): void {
+    this.#metadata(chunk, events);
     for (const choice of chunk.choices) {
       if (choice.text !== '')
         events.push({ type: 'text-delta', choiceIndex: choice.index, text: choice.text });
@@ -147,6 +162,5 @@ export class OpenAIChunkMapper implements EventMapper<ServerSentItem> {
       }
     }
     this.#addUsage(chunk, events);
-    return events;
   }
 }

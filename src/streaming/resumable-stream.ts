@@ -228,14 +228,19 @@ export class ResumableStream<Item> {
   }
 
   #accept(items: Item[]): Item[] {
+    // Nothing to skip on the first connection: only the batch's last id matters.
+    if (this.#resumed === 0) {
+      const id = this.#lastIdOf(items);
+      if (id !== undefined) this.#lastEventId = id;
+      return items;
+    }
     const { dialect } = this.#options;
     // Filtered in place: a network chunk holds hundreds of items, and most keep them all.
     let kept = 0;
     for (const item of items) {
       const id = dialect.isData(item) ? dialect.idOf(item) : undefined;
       if (id !== undefined && id !== '') {
-        if (this.#resumed > 0 && this.#lastEventId !== undefined && isAtOrBefore(id, this.#lastEventId))
-          continue;
+        if (this.#lastEventId !== undefined && isAtOrBefore(id, this.#lastEventId)) continue;
         this.#lastEventId = id;
       }
       items[kept] = item;
@@ -243,5 +248,14 @@ export class ResumableStream<Item> {
     }
     items.length = kept;
     return items;
+  }
+
+  #lastIdOf(items: Item[]): string | undefined {
+    const { dialect } = this.#options;
+    for (let index = items.length - 1; index >= 0; index -= 1) {
+      const id = dialect.idOf(items[index] as Item);
+      if (id !== undefined && id !== '') return id;
+    }
+    return undefined;
   }
 }

@@ -34,18 +34,21 @@ interface ChoiceParts {
  */
 export class StreamAccumulator {
   readonly #choices = new Map<number, ChoiceParts>();
+  // The choice the last event was for: nearly every event is for the same one as the one before.
+  #lastChoiceIndex = -1;
+  #lastChoice: ChoiceParts | undefined;
   #usage: StreamUsage | undefined;
   #model: string | undefined;
   #responseId: string | undefined;
 
   add(event: ChatStreamEvent): void {
     switch (event.type) {
+      case 'text-delta':
+        this.#choice(event.choiceIndex).text.push(event.text);
+        return;
       case 'response-metadata':
         this.#model ??= event.model;
         this.#responseId ??= event.responseId;
-        return;
-      case 'text-delta':
-        this.#choice(event.choiceIndex).text.push(event.text);
         return;
       case 'tool-call-delta': {
         const calls = this.#choice(event.choiceIndex).toolCalls;
@@ -120,11 +123,14 @@ export class StreamAccumulator {
   }
 
   #choice(index: number): ChoiceParts {
+    if (index === this.#lastChoiceIndex) return this.#lastChoice as ChoiceParts;
     let choice = this.#choices.get(index);
     if (choice === undefined) {
       choice = { text: [], toolCalls: new Map(), finishReason: null };
       this.#choices.set(index, choice);
     }
+    this.#lastChoiceIndex = index;
+    this.#lastChoice = choice;
     return choice;
   }
 }

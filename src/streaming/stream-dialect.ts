@@ -21,6 +21,11 @@ export interface ChunkDecoder<Item> {
 export interface EventMapper<Item> {
   /** Events for one item; throws `APIError` for an in-band provider error, `StreamError` for unreadable data. */
   map(item: Item): ChatStreamEvent[];
+  /**
+   * The same, appended to `events`: the reader's queue takes them without an array per item.
+   * Throws before appending anything, so a failed item adds no event.
+   */
+  mapInto(item: Item, events: ChatStreamEvent[]): void;
   /** True once the dialect's end marker arrived (`[DONE]`, `done: true`). */
   readonly terminal: boolean;
 }
@@ -34,6 +39,6 @@ export interface StreamDialect<Item> {
   readonly endMarker: string;
   /** True for items that carry data; comments and keep-alives are not progress for the idle timer. */
   isData(item: Item): boolean;
-  /** The item's resume position (`id:`), when the format has one. */
+  /** The item's resume position (`id:`), when the format has one; undefined for items that are not data. */
   idOf(item: Item): string | undefined;
 }

@@ -15,13 +15,19 @@ function isNullishString(value: unknown): boolean {
   return value === undefined || value === null || typeof value === 'string';
 }
 
+// `typeof` first: the common case is decided without a call.
+function isSafeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
+
 function isCommonChoice(choice: unknown): boolean {
   if (!isObject(choice)) return false;
-  const { index, delta } = choice;
-  if (!Number.isSafeInteger(index) || (index as number) < 0 || !isObject(delta)) return false;
+  const index = choice.index;
+  const delta = choice.delta;
+  if (!isSafeInteger(index) || index < 0 || !isObject(delta)) return false;
   return (
-    isOptionalString(delta.role) &&
     isNullishString(delta.content) &&
+    isOptionalString(delta.role) &&
     // Tool call deltas are rarer and nested: the schema checks them.
     delta.tool_calls === undefined &&
     isNullishString(delta.refusal) &&
@@ -35,6 +41,9 @@ function isCommonChoice(choice: unknown): boolean {
  * `chatCompletionChunkSchema` accepts unchanged (it has no defaults or transforms on these
  * fields), so the value can be used as parsed; anything else, and every error, goes to the
  * schema. Checking by hand spares zod's per-level copies on the hot path of a stream.
+ * A value with an `error` field is never common: that is an in-band error (for a value from
+ * `JSON.parse`, `error` is set exactly when `'error' in value`), so a stream needs no other
+ * test for one before this.
  *
  * @example
  * const chunk = isCommonChatChunk(value) ? value : chatCompletionChunkSchema.parse(value);
@@ -42,9 +51,10 @@ function isCommonChoice(choice: unknown): boolean {
 export function isCommonChatChunk(value: unknown): value is ChatCompletionChunk {
   if (!isObject(value)) return false;
   if (
-    typeof value.id !== 'string' ||
     value.object !== 'chat.completion.chunk' ||
-    !Number.isSafeInteger(value.created) ||
+    value.error !== undefined ||
+    typeof value.id !== 'string' ||
+    !isSafeInteger(value.created) ||
     typeof value.model !== 'string' ||
     // Usage has a default (`completion_tokens`), so a usage chunk goes through the schema.
     (value.usage !== undefined && value.usage !== null) ||
@@ -53,6 +63,7 @@ export function isCommonChatChunk(value: unknown): value is ChatCompletionChunk 
     return false;
   const { choices } = value;
   if (!Array.isArray(choices)) return false;
-  for (const choice of choices) if (!isCommonChoice(choice)) return false;
+  for (let position = 0; position < choices.length; position += 1)
+    if (!isCommonChoice(choices[position])) return false;
   return true;
 }

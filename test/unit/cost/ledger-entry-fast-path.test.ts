@@ -92,3 +92,34 @@ describe('MemoryLedgerStore duplicate ids', () => {
     expect(seen).toEqual([entry.id]);
   });
 });
+
+describe('Ledger.appendNow', () => {
+  it('stores an entry of the default memory ledger at once, with no promise', async () => {
+    const ledger = new Ledger();
+    const stored = ledger.appendNow({ ...base, tags: { team: 'search' } });
+    expect(stored).not.toBeInstanceOf(Promise);
+    expect(Object.isFrozen(stored)).toBe(true);
+    expect(await ledger.entries()).toEqual([stored]);
+  });
+
+  it('hands back the store’s promise when the store is not the plain memory store', async () => {
+    class CountingStore extends MemoryLedgerStore {
+      appended = 0;
+      override async append(entry: Parameters<MemoryLedgerStore['append']>[0]): Promise<void> {
+        this.appended += 1;
+        await super.append(entry);
+      }
+    }
+    const store = new CountingStore();
+    const stored = new Ledger({ store }).appendNow(base);
+    expect(stored).toBeInstanceOf(Promise);
+    expect((await stored).model).toBe('gpt-4o');
+    expect(store.appended).toBe(1);
+  });
+
+  it('throws an invalid entry (append rejects it)', async () => {
+    const ledger = new Ledger();
+    expect(() => ledger.appendNow({ ...base, model: '' })).toThrow(AiaasError);
+    await expect(ledger.append({ ...base, model: '' })).rejects.toThrow(/model must be a non-empty string/);
+  });
+});

@@ -108,6 +108,16 @@ describe('OpenAIChunkMapper', () => {
     expect((error as APIError).status).toBe(500);
   });
 
+  it('turns a well-formed chat chunk that also carries `error` into an APIError, not text', () => {
+    const chunk = JSON.parse(chatChunk([{ content: 'Hi' }])) as Record<string, unknown>;
+    const mapper = new OpenAIChunkMapper();
+    const error = thrown(() => mapper.map(message(JSON.stringify({ ...chunk, error: { message: 'boom' } }))));
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).message).toContain('boom');
+    const nullError = thrown(() => mapper.map(message(JSON.stringify({ ...chunk, error: null }))));
+    expect(nullError).toBeInstanceOf(APIError);
+  });
+
   it('keeps a plain-text `event: error` message', () => {
     const error = thrown(() => new OpenAIChunkMapper().map(message('model crashed', undefined, 'error')));
     expect(error).toBeInstanceOf(APIError);

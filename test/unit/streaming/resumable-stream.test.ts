@@ -183,6 +183,23 @@ describe('resuming past a stall, an unreadable event, or a refused reconnection'
     expect(stream.resumed).toBe(1);
   });
 
+  it('resumes again from the same good event when the resumed body starts with an unreadable one', async () => {
+    const requests: string[] = [];
+    // The first resume answers garbage before anything else; the second serves the rest.
+    const reconnect = async (lastEventId: string) => {
+      requests.push(lastEventId);
+      const rest = RECORDED.slice(Number(lastEventId));
+      const body = requests.length === 1 ? [sseEvent(undefined, 'garbage'), ...rest] : rest;
+      return countingBody(body.map(bytes));
+    };
+    const chunk = RECORDED.slice(0, 4).join('') + sseEvent(5, '{"choices": [tru');
+    const stream = createChatStream({ body: countingBody([bytes(chunk)]), format: 'sse' }, { reconnect });
+    const events = await collect(stream);
+    expect(textOf(events)).toBe(PIECES.join(''));
+    expect(requests).toEqual(['4', '4']);
+    expect(stream.resumed).toBe(2);
+  });
+
   it('still fails on an unreadable event when it cannot reconnect, with the good events first', async () => {
     const { reconnect } = replayer();
     const chunk = RECORDED.slice(0, 2).join('') + sseEvent(3, '{"choices": [tru');

@@ -83,4 +83,16 @@ describe('isCommonChatChunk, the hand check in front of chatCompletionChunkSchem
     expect(isCommonChatChunk({ ...text, created: 1.5 })).toBe(false);
     expect(isCommonChatChunk({ ...text, choices: [{ index: -1, delta: {} }] })).toBe(false);
   });
+
+  it('never passes a chunk that carries an in-band error, even null', () => {
+    const text = {
+      id: 'c1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }],
+    };
+    expect(isCommonChatChunk({ ...text, error: { message: 'overloaded' } })).toBe(false);
+    expect(isCommonChatChunk(JSON.parse(JSON.stringify({ ...text, error: null })))).toBe(false);
+  });
 });
