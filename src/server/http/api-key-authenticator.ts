@@ -1,9 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { tenantIdForKey } from '../billing/tenant-id.js';
 import type { Tenant } from './request-context.js';
 
+// The one-shot `hash` (Node 20.12) costs half of a `createHash` object per request.
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /** The key of an `Authorization: Bearer <key>` header, or undefined when absent or of another scheme. */

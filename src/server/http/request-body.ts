@@ -40,10 +40,9 @@ export function readRequestBody(request: IncomingMessage, limitBytes: number): P
       }
       chunks.push(chunk);
     };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, received));
-    };
+    // No cleanup once the body ended: nothing more comes (an 'error' after it would be a no-op),
+    // and taking four listeners off was a visible share of a small request's cost.
+    const onEnd = () => resolve(Buffer.concat(chunks, received));
     const onError = (error: Error) => {
       cleanup();
       reject(new HttpError(400, `The request body could not be read: ${error.message}`));

@@ -1,4 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ClientDisconnect } from './client-disconnect.js';
 import { type DetachedWork, detachedWorkSignal } from './detached-work-signal.js';
 import type { Dialect } from './error-body.js';
 import { HttpError } from './http-error.js';
@@ -27,15 +29,17 @@ export interface RequestContextInit {
   requestId: string;
   dialect: Dialect;
   path: string;
-  query: URLSearchParams;
+  /** The request target after `?`, empty when there is none. */
+  queryString: string;
   route: Route;
   params: Readonly<Record<string, string>>;
   bodyLimitBytes: number;
-  signal: AbortSignal;
+  /** The client's disconnect, which the dispatcher fires when the response closes early. */
+  disconnect: ClientDisconnect;
   /** Fires when the server starts closing. Default: never. */
-  closing?: AbortSignal;
+  closing?: AbortSignal | undefined;
   /** How long the work of a POST with an Idempotency-Key may go on after its client left. Default 30 s. */
-  detachedWorkLimitMs?: number;
+  detachedWorkLimitMs?: number | undefined;
   /** Turns anything thrown into the error to answer with (and logs bugs). Default: a bare 500. */
   errorOf?: (error: unknown) => HttpError;
 }
@@ -65,18 +69,10 @@ export class RequestContext {
   readonly dialect: Dialect;
   readonly method: string;
   readonly path: string;
-  readonly query: URLSearchParams;
   readonly route: Route;
   readonly params: Readonly<Record<string, string>>;
   readonly headers: IncomingHttpHeaders;
   readonly idempotencyKey: string | undefined;
-  readonly signal: AbortSignal;
-  /**
-   * Fires when the request's work should stop; routes pass it to generation. For most
-   * requests that is the disconnect. A POST with an Idempotency-Key keeps working for a
-   * while after its client left, so a retry or a resume can collect the answer.
-   */
-  readonly workSignal: AbortSignal;
   readonly closing: AbortSignal;
   readonly meter = new UsageMeter();
   readonly settlement = new RequestSettlement();
@@ -95,7 +91,11 @@ export class RequestContext {
   readonly #stopWork: AbortController | undefined;
   readonly #request: IncomingMessage;
   readonly #bodyLimitBytes: number;
+  readonly #disconnect: ClientDisconnect;
+  readonly #queryString: string;
+  #query: URLSearchParams | undefined;
   #body: Promise<Buffer> | undefined;
+  #json: Promise<unknown> | undefined;
   readonly #finishListeners: ((outcome: ResponseOutcome) => void)[] = [];
 
   constructor(init: RequestContextInit) {
@@ -105,11 +105,11 @@ export class RequestContext {
     this.dialect = init.dialect;
     this.method = init.request.method ?? 'GET';
     this.path = init.path;
-    this.query = init.query;
+    this.#queryString = init.queryString;
     this.route = init.route;
     this.params = init.params;
     this.headers = init.request.headers;
-    this.signal = init.signal;
+    this.#disconnect = init.disconnect;
     const key = init.request.headers['idempotency-key'];
     // A control route's key names the call it acts on, not this request.
     this.idempotencyKey =
@@ -120,15 +120,44 @@ export class RequestContext {
       const limit = init.detachedWorkLimitMs ?? defaultDetachedWorkLimitMs;
       const detached = detachedWorkSignal(this.signal, this.closing, limit);
       const work = new AbortController();
+      // Each generated choice (n × prompts of them) listens for the stop: many listeners, no leak.
+      setMaxListeners(0, work.signal);
       detached.signal.addEventListener('abort', () => work.abort(detached.signal.reason), { once: true });
       this.#detachedWork = detached;
       this.#stopWork = work;
-      this.workSignal = work.signal;
-    } else {
-      this.workSignal = this.signal;
+      // Settled means done: a bounded wait for abandoned work must not outlive it.
+      this.settlement.onSettled(() => detached.release());
     }
-    // Settled means done: a bounded wait for abandoned work must not outlive it.
-    this.settlement.onSettled(() => this.#detachedWork?.release());
+  }
+
+  /** The query parameters, parsed on first use (few routes read them). */
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#queryString);
+    return this.#query;
+  }
+
+  /** Fires when the client disconnects. Made on first use (see {@link ClientDisconnect}). */
+  get signal(): AbortSignal {
+    return this.#disconnect.signal;
+  }
+
+  /** True once the client disconnected: `signal.aborted` without making the signal. */
+  get disconnected(): boolean {
+    return this.#disconnect.aborted;
+  }
+
+  /**
+   * Fires when the request's work should stop; routes pass it to generation. For most
+   * requests that is the disconnect. A POST with an Idempotency-Key keeps working for a
+   * while after its client left, so a retry or a resume can collect the answer.
+   */
+  get workSignal(): AbortSignal {
+    return this.#stopWork?.signal ?? this.signal;
+  }
+
+  /** True once the request's work was told to stop: `workSignal.aborted` without making a signal. */
+  get workAborted(): boolean {
+    return this.#stopWork === undefined ? this.#disconnect.aborted : this.#stopWork.signal.aborted;
   }
 
   /** True when this request's work goes on after a disconnect (see {@link workSignal}). */
@@ -154,8 +183,10 @@ export class RequestContext {
     return this.#body;
   }
 
-  async readJson(): Promise<unknown> {
-    return parseJsonBody(await this.readBody());
+  /** The body parsed as JSON, once: the metrics interceptor and the route share the parse. */
+  readJson(): Promise<unknown> {
+    this.#json ??= this.readBody().then(parseJsonBody);
+    return this.#json;
   }
 
   /**

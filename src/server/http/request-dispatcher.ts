@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerLogger } from '../server-logger.js';
+import { ClientDisconnect } from './client-disconnect.js';
 import { dialectOfPath } from './error-body.js';
 import { HttpError } from './http-error.js';
 import { RequestContext } from './request-context.js';
@@ -38,10 +39,11 @@ export function newRequestId(): string {
   return `req_${requestIdPool.toString('hex', start, requestIdOffset)}`;
 }
 
-function splitTarget(target: string): { path: string; query: URLSearchParams } {
+/** The path and the raw query (parsed by the context only if a route reads it). */
+function splitTarget(target: string): { path: string; queryString: string } {
   const queryStart = target.indexOf('?');
-  if (queryStart === -1) return { path: target, query: new URLSearchParams() };
-  return { path: target.slice(0, queryStart), query: new URLSearchParams(target.slice(queryStart + 1)) };
+  if (queryStart === -1) return { path: target, queryString: '' };
+  return { path: target.slice(0, queryStart), queryString: target.slice(queryStart + 1) };
 }
 
 /**
@@ -62,27 +64,27 @@ export function createRequestDispatcher(
   return async (request, response) => {
     const requestId = newRequestId();
     const method = request.method ?? 'GET';
-    const { path, query } = splitTarget(request.url ?? '/');
+    const { path, queryString } = splitTarget(request.url ?? '/');
     const dialect = dialectOfPath(path);
     const startedAt = performance.now();
     response.setHeader('x-request-id', requestId);
     if (options.isClosing()) response.setHeader('connection', 'close');
 
-    const disconnect = new AbortController();
+    const disconnect = new ClientDisconnect();
     let context: RequestContext | undefined;
+    // One listener for both ends: 'close' always follows 'finish', and `writableFinished` says whether it came.
     response.once('close', () => {
-      if (!response.writableFinished) disconnect.abort(new Error('The client disconnected.'));
-      context?.finish({ status: response.statusCode, disconnected: disconnect.signal.aborted });
-    });
-    response.once('finish', () => {
-      logger.info('request served', {
-        requestId,
-        method,
-        path,
-        status: response.statusCode,
-        milliseconds: Math.round(performance.now() - startedAt),
-        tenant: context?.tenant.id,
-      });
+      if (response.writableFinished) {
+        logger.info('request served', {
+          requestId,
+          method,
+          path,
+          status: response.statusCode,
+          milliseconds: Math.round(performance.now() - startedAt),
+          tenant: context?.tenant.id,
+        });
+      } else disconnect.abort(new Error('The client disconnected.'));
+      context?.finish({ status: response.statusCode, disconnected: disconnect.aborted });
     });
 
     const errorOfUnknown = (error: unknown): HttpError => {
@@ -116,15 +118,13 @@ export function createRequestDispatcher(
         requestId,
         dialect,
         path,
-        query,
+        queryString,
         route: match.route,
         params: match.params,
         bodyLimitBytes: options.bodyLimitBytes,
-        signal: disconnect.signal,
-        ...(options.closing === undefined ? {} : { closing: options.closing }),
-        ...(options.detachedWorkLimitMs === undefined
-          ? {}
-          : { detachedWorkLimitMs: options.detachedWorkLimitMs }),
+        disconnect,
+        closing: options.closing,
+        detachedWorkLimitMs: options.detachedWorkLimitMs,
         errorOf: errorOfUnknown,
       });
       const routeResponse = await handle(context);
@@ -132,7 +132,7 @@ export function createRequestDispatcher(
     } catch (error) {
       const httpError = errorOfUnknown(error);
       if (response.headersSent) response.destroy();
-      else if (!disconnect.signal.aborted) {
+      else if (!disconnect.aborted) {
         for (const [name, value] of Object.entries(context?.responseHeaders ?? {}))
           response.setHeader(name, value);
         writeError(response, dialect, httpError, context?.meter);
@@ -140,7 +140,7 @@ export function createRequestDispatcher(
     }
     if (context === undefined) return;
     // Billing and rate limits read the usage once the work ended too (a recorded generation may outlive the socket).
-    await context.settlement.ended();
-    context.settlement.settle({ status: response.statusCode, disconnected: disconnect.signal.aborted });
+    if (context.settlement.hasPendingWork) await context.settlement.ended();
+    context.settlement.settle({ status: response.statusCode, disconnected: disconnect.aborted });
   };
 }

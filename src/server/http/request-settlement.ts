@@ -41,6 +41,11 @@ export class RequestSettlement {
     );
   }
 
+  /** True while tracked work may still be running: without any, `ended()` need not be awaited. */
+  get hasPendingWork(): boolean {
+    return this.#pending.length > 0;
+  }
+
   /** Resolves once every tracked piece of work ended, including work tracked while waiting. */
   async ended(): Promise<void> {
     while (this.#pending.length > 0) await Promise.all(this.#pending.splice(0));

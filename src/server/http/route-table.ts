@@ -65,7 +65,8 @@ export function decodePathSegments(path: string): string[] {
   return raw.map((segment) => {
     let decoded: string;
     try {
-      decoded = decodeURIComponent(segment);
+      // Without a '%' there is nothing to decode.
+      decoded = segment.includes('%') ? decodeURIComponent(segment) : segment;
     } catch {
       throw new HttpError(400, `The path segment '${segment}' is not valid percent-encoding.`, {
         code: 'invalid_path',
@@ -88,12 +89,32 @@ export function decodePathSegments(path: string): string[] {
  */
 export class RouteTable {
   readonly #routes: CompiledRoute[];
+  /**
+   * Routes without parameters by method and path, each only where the scan below would find
+   * it first: one lookup instead of a scan per request. Decoded segments never hold a '/', so
+   * joining them is unambiguous.
+   */
+  readonly #staticRoutes = new Map<string, Route>();
 
   constructor(routes: readonly Route[]) {
     this.#routes = routes.map((route) => ({ route, segments: route.path.split('/').slice(1) }));
+    for (const compiled of this.#routes) {
+      if (compiled.segments.some((segment) => segment.startsWith(':'))) continue;
+      const key = `${compiled.route.method} ${compiled.segments.join('/')}`;
+      if (this.#staticRoutes.has(key)) continue;
+      const first = this.#scan(compiled.route.method, compiled.segments);
+      if (first.kind === 'found' && first.route === compiled.route)
+        this.#staticRoutes.set(key, compiled.route);
+    }
   }
 
   match(method: string, segments: readonly string[]): RouteMatch {
+    const route = this.#staticRoutes.get(`${method} ${segments.join('/')}`);
+    if (route !== undefined) return { kind: 'found', route, params: {} };
+    return this.#scan(method, segments);
+  }
+
+  #scan(method: string, segments: readonly string[]): RouteMatch {
     const allowed: HttpMethod[] = [];
     for (const compiled of this.#routes) {
       const params = matchSegments(compiled.segments, segments);

@@ -28,7 +28,7 @@ function recordAttempt(
   const status = billingStatusOf({
     settlement,
     threw,
-    workAborted: context.workSignal.aborted,
+    workAborted: context.workAborted,
     keptForRetry: context.outlivesClient,
   });
   try {

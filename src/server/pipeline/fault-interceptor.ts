@@ -5,7 +5,8 @@ import { FaultHeaderError, faultHeaderName, parseFaultHeader } from '../faults/f
 import { abortablePause } from '../http/abortable-pause.js';
 import { HttpError } from '../http/http-error.js';
 import type { RequestContext } from '../http/request-context.js';
-import type { RequestInterceptor } from '../http/request-pipeline.js';
+import type { RequestHandler, RequestInterceptor } from '../http/request-pipeline.js';
+import type { RouteResponse } from '../http/route-response.js';
 import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
 import { faultDirectiveText, injectedFaultHeaderName, statusFaultError } from './injected-fault.js';
 
@@ -50,26 +51,36 @@ async function chaosDirectives(context: RequestContext, chaos: ChaosInjector | u
  * const interceptors = [authInterceptor(authenticator), faultInterceptor({ attempts: new FaultAttemptCounter() })];
  */
 export function faultInterceptor(options: FaultInterceptorOptions): RequestInterceptor {
-  return async (context, next) => {
+  // Not async: a request with no fault header on a server without chaos passes straight through.
+  return (context, next) => {
     // A control request (a stream cancel) must work while its call is being faulted.
     if (context.route.control === true) return next(context);
     context.attempt = options.attempts.nextAttempt(context.tenant.id, context.idempotencyKey);
-    let directives = headerDirectives(context);
-    if (directives.length === 0) directives = await chaosDirectives(context, options.chaos);
-    if (directives.length === 0) return next(context);
-
-    const description = directives.map(faultDirectiveText).join(',');
-    context.responseHeaders[injectedFaultHeaderName] = description;
-    const actions = faultActions(directives);
-    if (actions.reset) return { kind: 'reset' };
-    if (actions.delayMs > 0) await abortablePause(actions.delayMs, [context.signal, context.closing]);
-    if (actions.status !== undefined) throw statusFaultError(actions.status, description);
-    context.streamFaults = {
-      ...(actions.dropAfter === undefined ? {} : { dropAfter: actions.dropAfter }),
-      ...(actions.malformedAfter === undefined ? {} : { malformedAfter: actions.malformedAfter }),
-      ...(actions.stallAfter === undefined ? {} : { stallAfter: actions.stallAfter }),
-      ...(actions.chunkDelayMs > 0 ? { chunkDelayMs: actions.chunkDelayMs } : {}),
-    };
-    return next(context);
+    const directives = headerDirectives(context);
+    if (directives.length > 0) return actOut(context, next, directives);
+    if (options.chaos === undefined) return next(context);
+    return chaosDirectives(context, options.chaos).then((chaos) =>
+      chaos.length === 0 ? next(context) : actOut(context, next, chaos),
+    );
   };
+}
+
+async function actOut(
+  context: RequestContext,
+  next: RequestHandler,
+  directives: readonly FaultDirective[],
+): Promise<RouteResponse> {
+  const description = directives.map(faultDirectiveText).join(',');
+  context.responseHeaders[injectedFaultHeaderName] = description;
+  const actions = faultActions(directives);
+  if (actions.reset) return { kind: 'reset' };
+  if (actions.delayMs > 0) await abortablePause(actions.delayMs, [context.signal, context.closing]);
+  if (actions.status !== undefined) throw statusFaultError(actions.status, description);
+  context.streamFaults = {
+    ...(actions.dropAfter === undefined ? {} : { dropAfter: actions.dropAfter }),
+    ...(actions.malformedAfter === undefined ? {} : { malformedAfter: actions.malformedAfter }),
+    ...(actions.stallAfter === undefined ? {} : { stallAfter: actions.stallAfter }),
+    ...(actions.chunkDelayMs > 0 ? { chunkDelayMs: actions.chunkDelayMs } : {}),
+  };
+  return next(context);
 }

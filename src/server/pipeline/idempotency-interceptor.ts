@@ -1,6 +1,6 @@
 import { HttpError } from '../http/http-error.js';
 import type { RequestContext } from '../http/request-context.js';
-import type { RequestInterceptor } from '../http/request-pipeline.js';
+import type { RequestHandler, RequestInterceptor } from '../http/request-pipeline.js';
 import { jsonBytes, jsonContentType } from '../http/response-writer.js';
 import type { RawRouteResponse, RouteResponse } from '../http/route-response.js';
 import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
@@ -23,7 +23,7 @@ async function begin(
   try {
     while (begun.kind === 'in-progress') begun = await begun.wait(context.signal);
   } catch (error) {
-    if (!context.signal.aborted) throw error;
+    if (!context.disconnected) throw error;
     // The duplicate's client left while it waited; there is nobody to answer.
     throw new HttpError(499, 'The client closed the request while it waited for its duplicate.');
   }
@@ -92,33 +92,44 @@ export function idempotencyInterceptor(
   store: IdempotencyStore,
   recordings: StreamRecordingRegistry,
 ): RequestInterceptor {
-  return async (context, next) => {
+  // Not async: a request without a key passes straight through, with no promise of its own.
+  return (context, next) => {
     const key = context.idempotencyKey;
     if (context.method !== 'POST' || key === undefined) return next(context);
-    // Read before `begin`: once begun, the call must be completed or failed.
-    const lastEventId = lastEventIdOf(context.header('last-event-id'));
-    const begun = await begin(context, store, key);
-    if (begun.kind === 'conflict') {
-      throw new HttpError(
-        409,
-        'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
-        { param: 'idempotency-key', code: 'idempotency_key_reused' },
-      );
-    }
-    if (begun.kind === 'replay') return replay(begun.stored, context, recordings, lastEventId);
-    if (begun.kind !== 'new') throw new Error(`Unexpected idempotency state ${begun.kind}.`);
-    if (lastEventId !== undefined) {
-      // A resume of a call the server has no record of: running it afresh would bill it again.
-      begun.fail();
-      throw streamNotResumable('the server has no record of a stream with this Idempotency-Key');
-    }
-    let response: RouteResponse;
-    try {
-      response = await next(context);
-    } catch (error) {
-      begun.fail();
-      throw error;
-    }
-    return keep(begun, response, context);
+    return runOnce(context, next, key, store, recordings);
   };
+}
+
+async function runOnce(
+  context: RequestContext,
+  next: RequestHandler,
+  key: string,
+  store: IdempotencyStore,
+  recordings: StreamRecordingRegistry,
+): Promise<RouteResponse> {
+  // Read before `begin`: once begun, the call must be completed or failed.
+  const lastEventId = lastEventIdOf(context.header('last-event-id'));
+  const begun = await begin(context, store, key);
+  if (begun.kind === 'conflict') {
+    throw new HttpError(
+      409,
+      'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+      { param: 'idempotency-key', code: 'idempotency_key_reused' },
+    );
+  }
+  if (begun.kind === 'replay') return replay(begun.stored, context, recordings, lastEventId);
+  if (begun.kind !== 'new') throw new Error(`Unexpected idempotency state ${begun.kind}.`);
+  if (lastEventId !== undefined) {
+    // A resume of a call the server has no record of: running it afresh would bill it again.
+    begun.fail();
+    throw streamNotResumable('the server has no record of a stream with this Idempotency-Key');
+  }
+  let response: RouteResponse;
+  try {
+    response = await next(context);
+  } catch (error) {
+    begun.fail();
+    throw error;
+  }
+  return keep(begun, response, context);
 }

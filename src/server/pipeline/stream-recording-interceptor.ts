@@ -20,7 +20,7 @@ function frameBytes(event: ReplayEvent): number {
 function workOutcomeOf(outcome: RecordingOutcome, context: RequestContext): WorkOutcome {
   if (outcome === 'completed') return 'completed';
   // A generation stopped by its own signal (abandoned, server closing) was cut, not broken.
-  return outcome === 'aborted' || context.workSignal.aborted ? 'aborted' : 'failed';
+  return outcome === 'aborted' || context.workAborted ? 'aborted' : 'failed';
 }
 
 function record(
@@ -68,9 +68,11 @@ function record(
  * const interceptors = [..., idempotencyInterceptor(store, recordings), billing, streamRecordingInterceptor(recordings)];
  */
 export function streamRecordingInterceptor(recordings: StreamRecordingRegistry): RequestInterceptor {
-  return async (context, next) => {
-    const response = await next(context);
-    if (response.kind !== 'event-stream' || !context.outlivesClient) return response;
-    return record(context, response, recordings);
+  return (context, next) => {
+    // Only work that outlives its client is recorded; the rest passes straight through.
+    if (!context.outlivesClient) return next(context);
+    return next(context).then((response) =>
+      response.kind === 'event-stream' ? record(context, response, recordings) : response,
+    );
   };
 }

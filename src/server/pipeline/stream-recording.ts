@@ -52,7 +52,7 @@ export class StreamRecording {
   /** Counts a request's socket as following the recording until its response closes. */
   follow(context: RequestContext): void {
     // Gone already: its close was told before this call, so it would never be uncounted.
-    if (context.signal.aborted) {
+    if (context.disconnected) {
       this.#checkAbandoned();
       return;
     }

@@ -35,6 +35,13 @@ function inputsOf(input: EmbeddingRequest['input'], model: ReferenceEmbeddingMod
   return texts.length > 0 ? { kind: 'texts', texts } : { kind: 'ids', rows };
 }
 
+/** The vector as a plain array for JSON (a loop: `Array.from` goes through the iterator, per request). */
+function numberArray(vector: Float32Array): number[] {
+  const numbers = new Array<number>(vector.length);
+  for (let index = 0; index < vector.length; index++) numbers[index] = vector[index]!;
+  return numbers;
+}
+
 /** Little-endian float32 bytes in base64, what OpenAI sends for `encoding_format: "base64"`. */
 export function float32Base64(vector: Float32Array): string {
   const bytes = Buffer.alloc(vector.length * 4);
@@ -80,7 +87,7 @@ export function embeddingsRoute(services: RouteServices): Route {
           return {
             object: 'embedding',
             index,
-            embedding: base64 ? float32Base64(shaped) : Array.from(shaped),
+            embedding: base64 ? float32Base64(shaped) : numberArray(shaped),
           };
         }),
         model: request.model,
