@@ -1,5 +1,5 @@
-import { randomFillSync } from 'node:crypto';
 import type { Money } from '../../cost/money.js';
+import { randomIdSource } from '../http/random-id-source.js';
 import type { MeteredUsage } from './metered-usage.js';
 
 /** How the attempt ended: answered, failed (an error or an injected fault), or cut by the client. */
@@ -46,21 +46,8 @@ export interface BillingRecordInput {
   time?: Date;
 }
 
-const recordIdBytes = 16;
-// One call to the system's random source per 256 ids: a UUID per record, dashes stripped, was a
-// visible share of a small request's cost. The id keeps its shape: 32 hex digits, 128 random bits.
-const recordIdPool = Buffer.alloc(recordIdBytes * 256);
-let recordIdOffset = recordIdPool.length;
-
-function newRecordId(): string {
-  if (recordIdOffset === recordIdPool.length) {
-    randomFillSync(recordIdPool);
-    recordIdOffset = 0;
-  }
-  const start = recordIdOffset;
-  recordIdOffset += recordIdBytes;
-  return `bill_${recordIdPool.toString('hex', start, recordIdOffset)}`;
-}
+// `bill_` and 32 hex digits: 128 random bits.
+const newRecordId = randomIdSource('bill_', 16, 256);
 
 // Records settle thousands a second: one ISO string per millisecond, not one Date per record.
 let isoMillisecond = Number.NaN;

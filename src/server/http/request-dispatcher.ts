@@ -1,9 +1,9 @@
-import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerLogger } from '../server-logger.js';
 import { ClientDisconnect } from './client-disconnect.js';
 import { dialectOfPath } from './error-body.js';
 import { HttpError } from './http-error.js';
+import { randomIdSource } from './random-id-source.js';
 import { RequestContext } from './request-context.js';
 import { composeInterceptors, type RequestInterceptor } from './request-pipeline.js';
 import { writeError, writeRouteResponse } from './response-writer.js';
@@ -23,21 +23,8 @@ export interface RequestDispatcherOptions {
   detachedWorkLimitMs?: number;
 }
 
-const requestIdBytes = 12;
-// One call to the system's random source per 341 ids instead of one per request (it was a visible share of a request's cost).
-const requestIdPool = Buffer.alloc(requestIdBytes * 341);
-let requestIdOffset = requestIdPool.length;
-
 /** `req_` and 24 hex digits: unique enough to find one request in the logs. */
-export function newRequestId(): string {
-  if (requestIdOffset === requestIdPool.length) {
-    randomFillSync(requestIdPool);
-    requestIdOffset = 0;
-  }
-  const start = requestIdOffset;
-  requestIdOffset += requestIdBytes;
-  return `req_${requestIdPool.toString('hex', start, requestIdOffset)}`;
-}
+export const newRequestId = randomIdSource('req_', 12, 341);
 
 /** The path and the raw query (parsed by the context only if a route reads it). */
 function splitTarget(target: string): { path: string; queryString: string } {
