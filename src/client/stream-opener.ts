@@ -178,11 +178,8 @@ export async function openMeteredStream(
   });
   const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);
   const { stopped } = opened;
-  // The recorder itself aborts the stream's controller when it records a failure or a `break`,
-  // from inside that recording: waiting a microtask lets it finish registering, so this finds
-  // the entry already under way instead of writing a second one.
-  const onStop = () => queueMicrotask(abandon);
-  const abandon = () => {
+  // The recorder claims its one entry before it aborts the controller itself, so this finds it under way.
+  const onStop = () => {
     void recorder.abandoned().catch((error: unknown) => {
       context.logger.error('Recording the cost of an aborted stream failed', {
         error: error instanceof Error ? error.message : String(error),

@@ -109,37 +109,21 @@ export function completeLedgerEntry(
       }
     }
   }
-  const apiKeyId = input.apiKeyId;
-  // Two literals, not a spread, keep the key order (`apiKeyId` before `time`) of every entry.
-  const entry: LedgerEntry =
-    apiKeyId === undefined
-      ? {
-          id: input.id ?? makeId(),
-          requestId: input.requestId ?? null,
-          idempotencyKey: input.idempotencyKey ?? null,
-          attempt: input.attempt ?? 1,
-          model: input.model,
-          provider: input.provider,
-          usage: input.usage ?? emptyUsage(),
-          cost: input.cost,
-          tags,
-          time: input.time ?? now(),
-          status: input.status,
-        }
-      : {
-          id: input.id ?? makeId(),
-          requestId: input.requestId ?? null,
-          idempotencyKey: input.idempotencyKey ?? null,
-          attempt: input.attempt ?? 1,
-          model: input.model,
-          provider: input.provider,
-          usage: input.usage ?? emptyUsage(),
-          cost: input.cost,
-          tags,
-          apiKeyId,
-          time: input.time ?? now(),
-          status: input.status,
-        };
+  const entry = {
+    id: input.id ?? makeId(),
+    requestId: input.requestId ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    attempt: input.attempt ?? 1,
+    model: input.model,
+    provider: input.provider,
+    usage: input.usage ?? emptyUsage(),
+    cost: input.cost,
+    tags,
+  } as { -readonly [Key in keyof LedgerEntry]: LedgerEntry[Key] };
+  // Added in this order, not spread: `apiKeyId` comes before `time` in every entry, and a spread is slow.
+  if (input.apiKeyId !== undefined) entry.apiKeyId = input.apiKeyId;
+  entry.time = input.time ?? now();
+  entry.status = input.status;
   const problem = problemWith(entry) ?? tagProblem;
   if (problem) throw new AiaasError(`Invalid ledger entry: ${problem}.`, { code: 'invalid_ledger_entry' });
   return Object.freeze(entry);

@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AiaasClient,
-  Budget,
-  buildCostReport,
-  Money,
-  parseServerUsage,
-  reconcile,
-  tensor,
-} from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AiaasClient, Budget, buildCostReport, Money, reconcile, tensor } from '../../src/index.js';
+import type { ReferenceServer } from '../../src/server/index.js';
 import { fault, faultHeader } from '../../src/testing/fault-header-builder.js';
+import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
 
 let server: ReferenceServer;
 let client: AiaasClient;
 let oip: AiaasClient;
 const messages = [{ role: 'user' as const, content: 'What did the President say about the economy?' }];
 
-async function serverUsage() {
-  const response = await fetch(`${server.url}/v1/usage`, { headers: { authorization: 'Bearer sk-test' } });
-  return parseServerUsage(await response.json());
-}
+const reference = useTestReferenceServer({ pricing: 'server' });
+const serverUsage = () => fetchServerUsage(server.url);
 
 /** Everything the client recorded so far against everything the server billed: no difference at all. */
 async function expectReconciled(): Promise<void> {
@@ -39,27 +30,10 @@ async function expectReconciled(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  server = await startReferenceServer({
-    port: 0,
-    seed: 42,
-    apiKeys: ['sk-test'],
-    logger: silentServerLogger,
-  });
-  client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing: 'server', logLevel: 'off' });
-  oip = new AiaasClient({
-    provider: 'oip',
-    baseURL: server.url,
-    apiKey: 'sk-test',
-    pricing: 'server',
-    ledger: client.ledger,
-    logLevel: 'off',
-  });
-});
-afterAll(async () => {
-  await oip.close();
-  await client.close();
-  await server.close();
+beforeAll(() => {
+  server = reference.server;
+  client = reference.client();
+  oip = reference.client({ provider: 'oip', ledger: client.ledger });
 });
 
 describe('a client ledger reconciled with aiaas/server on every field', () => {
@@ -164,14 +138,7 @@ describe('aborted and broken streams reconciled at what the server billed (it ca
 
   it('a budgeted stream left early settles its reservation with the billed cost', async () => {
     const budget = new Budget({ limits: [{ limit: Money.of('1', 'USD') }] });
-    const budgeted = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'sk-test',
-      pricing: 'server',
-      ledger: client.ledger,
-      budget,
-      logLevel: 'off',
-    });
+    const budgeted = reference.client({ ledger: client.ledger, budget });
     try {
       const stream = await budgeted.chat.completions.stream(long, {
         ...slow,

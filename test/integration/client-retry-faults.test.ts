@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AiaasClient,
+  type AiaasClient,
   BadRequestError,
   InternalServerError,
-  parseServerUsage,
   type RetryEvent,
   type ServerUsageRecord,
 } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import type { ReferenceServer } from '../../src/server/index.js';
+import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
 
 let server: ReferenceServer;
 let client: AiaasClient;
@@ -19,25 +19,17 @@ const params = {
 };
 const fault = (directive: string) => ({ headers: { 'x-aiaas-fault': directive } });
 
+const reference = useTestReferenceServer({ pricing: 'server' });
+
 async function billingRecords(idempotencyKey: string): Promise<ServerUsageRecord[]> {
-  const response = await fetch(`${server.url}/v1/usage`, { headers: { authorization: 'Bearer sk-test' } });
-  return parseServerUsage(await response.json()).data.filter(
+  return (await fetchServerUsage(server.url)).data.filter(
     (record) => record.idempotency_key === idempotencyKey,
   );
 }
 
-beforeAll(async () => {
-  server = await startReferenceServer({
-    port: 0,
-    seed: 42,
-    apiKeys: ['sk-test'],
-    logger: silentServerLogger,
-  });
-  client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing: 'server', logLevel: 'off' });
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
+beforeAll(() => {
+  server = reference.server;
+  client = reference.client();
 });
 
 describe('retries against aiaas/server faults', () => {

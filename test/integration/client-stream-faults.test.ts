@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient, Money, parseServerUsage, reconcile, StreamTimeoutError } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AiaasClient, Money, reconcile, StreamTimeoutError } from '../../src/index.js';
+import type { ReferenceServer } from '../../src/server/index.js';
+import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
 
 let server: ReferenceServer;
 let client: AiaasClient;
@@ -12,23 +13,12 @@ const params = {
 };
 const fault = (directive: string) => ({ headers: { 'x-aiaas-fault': directive } });
 
-async function serverUsage() {
-  const response = await fetch(`${server.url}/v1/usage`, { headers: { authorization: 'Bearer sk-test' } });
-  return parseServerUsage(await response.json());
-}
+const reference = useTestReferenceServer({ pricing: 'server' });
+const serverUsage = () => fetchServerUsage(server.url);
 
-beforeAll(async () => {
-  server = await startReferenceServer({
-    port: 0,
-    seed: 42,
-    apiKeys: ['sk-test'],
-    logger: silentServerLogger,
-  });
-  client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing: 'server', logLevel: 'off' });
-});
-afterAll(async () => {
-  await client.close();
-  await server.close();
+beforeAll(() => {
+  server = reference.server;
+  client = reference.client();
 });
 
 describe('streams against aiaas/server faults', () => {

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient, StreamError } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { describe, expect, it } from 'vitest';
+import { type AiaasClient, StreamError } from '../../src/index.js';
 import type { Middleware } from '../../src/transport/transport-types.js';
+import { useTestReferenceServer } from '../support/reference-fixture.js';
 
-let server: ReferenceServer;
 const params = {
   model: 'ref-chat',
   messages: [{ role: 'user' as const, content: 'Tell me about the state of the union' }],
@@ -30,30 +29,12 @@ function refuseFirstResume(retryAfterMs: number, resumesSentAt: number[]): Middl
   };
 }
 
-function clientWith(middleware: Middleware): AiaasClient {
-  return new AiaasClient({
-    baseURL: server.url,
-    apiKey: 'sk-test',
-    logLevel: 'off',
-    middleware: [middleware],
-  });
-}
-
-beforeAll(async () => {
-  server = await startReferenceServer({
-    port: 0,
-    seed: 42,
-    apiKeys: ['sk-test'],
-    logger: silentServerLogger,
-  });
-});
-afterAll(async () => {
-  await server.close();
-});
+const reference = useTestReferenceServer();
+const clientWith = (middleware: Middleware): AiaasClient => reference.client({ middleware: [middleware] });
 
 describe('a stream reconnection refused with retry-after', () => {
   it('waits what the server asked (retry-after-ms) before resuming again, and ends with the whole text', async () => {
-    const unfaultedClient = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', logLevel: 'off' });
+    const unfaultedClient = reference.client({});
     const unfaulted = await (await unfaultedClient.chat.completions.stream(params)).final();
     await unfaultedClient.close();
     const resumesSentAt: number[] = [];

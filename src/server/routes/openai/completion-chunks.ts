@@ -1,18 +1,8 @@
-import type { UsageMeter } from '../../http/usage-meter.js';
+import type { ChatChunkStreamInit } from './chat-completion-chunks.js';
 import { usageOf } from './completion-identity.js';
-import { type GenerationRun, interleaveGenerations } from './interleaved-generations.js';
+import { interleaveGenerations } from './interleaved-generations.js';
 
-export interface CompletionChunkStreamInit {
-  id: string;
-  created: number;
-  model: string;
-  systemFingerprint: string;
-  promptTokens: number;
-  includeUsage: boolean;
-  /** The request's meter: the usage chunk reports the compute it measured. */
-  meter: UsageMeter;
-  /** Metered as they generate (see `meteredGeneration`): output tokens are not counted here. */
-  runs: readonly GenerationRun[];
+export interface CompletionChunkStreamInit extends ChatChunkStreamInit {
   /** Text sent first for each choice when the request asked for `echo`. */
   echoes: readonly string[] | undefined;
 }
