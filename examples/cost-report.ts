@@ -1,5 +1,6 @@
 // Records a mixed workload in a JSONL ledger, then reports spend by model and tag, as a table and CSV,
-// and reconciles the ledger with what the server billed.
+// and reconciles the ledger with what the server billed. The ledger is a temporary file, removed at
+// the end; `npx tsx examples/cost-report.ts --keep` keeps it for `aiaas cost report`.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +17,11 @@ import {
 } from 'aiaas';
 import { exampleTarget } from './support/example-server.js';
 
+const keep = process.argv.includes('--keep');
 const target = await exampleTarget();
 const directory = await mkdtemp(join(tmpdir(), 'aiaas-ledger-'));
-const ledger = new Ledger({ store: new JsonlLedgerStore(join(directory, 'spend.jsonl')) });
+const ledgerPath = join(directory, 'spend.jsonl');
+const ledger = new Ledger({ store: new JsonlLedgerStore(ledgerPath) });
 const client = new AiaasClient({ baseURL: target.baseURL, apiKey: target.apiKey, pricing: 'server', ledger });
 try {
   for (const team of ['search', 'support']) {
@@ -37,7 +40,9 @@ try {
   console.log(formatCostReportTable(buildCostReport(entries, { by: ['model', 'tag:team'] })));
   console.log(formatCostReportCsv(buildCostReport(entries, { by: ['model'] })));
   console.log(
-    `ledger file: ${join(directory, 'spend.jsonl')} (try: aiaas cost report <file> --by model,day)`,
+    keep
+      ? `ledger: ${entries.length} entries in ${ledgerPath}, kept (try: aiaas cost report ${ledgerPath} --by model,day)`
+      : `ledger: ${entries.length} entries in a temporary file, removed when this example ends (run it with --keep to keep it)`,
   );
   if (target.embedded) {
     const response = await fetch(`${target.baseURL}/v1/usage`, {
@@ -56,5 +61,5 @@ try {
   await client.close();
   await ledger.close();
   await target.close();
-  await rm(directory, { recursive: true, force: true });
+  if (!keep) await rm(directory, { recursive: true, force: true });
 }

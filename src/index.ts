@@ -195,7 +195,7 @@ export type {
 export type { FinalChoice } from './streaming/stream-accumulator.js';
 export { StreamTimeoutError, type StreamTimer } from './streaming/stream-timeout-error.js';
 // Transport extension points
-export type { Logger, LogLevel } from './transport/sdk-logger.js';
+export type { LogArgumentOrder, Logger, LogLevel } from './transport/sdk-logger.js';
 export type {
   Middleware,
   ResponseInfo,

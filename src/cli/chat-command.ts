@@ -5,21 +5,25 @@ import { totalInputTokens, totalOutputTokens, type Usage, usageProvenance } from
 import type { ChatCompletionRequest as ChatRequest } from '../wire/openai/chat-schemas.js';
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { connectClient } from './connect-client.js';
-import { connectionOptions, connectionUsage, parseCommandLine } from './parse-command-line.js';
+import { helpRows } from './help-text.js';
+import { connectionOptions, connectionRows, parseCommandLine } from './parse-command-line.js';
 import { startProgressLine } from './progress-line.js';
 import { publishesPricing } from './server-pricing-probe.js';
+import { unservedModelMessage } from './unserved-model.js';
 
 export const chatUsage = `Usage: aiaas chat "<prompt>" [options]
 
 Send one chat message and print the answer, then the tokens used and what they cost.
 
 Options:
-  --model <id>        model to ask (default ref-chat)
-  --stream            print the answer as it arrives (default when stdout is a terminal)
-  --max-tokens <n>    cap on the tokens of the answer
-  --seed <n>          sampling seed, for a reproducible answer
-  --system <text>     a system message sent before the prompt
-${connectionUsage}`;
+${helpRows([
+  ['--model <id>', 'model to ask (default ref-chat)'],
+  ['--stream', 'print the answer as it arrives (default when stdout is a terminal)'],
+  ['--max-tokens <n>', 'cap on the tokens of the answer'],
+  ['--seed <n>', 'sampling seed, for a reproducible answer'],
+  ['--system <text>', 'a system message sent before the prompt'],
+  ...connectionRows,
+])}`;
 
 const chatOptions = {
   ...connectionOptions,
@@ -136,7 +140,8 @@ export async function chatCommand(args: readonly string[], io: CliIo): Promise<n
     printAccount(io, outcome);
     return 0;
   } catch (error) {
-    io.stderr(`aiaas chat: ${error instanceof Error ? error.message : String(error)}`);
+    const unserved = await unservedModelMessage(client, request.model, error);
+    io.stderr(`aiaas chat: ${unserved ?? (error instanceof Error ? error.message : String(error))}`);
     return 1;
   } finally {
     await client.close();

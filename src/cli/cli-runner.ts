@@ -1,19 +1,23 @@
 import { chatCommand } from './chat-command.js';
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
 import { costCommand } from './cost-report-command.js';
+import { helpFlagRow, helpRows } from './help-text.js';
 import { modelsCommand } from './models-command.js';
+import { packageVersion } from './package-version.js';
 import { serveCommand } from './serve-command.js';
 
 export const cliUsage = `Usage: aiaas <command> [options]
 
 Commands:
-  serve        start the reference model server (aiaas serve --help)
-  chat         ask a model once; prints the answer, tokens and cost
-  models       list the models a server serves
-  cost report  sum the spend recorded in a ledger file
+${helpRows([
+  ['serve', 'start the reference model server (aiaas serve --help)'],
+  ['chat', 'ask a model once; prints the answer, tokens and cost'],
+  ['models', 'list the models a server serves'],
+  ['cost report', 'sum the spend recorded in a ledger file'],
+])}
 
 Options:
-  -h, --help  show this help`;
+${helpRows([['-v, --version', 'print the version of aiaas'], helpFlagRow])}`;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
@@ -39,6 +43,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(cliUsage);
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(packageVersion());
     return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;

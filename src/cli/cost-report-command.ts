@@ -10,7 +10,8 @@ import {
 import { JsonlLedgerStore } from '../cost/jsonl-ledger-store.js';
 import type { LedgerEntry } from '../cost/ledger-entry.js';
 import { SqliteLedgerStore } from '../cost/sqlite-ledger-store.js';
-import { type CliIo, CliUsageError } from './cli-io.js';
+import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
+import { helpFlagRow, helpRows } from './help-text.js';
 import { parseCommandLine } from './parse-command-line.js';
 
 export const costReportUsage = `Usage: aiaas cost report <ledger> [options]
@@ -18,10 +19,15 @@ export const costReportUsage = `Usage: aiaas cost report <ledger> [options]
 Sum the spend recorded in a ledger file (JSON Lines: .jsonl; SQLite: .db, .sqlite, .sqlite3).
 
 Options:
-  --by <dimensions>   group by model, provider, day, key, status or tag:<name>, comma-separated (default model)
-  --format <format>   table | csv | json (default table)
-  --digits <n>        round amounts to n decimals for display (default: exact)
-  -h, --help          show this help`;
+${helpRows([
+  [
+    '--by <dimensions>',
+    'group by model, provider, day, key, status or tag:<name>, comma-separated (default model)',
+  ],
+  ['--format <format>', 'table | csv | json (default table)'],
+  ['--digits <n>', 'round amounts to n decimals for display (default: exact)'],
+  helpFlagRow,
+])}`;
 
 const sqliteExtensions = new Set(['.db', '.sqlite', '.sqlite3']);
 
@@ -81,9 +87,14 @@ function reportJson(report: ReturnType<typeof buildCostReport>): string {
  */
 export async function costCommand(args: readonly string[], io: CliIo): Promise<number> {
   const [subcommand, ...rest] = args;
-  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+  if (subcommand === undefined) {
+    // A command line that says too little: the usage goes where errors go, with code 2.
+    io.stderr(costReportUsage);
+    return usageExitCode;
+  }
+  if (subcommand === '--help' || subcommand === '-h') {
     io.stdout(costReportUsage);
-    return subcommand === undefined ? 2 : 0;
+    return 0;
   }
   if (subcommand !== 'report')
     throw new CliUsageError(`unknown subcommand '${subcommand}'; try 'aiaas cost report'.`);

@@ -1,15 +1,15 @@
 import { parseArgs } from 'node:util';
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { connectClient } from './connect-client.js';
-import { connectionOptions, connectionUsage, parseCommandLine } from './parse-command-line.js';
+import { helpRows } from './help-text.js';
+import { connectionOptions, connectionRows, parseCommandLine } from './parse-command-line.js';
 
 export const modelsUsage = `Usage: aiaas models [options]
 
 List the models a server serves.
 
 Options:
-  --json              print the provider's list as JSON
-${connectionUsage}`;
+${helpRows([['--json', "print the provider's list as JSON"], ...connectionRows])}`;
 
 /**
  * `aiaas models`: one model id per line (or the list as JSON).

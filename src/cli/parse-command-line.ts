@@ -1,4 +1,5 @@
 import { CliUsageError } from './cli-io.js';
+import { type HelpRow, helpFlagRow } from './help-text.js';
 
 /**
  * Runs a `parseArgs` call so that its mistakes (unknown flag, missing value) become
@@ -23,10 +24,13 @@ export const connectionOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const connectionUsage = `  --base-url <url>    server to call (default: $AIAAS_BASE_URL)
-  --api-key <key>     API key (default: $AIAAS_API_KEY)
-  --provider <name>   openai | oip | ollama (default openai)
-  -h, --help          show this help`;
+/** The help rows of {@link connectionOptions}; a command lays them out with its own (`helpRows`). */
+export const connectionRows: readonly HelpRow[] = [
+  ['--base-url <url>', 'server to call (default: $AIAAS_BASE_URL)'],
+  ['--api-key <key>', 'API key (default: $AIAAS_API_KEY)'],
+  ['--provider <name>', 'openai | oip | ollama (default openai)'],
+  helpFlagRow,
+];
 
 export type ProviderFlag = 'openai' | 'oip' | 'ollama';
 

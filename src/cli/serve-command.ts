@@ -1,18 +1,19 @@
 import { parseArgs } from 'node:util';
 import { type ReferenceServer, startReferenceServer } from '../server/reference-server.js';
-import { verboseServerLogger } from '../server/server-logger.js';
+import { type ServerLogger, verboseServerLogger } from '../server/server-logger.js';
 import { type CliIo, CliUsageError } from './cli-io.js';
+import { helpFlagRow, helpRows } from './help-text.js';
 import {
   type InferenceSettings,
+  inferenceFlagRows,
   inferenceFlags,
-  inferenceFlagsUsage,
   inferenceOptionsOf,
   inferenceSettingsOf,
 } from './serve-inference-flags.js';
 import {
   type PipelineSettings,
+  pipelineFlagRows,
   pipelineFlags,
-  pipelineFlagsUsage,
   pipelineOptionsOf,
   pipelineSettingsOf,
 } from './serve-pipeline-flags.js';
@@ -22,14 +23,16 @@ export const serveUsage = `Usage: aiaas serve [options]
 Start the reference model server (OpenAI-compatible /v1 and Open Inference Protocol /v2).
 
 Options:
-  --host <host>       interface to listen on (default 127.0.0.1)
-  --port <port>       TCP port, 0 for any free one (default 8000)
-  --models <dir>      Triton-layout repository <dir>/<model>/<version>/model.onnx to serve too
-  --seed <n>          sampling seed for requests without one (default 0)
-  --api-key <key>     accept this API key; repeat for more keys (none: open, development mode)
-${pipelineFlagsUsage}
-${inferenceFlagsUsage}
-  -h, --help          show this help`;
+${helpRows([
+  ['--host <host>', 'interface to listen on (default 127.0.0.1)'],
+  ['--port <port>', 'TCP port, 0 for any free one (default 8000)'],
+  ['--models <dir>', 'Triton-layout repository <dir>/<model>/<version>/model.onnx to serve too'],
+  ['--seed <n>', 'sampling seed for requests without one (default 0)'],
+  ['--api-key <key>', 'accept this API key; repeat for more keys (none: open, development mode)'],
+  ...pipelineFlagRows,
+  ...inferenceFlagRows,
+  helpFlagRow,
+])}`;
 
 export interface ServeSettings extends PipelineSettings, InferenceSettings {
   host: string;
@@ -94,6 +97,18 @@ export function parseServeArguments(args: readonly string[]): ServeSettings | un
   };
 }
 
+// The server's own start-up line (reference-server.ts). The command prints a fuller banner on
+// stdout, so the line would say the same thing twice.
+const serverStartNotice = 'reference server listening';
+
+/** Every server line on stderr (requests served, warnings, errors) but its start-up notice. */
+const serveLogger: ServerLogger = {
+  ...verboseServerLogger,
+  info(message, fields) {
+    if (message !== serverStartNotice) verboseServerLogger.info(message, fields);
+  },
+};
+
 /** Resolves on the first SIGINT or SIGTERM. */
 function shutdownSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -131,7 +146,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       ...(settings.modelsDir === undefined ? {} : { modelsDir: settings.modelsDir }),
       ...pipelineOptionsOf(settings),
       ...inferenceOptionsOf(settings),
-      logger: verboseServerLogger,
+      logger: serveLogger,
     });
   } catch (error) {
     io.stderr(`aiaas serve: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,6 @@
 import type { InferenceServingOptions } from '../server/inference/inference-options.js';
 import { CliUsageError } from './cli-io.js';
+import type { HelpRow } from './help-text.js';
 
 /** The `aiaas serve` flags of the worker pool and batching, in `parseArgs` form. */
 export const inferenceFlags = {
@@ -9,10 +10,13 @@ export const inferenceFlags = {
   'no-batching': { type: 'boolean' },
 } as const;
 
-export const inferenceFlagsUsage = `  --workers <n>               inference worker threads (default: cores - 1, from 1 to 4; 0: on the main thread)
-  --max-batch-size <n>        most rows batched into one model run (default 32)
-  --max-queue-delay-ms <ms>   how long a request may wait for others to batch with (default 0)
-  --no-batching               run every request alone (to compare against batching)`;
+/** The help rows of {@link inferenceFlags}; `aiaas serve` lays them out with its other flags. */
+export const inferenceFlagRows: readonly HelpRow[] = [
+  ['--workers <n>', 'inference worker threads (default: cores - 1, from 1 to 4; 0: on the main thread)'],
+  ['--max-batch-size <n>', 'most rows batched into one model run (default 32)'],
+  ['--max-queue-delay-ms <ms>', 'how long a request may wait for others to batch with (default 0)'],
+  ['--no-batching', 'run every request alone (to compare against batching)'],
+];
 
 /** What the inference flags asked for; undefined where a flag was not given. */
 export interface InferenceSettings {

@@ -3,6 +3,7 @@ import type {
   RequestPipelineOptions,
 } from '../server/pipeline/request-pipeline-options.js';
 import { CliUsageError } from './cli-io.js';
+import type { HelpRow } from './help-text.js';
 
 /** The `aiaas serve` flags of billing, rate limits, chaos and resumable streams, in `parseArgs` form. */
 export const pipelineFlags = {
@@ -14,12 +15,15 @@ export const pipelineFlags = {
   'resume-window-ms': { type: 'string' },
 } as const;
 
-export const pipelineFlagsUsage = `  --rate-card <file>          JSON rate card to bill by (default: the built-in card, see GET /v1/pricing)
-  --billing-file <file>       append billing records to this JSONL file; usage survives restarts
-  --requests-per-minute <n>   per-key request limit (429 beyond it)
-  --tokens-per-minute <n>     per-key token limit (429 beyond it)
-  --chaos-rate <r>            inject faults into this share (0..1) of model calls, chosen by --seed
-  --resume-window-ms <n>      stop a keyed stream nobody follows or resumes for this long (default 30000)`;
+/** The help rows of {@link pipelineFlags}; `aiaas serve` lays them out with its other flags. */
+export const pipelineFlagRows: readonly HelpRow[] = [
+  ['--rate-card <file>', 'JSON rate card to bill by (default: the built-in card, see GET /v1/pricing)'],
+  ['--billing-file <file>', 'append billing records to this JSONL file; usage survives restarts'],
+  ['--requests-per-minute <n>', 'per-key request limit (429 beyond it)'],
+  ['--tokens-per-minute <n>', 'per-key token limit (429 beyond it)'],
+  ['--chaos-rate <r>', 'inject faults into this share (0..1) of model calls, chosen by --seed'],
+  ['--resume-window-ms <n>', 'stop a keyed stream nobody follows or resumes for this long (default 30000)'],
+];
 
 /** What the pipeline flags asked for; undefined where a flag was not given. */
 export interface PipelineSettings {

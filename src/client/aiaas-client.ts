@@ -79,6 +79,7 @@ export class AiaasClient {
       options.logger ?? console,
       resolveLogLevel(options.logLevel, process.env.AIAAS_LOG),
       redactor,
+      { argumentOrder: options.logArgumentOrder },
     );
     const environmentLevel = process.env.AIAAS_LOG?.trim().toLowerCase();
     if (options.logLevel === undefined && environmentLevel && !isLogLevel(environmentLevel)) {

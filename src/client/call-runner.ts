@@ -2,7 +2,7 @@ import type { AttemptContext, RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RetryThrottleRegistry } from '../retry/retry-throttle.js';
 import { runWithRetry } from '../retry/run-with-retry.js';
-import type { SdkLogger } from '../transport/sdk-logger.js';
+import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 
 /** What one attempt of a logical call gets from the runner. */
 export interface CallAttempt {
@@ -73,25 +73,45 @@ export function createRetryCallRunner(settings: RetryCallRunnerSettings): CallRu
   const origin = new URL(settings.baseURL).origin;
   // The origin never changes, so neither does its throttle: looked up once, not per call.
   const throttle = throttles.for(origin);
+  // The transport's lines carry the call's operation and attempt number only when they are logged.
+  const logsAttempts = logger.enabled('info');
   return (attempt, options) =>
-    runWithRetry((context) => attempt(new RunnerAttempt(context, options.timeout)), {
-      maxRetries: options.maxRetries,
-      policy: options.policy,
-      signal: options.signal,
-      deadline: options.deadline,
-      idempotencyKey: options.idempotencyKey,
-      throttle,
-      origin,
-      onRetry: (event) => {
-        if (logger.enabled('info')) {
-          logger.info(
-            `${options.operation} attempt ${event.attempt} failed; retrying in ${Math.round(event.delayMs)} ms`,
-            { error: event.error.message },
-          );
-        }
-        options.onRetry?.(event);
+    runWithRetry(
+      logsAttempts
+        ? (context) =>
+            logger.withFields(
+              {
+                operation: options.operation,
+                attempt: context.attempt,
+                idempotencyKey: options.idempotencyKey,
+              },
+              () => attempt(new RunnerAttempt(context, options.timeout)),
+            )
+        : (context) => attempt(new RunnerAttempt(context, options.timeout)),
+      {
+        maxRetries: options.maxRetries,
+        policy: options.policy,
+        signal: options.signal,
+        deadline: options.deadline,
+        idempotencyKey: options.idempotencyKey,
+        throttle,
+        origin,
+        onRetry: (event) => {
+          if (logger.enabled('info')) {
+            const delayMs = Math.round(event.delayMs);
+            logger.info(`${options.operation} attempt ${event.attempt} failed; retrying in ${delayMs} ms`, {
+              operation: options.operation,
+              attempt: event.attempt,
+              delayMs,
+              idempotencyKey: options.idempotencyKey,
+              retryable: event.error.retryable,
+              ...errorFields(event.error),
+            });
+          }
+          options.onRetry?.(event);
+        },
       },
-    });
+    );
 }
 
 /** A {@link CallAttempt} over the retry layer's context; `signal` stays lazy (see `CallDeadline`). */

@@ -9,7 +9,7 @@ import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RetryThrottleOptions } from '../retry/retry-throttle.js';
 import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
-import type { Logger, LogLevel } from '../transport/sdk-logger.js';
+import type { LogArgumentOrder, Logger, LogLevel } from '../transport/sdk-logger.js';
 import type { Middleware } from '../transport/transport-types.js';
 
 /**
@@ -86,8 +86,21 @@ export interface AiaasClientOptions {
   dispatcher?: Dispatcher | undefined;
   /** Sockets per origin of the client's own keep-alive Agent (ignored with `dispatcher`). */
   connections?: number | undefined;
-  /** Console-like logger; `console` by default. Credentials are redacted before it sees anything. */
+  /**
+   * Console-like logger: `console` (the default), pino, winston, bunyan… Each line is a message
+   * plus structured fields (`status`, `requestId`, `attempt`, `method`, `url`, `durationMs`, …).
+   * Credentials are redacted from both before it sees anything.
+   *
+   * @example
+   * new AiaasClient({ logger: pino(), logLevel: 'info' }); // pino gets info({ status, attempt, … }, message)
+   */
   logger?: Logger | undefined;
+  /**
+   * How `logger` takes the fields: `'message-first'` (`info(message, fields)`: console, winston) or
+   * `'fields-first'` (`info(fields, message)`: pino, bunyan). Default: `'fields-first'` for a
+   * pino logger, recognised by pino's own marker, and `'message-first'` for anything else.
+   */
+  logArgumentOrder?: LogArgumentOrder | undefined;
   /** Defaults to `AIAAS_LOG`, then `warn`. */
   logLevel?: LogLevel | undefined;
   /** Wrap every HTTP attempt; the first is the outermost. */

@@ -1,7 +1,7 @@
 import type { ChatEventSource } from '../streaming/chat-event-reader.js';
 import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
 import type { StreamAccumulator } from '../streaming/stream-accumulator.js';
-import type { SdkLogger } from '../transport/sdk-logger.js';
+import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 import type { StreamCostRecorder } from './stream-cost-recorder.js';
 
 /**
@@ -68,8 +68,6 @@ export class MeteredEventSource implements ChatEventSource {
   }
 
   #logFailure(error: unknown): void {
-    this.#logger.error('Recording the cost of a stream failed', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    this.#logger.error('Recording the cost of a stream failed', errorFields(error));
   }
 }

@@ -7,7 +7,7 @@ import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { StreamAccumulator } from '../streaming/stream-accumulator.js';
 import { estimateUsage } from '../streaming/usage-estimate.js';
 import type { TelemetryCallScope } from '../telemetry/telemetry-hook.js';
-import type { SdkLogger } from '../transport/sdk-logger.js';
+import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import { serverRecordUsage, streamUsageBuckets } from './call-usage.js';
 import type { StreamBodyBytes } from './stream-body-bytes.js';
@@ -139,7 +139,7 @@ export class StreamCostRecorder {
     } catch (error) {
       this.#init.logger?.warn(
         'Cancelling an unfinished stream on the server failed; its cost is estimated from what was received.',
-        { requestId: this.#init.requestId, error: error instanceof Error ? error.message : String(error) },
+        { requestId: this.#init.requestId, ...errorFields(error) },
       );
       return undefined;
     }

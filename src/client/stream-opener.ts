@@ -3,6 +3,7 @@ import type { ChatEventSource } from '../streaming/chat-event-reader.js';
 import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
 import { openChatEventSource } from '../streaming/create-chat-stream.js';
 import type { Reconnect } from '../streaming/resumable-stream.js';
+import { errorFields } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt } from './call-runner.js';
 import {
@@ -86,11 +87,16 @@ async function openAttempt(
     bytes.add(response.bodyByteCount, { opening: true });
     // `signal` already follows the stream's controller (the reader's signal).
     const reconnect: Reconnect = async (lastEventId, signal) => {
-      const resumed = await call.send({
-        ...base,
-        signal,
-        headers: { ...options.headers, 'last-event-id': lastEventId },
-      });
+      // The reader resumes outside the attempt's run, so its log lines are told the call again.
+      const fields = {
+        operation: call.operation,
+        attempt: attempt.attempt,
+        idempotencyKey: attempt.idempotencyKey,
+        lastEventId,
+      };
+      const resumed = await context.logger.withFields(fields, () =>
+        call.send({ ...base, signal, headers: { ...options.headers, 'last-event-id': lastEventId } }),
+      );
       bytes.add(resumed.bodyByteCount, { opening: false });
       return resumed.body;
     };
@@ -182,7 +188,8 @@ export async function openMeteredStream(
   const onStop = () => {
     void recorder.abandoned().catch((error: unknown) => {
       context.logger.error('Recording the cost of an aborted stream failed', {
-        error: error instanceof Error ? error.message : String(error),
+        requestId: opened.requestId,
+        ...errorFields(error),
       });
     });
   };

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyAuthenticator } from './http/api-key-authenticator.js';
 import { authInterceptor } from './http/auth-interceptor.js';
+import { BodyBufferBudget } from './http/body-buffer-budget.js';
 import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
 import { createRequestDispatcher } from './http/request-dispatcher.js';
@@ -71,8 +72,16 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const resolved = resolveServerOptions(options);
   const logger = options.logger ?? defaultServerLogger;
+  // Stalled uploads must not exhaust memory: bodies buffered at once are bounded, in total and per tenant.
+  const bodyBudget = new BodyBufferBudget({
+    maxBytes: resolved.bodyBufferLimitBytes,
+    maxBytesPerTenant: resolved.tenantBodyBufferLimitBytes,
+  });
   // The engine runs models in worker threads and batches them; the metrics observe it.
-  const metrics = new ServerMetrics(() => engine.queuedRequests());
+  const metrics = new ServerMetrics(
+    () => engine.queuedRequests(),
+    () => bodyBudget.bytes,
+  );
   const engine = createInferenceEngine(resolveInferenceOptions(options), metrics, logger);
   let closing = false;
   let services: RouteServices;
@@ -119,6 +128,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       ...pipeline.interceptors,
     ],
     bodyLimitBytes: resolved.bodyLimitBytes,
+    bodyBudget,
     logger,
     isClosing: () => closing,
     closing: closingController.signal,

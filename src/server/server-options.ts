@@ -22,6 +22,19 @@ export interface ReferenceServerOptions extends InferenceServingOptions, Request
   /** Largest accepted request body; bigger ones get 413 (default 8 MiB). */
   bodyLimitBytes?: number;
   /**
+   * Most bytes of request bodies the server buffers at once, over all requests (default 8 ×
+   * `bodyLimitBytes`, 64 MiB). A body is counted from its declared `content-length` before a
+   * byte of it is read (a chunked one as its bytes arrive); one that would cross the limit is
+   * answered 503 with `retry-after` at once, so stalled uploads cannot exhaust the memory.
+   */
+  bodyBufferLimitBytes?: number;
+  /**
+   * Most bytes of request bodies buffered at once for one tenant (API key), within
+   * `bodyBufferLimitBytes` (default 4 × `bodyLimitBytes`, 32 MiB; at least `bodyLimitBytes`).
+   * Past it the tenant's requests are answered 429 with `retry-after`, and the others go on.
+   */
+  tenantBodyBufferLimitBytes?: number;
+  /**
    * Milliseconds a client may take to send its request headers (default 10 s). A slower one, such
    * as a slow-loris client trickling bytes to hold a socket, gets a 408 and is disconnected.
    */
@@ -32,6 +45,10 @@ export interface ReferenceServerOptions extends InferenceServingOptions, Request
 }
 
 export const defaultBodyLimitBytes = 8 * 1024 * 1024;
+/** The default `bodyBufferLimitBytes`, in request bodies of the largest size. */
+export const defaultBodyBufferBodies = 8;
+/** The default `tenantBodyBufferLimitBytes`, in request bodies of the largest size. */
+export const defaultTenantBodyBufferBodies = 4;
 export const defaultHeadersTimeoutMs = 10_000;
 export const defaultRequestTimeoutMs = 60_000;
 
@@ -43,6 +60,8 @@ export interface ResolvedServerOptions {
   apiKeys: readonly string[];
   modelsDir: string | undefined;
   bodyLimitBytes: number;
+  bodyBufferLimitBytes: number;
+  tenantBodyBufferLimitBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
 }
@@ -78,13 +97,36 @@ export function resolveServerOptions(options: ReferenceServerOptions): ResolvedS
       `requestTimeoutMs (${requestTimeoutMs}) must be at least headersTimeoutMs (${headersTimeoutMs}).`,
     );
   }
+  const bodyLimitBytes = positiveInteger(options.bodyLimitBytes ?? defaultBodyLimitBytes, 'bodyLimitBytes');
+  const bodyBufferLimitBytes = positiveInteger(
+    options.bodyBufferLimitBytes ?? defaultBodyBufferBodies * bodyLimitBytes,
+    'bodyBufferLimitBytes',
+  );
+  const tenantBodyBufferLimitBytes = positiveInteger(
+    options.tenantBodyBufferLimitBytes ??
+      Math.min(defaultTenantBodyBufferBodies * bodyLimitBytes, bodyBufferLimitBytes),
+    'tenantBodyBufferLimitBytes',
+  );
+  // Below the body limit, a body the server accepts in size could never be buffered: a 429 forever.
+  if (tenantBodyBufferLimitBytes < bodyLimitBytes) {
+    throw new RangeError(
+      `tenantBodyBufferLimitBytes (${tenantBodyBufferLimitBytes}) must be at least bodyLimitBytes (${bodyLimitBytes}).`,
+    );
+  }
+  if (bodyBufferLimitBytes < tenantBodyBufferLimitBytes) {
+    throw new RangeError(
+      `bodyBufferLimitBytes (${bodyBufferLimitBytes}) must be at least tenantBodyBufferLimitBytes (${tenantBodyBufferLimitBytes}).`,
+    );
+  }
   return {
     port,
     host: options.host ?? '127.0.0.1',
     seed,
     apiKeys,
     modelsDir: options.modelsDir,
-    bodyLimitBytes: positiveInteger(options.bodyLimitBytes ?? defaultBodyLimitBytes, 'bodyLimitBytes'),
+    bodyLimitBytes,
+    bodyBufferLimitBytes,
+    tenantBodyBufferLimitBytes,
     headersTimeoutMs,
     requestTimeoutMs,
   };

@@ -15,3 +15,4 @@ export type {
   TelemetryMiddleware,
 } from './telemetry-hook.js';
 export { createTelemetryMiddleware, type TelemetryOptions } from './telemetry-middleware.js';
+export type { TelemetryTracer } from './telemetry-tracer.js';

@@ -14,11 +14,12 @@ import {
   type SpanAttributes,
 } from './telemetry-attributes.js';
 import type { TelemetryCallInfo, TelemetryMiddleware } from './telemetry-hook.js';
+import type { TelemetryTracer } from './telemetry-tracer.js';
 
 /** Options of {@link createTelemetryMiddleware}. */
 export interface TelemetryOptions {
   /** Where spans go; by default the global tracer provider's tracer named `aiaas`. */
-  tracer?: Tracer | undefined;
+  tracer?: TelemetryTracer | undefined;
   /** The header that carries each call's idempotency key, if the client renamed it. Default `idempotency-key`. */
   idempotencyHeader?: string | undefined;
 }
@@ -79,7 +80,7 @@ export function createTelemetryMiddleware(options: TelemetryOptions = {}): Telem
   const tracerSource = () => {
     tracing ??= loadOpenTelemetry().then((api) => ({
       api,
-      tracer: options.tracer ?? api.trace.getTracer('aiaas', sdkVersion),
+      tracer: (options.tracer as Tracer | undefined) ?? api.trace.getTracer('aiaas', sdkVersion),
     }));
     tracing.catch(() => {
       tracing = undefined;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { ValidationError } from '../errors/index.js';
+import { type AiaasError, ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from './api-error-from-response.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { BodyByteCount } from './body-byte-count.js';
@@ -11,7 +11,7 @@ import { readBodyText, readResponseText } from './read-body.js';
 import type { Redactor } from './redactor.js';
 import { mergeHeaders } from './response-headers.js';
 import { retainedBody } from './retained-body.js';
-import type { SdkLogger } from './sdk-logger.js';
+import { errorFields, type SdkLogger } from './sdk-logger.js';
 import type {
   JsonResponse,
   Middleware,
@@ -59,10 +59,11 @@ export class HttpTransport {
   /** Sends a request and reads its whole JSON body (an empty body gives `data: undefined`). */
   async requestJson(init: TransportRequestInit, options: SendOptions = {}): Promise<JsonResponse> {
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
+    const started = this.#options.logger.enabled('info') ? performance.now() : 0;
     try {
       // Serialised once: sent as is, and a server billing per MB counts these same bytes.
       const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      const response = await this.#start(init, payload, attempt);
+      const response = await this.#start(init, payload, attempt, started);
       const text = await readResponseText(response.body);
       const info: ResponseInfo = {
         status: response.status,
@@ -94,9 +95,7 @@ export class HttpTransport {
     } catch (error) {
       const context = { method: init.method, url: init.url, attempt, redactor: this.#options.redactor };
       const mapped = mapNetworkError(error, context);
-      const { logger } = this.#options;
-      if (logger.enabled('debug'))
-        logger.debug(`${init.method} ${init.url} failed`, { error: mapped.message });
+      this.#logFailure(init, mapped, started);
       throw mapped;
     } finally {
       attempt.dispose();
@@ -109,20 +108,23 @@ export class HttpTransport {
    */
   async requestStream(init: TransportRequestInit, options: SendOptions = {}): Promise<TransportResponse> {
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
+    const started = this.#options.logger.enabled('info') ? performance.now() : 0;
     let payload: string | undefined;
     let response: TransportResponse;
     try {
       // Serialised once: sent as is, and counted as the bytes the server reads and meters.
       payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      response = await this.#start(init, payload, attempt);
+      response = await this.#start(init, payload, attempt, started);
     } catch (error) {
       attempt.dispose();
-      throw mapNetworkError(error, {
+      const mapped = mapNetworkError(error, {
         method: init.method,
         url: init.url,
         attempt,
         redactor: this.#options.redactor,
       });
+      this.#logFailure(init, mapped, started);
+      throw mapped;
     }
     attempt.stopTimer();
     const context = {
@@ -155,10 +157,10 @@ export class HttpTransport {
     init: TransportRequestInit,
     payload: string | undefined,
     attempt: AttemptSignal,
+    started: number,
   ): Promise<TransportResponse> {
     const headers = this.#headersFor(payload !== undefined, init.headers);
     const { logger } = this.#options;
-    const started = logger.enabled('info') ? performance.now() : 0;
     let response: TransportResponse;
     if (this.#handler === undefined) {
       // No middleware: undici gets the attempt itself as its signal and the body serialised once.
@@ -179,23 +181,40 @@ export class HttpTransport {
     attempt.phase = 'body';
     if (response.status >= 200 && response.status < 300) {
       if (logger.enabled('info')) {
-        logger.info(`${this.#summary(init, response, started)}${requestIdSuffix(response)}`);
-        logger.debug('response headers', { status: response.status, headers: response.headers });
+        const fields = responseFields(init, response, started);
+        logger.info(summaryOf(fields), fields);
+        logger.debug('response headers', { ...fields, headers: response.headers });
       }
       return response;
     }
     const bodyText = await readBodyText(response.body, errorBodyLimit).catch(() => '');
     const error = apiErrorFromResponse(infoOf(response), bodyText, this.#options.redactor);
     if (logger.enabled('info')) {
-      logger.info(`${this.#summary(init, response, started)}${requestIdSuffix(response)}: ${error.message}`);
-      logger.debug('error response', { status: response.status, headers: response.headers, body: bodyText });
+      const fields = responseFields(init, response, started);
+      logger.info(`${summaryOf(fields)}: ${error.message}`, {
+        ...fields,
+        code: error.code,
+        retryable: error.retryable,
+        error: error.message,
+      });
+      logger.debug('error response', { ...fields, headers: response.headers, body: bodyText });
     }
     throw error;
   }
 
-  #summary(init: TransportRequestInit, response: TransportResponse, started: number): string {
-    const elapsed = Math.round(performance.now() - started);
-    return `${init.method} ${init.url} -> ${response.status} in ${elapsed} ms`;
+  /** One info line for an attempt that got no response: refused, reset, timed out, aborted, unreadable. */
+  #logFailure(init: TransportRequestInit, error: AiaasError, started: number): void {
+    // A response with an error status was logged where it arrived.
+    if (error.status !== undefined || !this.#options.logger.enabled('info')) return;
+    const durationMs = Math.round(performance.now() - started);
+    this.#options.logger.info(`${init.method} ${init.url} failed after ${durationMs} ms: ${error.message}`, {
+      method: init.method,
+      url: init.url,
+      durationMs,
+      phase: error.phase,
+      retryable: error.retryable,
+      ...errorFields(error),
+    });
   }
 
   /** The default headers (lower-cased once, with and without a JSON content type) and the call's own. */
@@ -226,8 +245,32 @@ export class HttpTransport {
     );
 }
 
-function requestIdSuffix(response: TransportResponse): string {
-  return response.requestId ? ` (request id ${response.requestId})` : '';
+type ResponseFields = {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly durationMs: number;
+};
+
+/** The structured fields of an attempt's summary line; the call's operation and attempt are added by the logger. */
+function responseFields(
+  init: TransportRequestInit,
+  response: TransportResponse,
+  started: number,
+): ResponseFields {
+  return {
+    method: init.method,
+    url: init.url,
+    status: response.status,
+    requestId: response.requestId,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function summaryOf(fields: ResponseFields): string {
+  const requestId = fields.requestId ? ` (request id ${fields.requestId})` : '';
+  return `${fields.method} ${fields.url} -> ${fields.status} in ${fields.durationMs} ms${requestId}`;
 }
 
 function infoOf(response: TransportResponse): {

@@ -29,6 +29,8 @@ export function sendOverUndici(
   const { logger } = settings;
   if (logger.enabled('debug')) {
     logger.debug(`request ${method} ${url}`, {
+      method,
+      url,
       headers,
       ...(payload === undefined
         ? {}

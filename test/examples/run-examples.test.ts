@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -7,11 +9,11 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs an example as a user would (`npx tsx examples/<name>.ts`), with its own embedded server. */
-async function runExample(name: string): Promise<string> {
+async function runExample(name: string, args: string[] = []): Promise<string> {
   const environment = { ...process.env };
   delete environment.AIAAS_BASE_URL;
   delete environment.AIAAS_API_KEY;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], {
     cwd: root,
     env: environment,
     timeout: 60_000,
@@ -60,6 +62,9 @@ const examples: Record<string, (output: string) => void> = {
   'cost-report'(output) {
     expect(output).toMatch(/^TOTAL\s+4\s/m);
     expect(output).toContain("reconciled with the server's billing: zero difference");
+    // The ledger is removed at the end, so no path to it is printed.
+    expect(output).toContain('ledger: 4 entries in a temporary file, removed when this example ends');
+    expect(output).not.toContain('spend.jsonl');
   },
 };
 
@@ -69,4 +74,17 @@ describe('examples', () => {
       check(await runExample(name));
     });
   }
+
+  it('cost-report.ts --keep keeps the ledger it names, with the entries it reported', async () => {
+    const output = await runExample('cost-report', ['--keep']);
+    const path = /^ledger: 4 entries in (\S+spend\.jsonl), kept/m.exec(output)?.[1];
+    expect(path).toBeDefined();
+    try {
+      const lines = (await readFile(path!, 'utf8')).split('\n').filter((line) => line !== '');
+      expect(lines).toHaveLength(4);
+      expect(output).toContain(`aiaas cost report ${path} --by model,day`);
+    } finally {
+      await rm(dirname(path!), { recursive: true, force: true });
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { Ledger } from '../../src/cost/ledger.js';
 import { Money } from '../../src/cost/money.js';
 import { makeUsage } from '../../src/cost/usage.js';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
-import { startDialectTestServer } from '../support/dialect-test-server.js';
+import { sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
 import { sendFixture } from '../support/fixture-files.js';
 
 function bufferIo(): CliIo & { out: string[]; err: string[] } {
@@ -246,10 +246,60 @@ describe('aiaas chat', () => {
     }
   });
 
+  it('says a model is not found, listing what is served, also when the server prices nothing and answers 404', async () => {
+    const local = await startDialectTestServer();
+    try {
+      local.route('POST', '/v1/chat/completions', (_request, response) =>
+        sendJson(response, 404, {
+          error: {
+            message: 'The model `gpt-9` does not exist',
+            type: 'invalid_request_error',
+            code: 'model_not_found',
+          },
+        }),
+      );
+      local.route('GET', '/v1/models', (_request, response) =>
+        sendJson(response, 200, {
+          object: 'list',
+          data: [{ id: 'small', object: 'model', created: 0, owned_by: 'test' }],
+        }),
+      );
+      const io = bufferIo();
+      expect(await runCli(['chat', 'hi', '--model', 'gpt-9', '--base-url', `${local.url}/v1`], io)).toBe(1);
+      expect(io.err).toEqual([
+        `aiaas chat: model 'gpt-9' was not found on ${local.url}/v1; it serves: small.`,
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('keeps the server error when the model is served and the call fails for another reason', async () => {
+    const local = await startDialectTestServer();
+    try {
+      local.route('POST', '/v1/chat/completions', (_request, response) =>
+        sendJson(response, 404, { error: { message: 'no route to the deployment', type: 'not_found' } }),
+      );
+      local.route('GET', '/v1/models', (_request, response) =>
+        sendJson(response, 200, {
+          object: 'list',
+          data: [{ id: 'ref-chat', object: 'model', created: 0, owned_by: 'test' }],
+        }),
+      );
+      const io = bufferIo();
+      expect(await runCli(['chat', 'hi', '--base-url', `${local.url}/v1`], io)).toBe(1);
+      expect(io.err.join('\n')).toMatch(/^aiaas chat: .*no route to the deployment/);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('exits 1 with the error on stderr for a failed call, and 2 for a bad command line', async () => {
     const unknownModel = bufferIo();
     expect(await runCli(['chat', 'hi', '--model', 'no-such-model', ...connection()], unknownModel)).toBe(1);
-    expect(unknownModel.err.join('\n')).toMatch(/^aiaas chat: .*no-such-model/);
+    expect(unknownModel.err).toEqual([
+      `aiaas chat: model 'no-such-model' was not found on ${server.url}/v1; it serves: ${server.models.join(', ')}.`,
+    ]);
     expect(unknownModel.out).toEqual([]);
     for (const args of [['chat'], ['chat', 'hi', '--max-tokens', 'many'], ['chat', 'hi', '--colour']]) {
       const io = bufferIo();
@@ -259,5 +309,68 @@ describe('aiaas chat', () => {
     const help = bufferIo();
     expect(await runCli(['chat', '--help'], help)).toBe(0);
     expect(help.out.join('\n')).toContain('--max-tokens <n>');
+  });
+});
+
+describe('help texts', () => {
+  /** The column each option's description starts at, for every row of a help text's sections. */
+  function descriptionColumns(help: string): number[] {
+    return help
+      .split('\n')
+      .filter((line) => /^ {2}\S/.test(line))
+      .map((line) => /^ {2}\S.*? {2,}(?=\S)/.exec(line)?.[0].length ?? -1);
+  }
+
+  it.each([
+    [['serve', '--help']],
+    [['chat', '--help']],
+    [['models', '--help']],
+    [['cost', 'report', '--help']],
+  ])('aiaas %j lines its descriptions up in one column, within 80 characters', async (args) => {
+    const io = bufferIo();
+    expect(await runCli(args, io)).toBe(0);
+    const help = io.out.join('\n');
+    const columns = descriptionColumns(help.slice(help.indexOf('Options:')));
+    expect(columns.length).toBeGreaterThan(3);
+    expect(new Set(columns)).toEqual(new Set([columns[0]]));
+    // Wrapped descriptions go on in the same column.
+    for (const line of help.split('\n').filter((each) => /^ {3,}\S/.test(each))) {
+      expect(line.length - line.trimStart().length).toBe(columns[0]);
+    }
+    for (const line of help.slice(help.indexOf('Options:')).split('\n'))
+      expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('aiaas serve --help shows every flag it accepts, --chaos-rate and --workers among them', async () => {
+    const io = bufferIo();
+    expect(await runCli(['serve', '--help'], io)).toBe(0);
+    const help = io.out.join('\n');
+    for (const flag of [
+      '--port',
+      '--api-key',
+      '--chaos-rate',
+      '--resume-window-ms',
+      '--workers',
+      '--no-batching',
+    ]) {
+      expect(help).toMatch(new RegExp(`^ {2}${flag}\\b`, 'm'));
+    }
+  });
+
+  it('lines up the command list of aiaas --help', async () => {
+    const io = bufferIo();
+    expect(await runCli(['--help'], io)).toBe(0);
+    const help = io.out.join('\n');
+    const commands = help.slice(help.indexOf('Commands:'), help.indexOf('Options:'));
+    const columns = descriptionColumns(commands);
+    expect(columns).toHaveLength(4);
+    expect(new Set(columns).size).toBe(1);
+  });
+
+  it('prints the cost usage on stderr with code 2 when no subcommand is given', async () => {
+    const io = bufferIo();
+    expect(await runCli(['cost'], io)).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('\n')).toContain('Usage: aiaas cost report');
   });
 });

@@ -58,6 +58,10 @@ describe('aiaas serve', () => {
     expect(code).toBe(0);
     expect(stderr).toContain('SIGTERM received');
     expect(stderr).not.toContain('sk-cli');
+    // Said once, on stdout: the server's own start-up line is not repeated on stderr.
+    expect(`${stdout}\n${stderr}`.match(/listening/g)).toHaveLength(1);
+    // The server's other lines still reach stderr.
+    expect(stderr).toMatch(/request served/);
   });
 
   it('exits with code 2 and names an unknown flag', async () => {

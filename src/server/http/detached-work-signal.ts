@@ -1,3 +1,5 @@
+import { onceAborted } from './shared-abort-listener.js';
+
 /** A signal for a request's work plus the function that frees its timer and listeners. */
 export interface DetachedWork {
   signal: AbortSignal;
@@ -23,6 +25,7 @@ export function detachedWorkSignal(
 ): DetachedWork {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  let forgetClosing = () => {};
   const stop = () => {
     release();
     controller.abort(new Error('The work was abandoned: its client left and nobody resumed it in time.'));
@@ -35,12 +38,13 @@ export function detachedWorkSignal(
     timer = setTimeout(stop, limitMs);
     // An abandoned generation must not keep the process alive on its own.
     timer.unref();
-    closing.addEventListener('abort', stop, { once: true });
+    // Shared: every abandoned stream waits on the one closing signal, so one listener serves them all.
+    forgetClosing = onceAborted(closing, stop);
   };
   const release = () => {
     clearTimeout(timer);
     disconnected.removeEventListener('abort', onDisconnect);
-    closing.removeEventListener('abort', stop);
+    forgetClosing();
   };
   if (disconnected.aborted) onDisconnect();
   else disconnected.addEventListener('abort', onDisconnect, { once: true });

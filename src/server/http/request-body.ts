@@ -1,5 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import type { BodyBufferRefusal, BodyBufferReservation } from './body-buffer-budget.js';
 import { HttpError } from './http-error.js';
+import { lingerAfterAnswer } from './lingering-close.js';
+
+/** What a body refused for the buffered-bytes limits tells the client to wait before retrying. */
+export const bodyBufferRetryAfterMs = 1_000;
+
+function mebibytes(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+}
 
 function tooLarge(limitBytes: number): HttpError {
   return new HttpError(413, `The request body is larger than the limit of ${limitBytes} bytes.`, {
@@ -10,16 +19,59 @@ function tooLarge(limitBytes: number): HttpError {
 }
 
 /**
- * Reads a request body into memory, refusing more than `limitBytes`: a declared
- * `content-length` over the limit is refused before reading anything, and a chunked
- * body is refused as soon as it crosses the limit (the rest is never buffered).
+ * The answer to a body the buffered-bytes limits refuse: 429 when the tenant holds its share,
+ * 503 when the server holds its total, both with `retry-after` (whole seconds) and
+ * `retry-after-ms`, as the rate limits answer.
  *
  * @example
- * const body = await readRequestBody(request, 1024 * 1024);
+ * throw bufferFull({ scope: 'server', limitBytes: 64 << 20 });
  */
-export function readRequestBody(request: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function bufferFull(refusal: BodyBufferRefusal): HttpError {
+  const retryAfter = `${bodyBufferRetryAfterMs / 1000} s`;
+  const tenant = refusal.scope === 'tenant';
+  const message = tenant
+    ? `This API key has ${mebibytes(refusal.limitBytes)} of request bodies in flight, its limit; retry after ${retryAfter}.`
+    : `The server holds ${mebibytes(refusal.limitBytes)} of request bodies, its limit; retry after ${retryAfter}.`;
+  return new HttpError(tenant ? 429 : 503, message, {
+    code: tenant ? 'tenant_body_buffer_full' : 'body_buffer_full',
+    headers: {
+      'retry-after': String(Math.ceil(bodyBufferRetryAfterMs / 1000)),
+      'retry-after-ms': String(bodyBufferRetryAfterMs),
+      // The unread rest of the body makes the connection unusable for another request.
+      connection: 'close',
+    },
+  });
+}
+
+/**
+ * Reads a request body into memory, refusing more than `limitBytes` (413) or more than the
+ * `reservation` may hold (429/503, see {@link bufferFull}): a declared `content-length` is
+ * checked and reserved before anything is read; a chunked body is counted as it arrives and
+ * refused as soon as it crosses a limit, the rest never buffered. A refused body's connection
+ * drops what is left and closes after the answer ({@link lingerAfterAnswer}). The reservation
+ * is released here on a refusal or a failed upload (a client abort); after a complete read,
+ * the caller releases it once done with the body.
+ *
+ * @example
+ * const body = await readRequestBody(request, 1024 * 1024, budget.reserve(tenant));
+ */
+export function readRequestBody(
+  request: IncomingMessage,
+  limitBytes: number,
+  reservation?: BodyBufferReservation,
+): Promise<Buffer> {
+  const refuse = (error: HttpError): HttpError => {
+    reservation?.release();
+    lingerAfterAnswer(request);
+    return error;
+  };
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) return Promise.reject(tooLarge(limitBytes));
+  if (Number.isFinite(declared)) {
+    if (declared > limitBytes) return Promise.reject(refuse(tooLarge(limitBytes)));
+    // What the client says it will send is held before a byte of it is read.
+    const refusal = reservation?.grow(declared);
+    if (refusal !== undefined) return Promise.reject(refuse(bufferFull(refusal)));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -29,14 +81,23 @@ export function readRequestBody(request: IncomingMessage, limitBytes: number): P
       request.off('error', onError);
       request.off('aborted', onAborted);
     };
+    const fail = (error: HttpError) => {
+      cleanup();
+      reject(refuse(error));
+    };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limitBytes) {
-        cleanup();
-        // Pausing (not destroying) keeps the socket writable for the 413 answer.
-        request.pause();
-        reject(tooLarge(limitBytes));
+        fail(tooLarge(limitBytes));
         return;
+      }
+      // A chunked body (or one longer than declared) holds its bytes as they come.
+      if (reservation !== undefined && received > reservation.bytes) {
+        const refusal = reservation.grow(received - reservation.bytes);
+        if (refusal !== undefined) {
+          fail(bufferFull(refusal));
+          return;
+        }
       }
       chunks.push(chunk);
     };
@@ -45,6 +106,7 @@ export function readRequestBody(request: IncomingMessage, limitBytes: number): P
     const onEnd = () => resolve(Buffer.concat(chunks, received));
     const onError = (error: Error) => {
       cleanup();
+      reservation?.release();
       reject(new HttpError(400, `The request body could not be read: ${error.message}`));
     };
     const onAborted = () => onError(new Error('the client aborted the upload'));

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { BodyBufferBudget } from './body-buffer-budget.js';
 import type { ClientDisconnect } from './client-disconnect.js';
 import { type DetachedWork, detachedWorkSignal } from './detached-work-signal.js';
 import type { Dialect } from './error-body.js';
@@ -34,6 +35,8 @@ export interface RequestContextInit {
   route: Route;
   params: Readonly<Record<string, string>>;
   bodyLimitBytes: number;
+  /** Bounds the bytes of bodies buffered at once, in total and per tenant. Default: unbounded. */
+  bodyBudget?: BodyBufferBudget | undefined;
   /** The client's disconnect, which the dispatcher fires when the response closes early. */
   disconnect: ClientDisconnect;
   /** Fires when the server starts closing. Default: never. */
@@ -91,6 +94,7 @@ export class RequestContext {
   readonly #stopWork: AbortController | undefined;
   readonly #request: IncomingMessage;
   readonly #bodyLimitBytes: number;
+  readonly #bodyBudget: BodyBufferBudget | undefined;
   readonly #disconnect: ClientDisconnect;
   readonly #queryString: string;
   #query: URLSearchParams | undefined;
@@ -101,6 +105,7 @@ export class RequestContext {
   constructor(init: RequestContextInit) {
     this.#request = init.request;
     this.#bodyLimitBytes = init.bodyLimitBytes;
+    this.#bodyBudget = init.bodyBudget;
     this.requestId = init.requestId;
     this.dialect = init.dialect;
     this.method = init.request.method ?? 'GET';
@@ -174,12 +179,20 @@ export class RequestContext {
     this.#stopWork?.abort(reason);
   }
 
-  /** The raw body, read once (within the size limit) and cached, so a hash and a parse can share it. */
+  /**
+   * The raw body, read once (within the size limit and the buffered-bytes budget, charged to
+   * the tenant known by then) and cached, so a hash and a parse can share it.
+   */
   readBody(): Promise<Buffer> {
-    this.#body ??= readRequestBody(this.#request, this.#bodyLimitBytes).then((body) => {
-      this.meter.addRequestBytes(body.length);
-      return body;
-    });
+    if (this.#body === undefined) {
+      const reservation = this.#bodyBudget?.reserve(this.tenant.id);
+      // The body is held until the request settled: its work (a recorded stream) may outlive the socket.
+      if (reservation !== undefined) this.settlement.onSettled(() => reservation.release());
+      this.#body = readRequestBody(this.#request, this.#bodyLimitBytes, reservation).then((body) => {
+        this.meter.addRequestBytes(body.length);
+        return body;
+      });
+    }
     return this.#body;
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerLogger } from '../server-logger.js';
+import type { BodyBufferBudget } from './body-buffer-budget.js';
 import { ClientDisconnect } from './client-disconnect.js';
 import { dialectOfPath } from './error-body.js';
 import { HttpError } from './http-error.js';
@@ -14,6 +15,8 @@ export interface RequestDispatcherOptions {
   /** Run in order around every matched route (see {@link RequestInterceptor}). */
   interceptors: readonly RequestInterceptor[];
   bodyLimitBytes: number;
+  /** Bounds the bytes of request bodies buffered at once, in total and per tenant. */
+  bodyBudget?: BodyBufferBudget;
   logger: ServerLogger;
   /** True once the server is closing: answers then ask the client to close the connection. */
   isClosing(): boolean;
@@ -76,6 +79,17 @@ export function createRequestDispatcher(
 
     const errorOfUnknown = (error: unknown): HttpError => {
       if (error instanceof HttpError) return error;
+      // Work stopped on purpose after its client left (nobody resumed it, or the server closed):
+      // an expected end, not a server failure worth a stack trace.
+      if (context?.workAborted && error === context.workSignal.reason) {
+        logger.info('request work stopped after its client left', {
+          requestId,
+          method,
+          path,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        return new HttpError(499, 'The client left before the answer was ready.', { code: 'client_closed_request' });
+      }
       logger.error('request failed', {
         requestId,
         method,
@@ -109,6 +123,7 @@ export function createRequestDispatcher(
         route: match.route,
         params: match.params,
         bodyLimitBytes: options.bodyLimitBytes,
+        bodyBudget: options.bodyBudget,
         disconnect,
         closing: options.closing,
         detachedWorkLimitMs: options.detachedWorkLimitMs,

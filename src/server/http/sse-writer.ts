@@ -47,6 +47,24 @@ function drained(response: ServerResponse, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * Resolves when `frame` has left the response for its socket, or when the client is gone.
+ * A response buffers chunks written within one tick (Node 24 keeps a corked chunked body in the
+ * response itself and discards it once the socket is cut), so a cut must wait for this first.
+ */
+function writeThrough(response: ServerResponse, frame: string, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    response.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
+    response.write(frame, done);
+  });
+}
+
+/**
  * Writes server-sent events: `id: <n>` and `data: <payload>` per event, numbered upward so
  * a client can resume with `Last-Event-ID`. It waits for `drain` when the socket buffer is
  * full (a slow reader slows generation instead of growing memory), and when the client
@@ -76,7 +94,9 @@ export async function writeEventStream(
     nextId++;
     eventsSent++;
     meter?.addResponseBytes(Buffer.byteLength(frame));
-    if (!response.write(frame)) await drained(response, signal);
+    // The event right before a cut must reach the socket before the cut does.
+    if (faults.dropAfter === lastWrittenId) await writeThrough(response, frame, signal);
+    else if (!response.write(frame)) await drained(response, signal);
   };
 
   const iterator = events[Symbol.asyncIterator]();

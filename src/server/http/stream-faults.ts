@@ -61,7 +61,7 @@ export async function applyStreamFault(
   closing: AbortSignal | undefined,
 ): Promise<void> {
   if (kind === 'drop') {
-    // After the events already written reach the wire (a plain destroy could discard them), mid-body.
+    // Mid-body, after the events already handed to the socket reach the wire (a plain destroy could discard them).
     if (response.socket) response.socket.destroySoon();
     else response.destroy();
     return;

@@ -111,6 +111,9 @@ export class InferenceWorker {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // A failed run rejects and the server answers and logs it (as a 4xx where the input was at fault);
+      // the runtime's own copy on stderr (severity 3, error) would only duplicate it. Fatal ones still print.
+      logSeverityLevel: 4,
     });
     this.#sessions.set(key, session);
     return {

@@ -66,10 +66,18 @@ export class ServerMetrics implements InferenceObserver {
     ['model'],
   );
   readonly #queueDepth: () => ReadonlyMap<string, number>;
+  readonly #bufferedBodyBytes: () => number;
 
-  /** `queueDepth` reads the engine's waiting requests per engine key at each scrape. */
-  constructor(queueDepth: () => ReadonlyMap<string, number> = () => new Map()) {
+  /**
+   * `queueDepth` reads the engine's waiting requests per engine key at each scrape,
+   * `bufferedBodyBytes` the bytes of request bodies held for reading right now.
+   */
+  constructor(
+    queueDepth: () => ReadonlyMap<string, number> = () => new Map(),
+    bufferedBodyBytes: () => number = () => 0,
+  ) {
     this.#queueDepth = queueDepth;
+    this.#bufferedBodyBytes = bufferedBodyBytes;
   }
 
   batchCompleted(record: BatchRecord): void {
@@ -110,6 +118,12 @@ export class ServerMetrics implements InferenceObserver {
       this.#computeSeconds.family(),
       this.#generatedTokens.family(),
       queueDepth,
+      {
+        name: 'aiaas_request_body_buffered_bytes',
+        help: 'Bytes of request bodies reserved for buffering right now (declared lengths included), bounded by the server options.',
+        type: 'gauge',
+        samples: [{ labels: {}, value: this.#bufferedBodyBytes() }],
+      },
     ];
   }
 

@@ -1,6 +1,12 @@
 import type { ChaosInjector } from '../faults/chaos-injector.js';
 import type { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
-import { activeFaults, type FaultDirective, faultActions } from '../faults/fault-directive.js';
+import {
+  activeFaults,
+  emptyFaultPlan,
+  type FaultDirective,
+  type FaultPlan,
+  faultActions,
+} from '../faults/fault-directive.js';
 import { FaultHeaderError, faultHeaderName, parseFaultHeader } from '../faults/fault-header-parser.js';
 import { abortablePause } from '../http/abortable-pause.js';
 import { HttpError } from '../http/http-error.js';
@@ -16,15 +22,25 @@ export interface FaultInterceptorOptions {
   chaos?: ChaosInjector | undefined;
 }
 
-function headerDirectives(context: RequestContext): FaultDirective[] {
+function headerPlan(context: RequestContext): FaultPlan {
   const header = context.header(faultHeaderName);
-  if (header === undefined) return [];
+  if (header === undefined) return emptyFaultPlan;
   try {
-    return activeFaults(parseFaultHeader(header), context.attempt);
+    return parseFaultHeader(header);
   } catch (error) {
     if (!(error instanceof FaultHeaderError)) throw error;
     throw new HttpError(400, error.message, { param: faultHeaderName, code: 'invalid_fault_directive' });
   }
+}
+
+/**
+ * What identifies a call without an Idempotency-Key across its retries: the route, the query,
+ * the fault header and the body bytes (the tenant is part of the counter's entry). Headers a
+ * client changes per attempt (openai-node's `x-stainless-retry-count`) are left out.
+ */
+async function keylessFingerprint(context: RequestContext): Promise<string> {
+  const target = `${context.method} ${context.path}?${context.query.toString()} ${context.header(faultHeaderName) ?? ''}`;
+  return bodyFingerprint(await context.readBody(), target);
 }
 
 async function chaosDirectives(context: RequestContext, chaos: ChaosInjector | undefined) {
@@ -40,28 +56,42 @@ async function chaosDirectives(context: RequestContext, chaos: ChaosInjector | u
 
 /**
  * Acts out faults on demand: the `x-aiaas-fault` header's directives that apply to this
- * attempt (`times=K` counts attempts per tenant and Idempotency-Key), or else the chaos
- * injector's decision. `reset` answers nothing, `delay_ms` waits before anything else,
- * `status` answers an error before the route runs (so nothing is billed); stream faults are
- * left on the context for the SSE writer, which acts them out on the socket only. A bad
- * header is a 400 naming the directive. Every faulted answer says what was injected in
- * `x-aiaas-fault-injected`.
+ * attempt, or else the chaos injector's decision. `times=K` counts attempts per tenant and
+ * Idempotency-Key; a request without a key whose header uses `times` is counted by its
+ * fingerprint (method, path, query, fault header and body, per tenant) within the counter's
+ * keyless window (5 s after the last attempt by default), so clients that send no key (the
+ * official openai-node client) still see `times=1` clear on their retry. `reset` answers
+ * nothing, `delay_ms` waits before anything else, `status` answers an error before the route
+ * runs (so nothing is billed); stream faults are left on the context for the SSE writer, which
+ * acts them out on the socket only. A bad header is a 400 naming the directive. Every faulted
+ * answer says what was injected in `x-aiaas-fault-injected`.
  *
  * @example
  * const interceptors = [authInterceptor(authenticator), faultInterceptor({ attempts: new FaultAttemptCounter() })];
  */
 export function faultInterceptor(options: FaultInterceptorOptions): RequestInterceptor {
-  // Not async: a request with no fault header on a server without chaos passes straight through.
-  return (context, next) => {
-    // A control request (a stream cancel) must work while its call is being faulted.
-    if (context.route.control === true) return next(context);
-    context.attempt = options.attempts.nextAttempt(context.tenant.id, context.idempotencyKey);
-    const directives = headerDirectives(context);
+  const afterAttempt = (context: RequestContext, next: RequestHandler, plan: FaultPlan) => {
+    const directives = activeFaults(plan, context.attempt);
     if (directives.length > 0) return actOut(context, next, directives);
     if (options.chaos === undefined) return next(context);
     return chaosDirectives(context, options.chaos).then((chaos) =>
       chaos.length === 0 ? next(context) : actOut(context, next, chaos),
     );
+  };
+  // Not async: a request with no fault header on a server without chaos passes straight through.
+  return (context, next) => {
+    // A control request (a stream cancel) must work while its call is being faulted.
+    if (context.route.control === true) return next(context);
+    const plan = headerPlan(context);
+    const key = context.idempotencyKey;
+    if (key === undefined && plan.directives.some((directive) => directive.times !== undefined)) {
+      return keylessFingerprint(context).then((fingerprint) => {
+        context.attempt = options.attempts.nextKeylessAttempt(context.tenant.id, fingerprint);
+        return afterAttempt(context, next, plan);
+      });
+    }
+    context.attempt = options.attempts.nextAttempt(context.tenant.id, key);
+    return afterAttempt(context, next, plan);
   };
 }
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { detachedWorkSignal } from '../../../src/server/http/detached-work-signal.js';
@@ -34,5 +35,34 @@ describe('detachedWorkSignal', () => {
     closing.abort();
     await sleep(40);
     expect(work.signal.aborted).toBe(false);
+  });
+
+  it('keeps one listener on the closing signal for any number of detached works, and none once released', () => {
+    const closing = new AbortController();
+    const baseline = getEventListeners(closing.signal, 'abort').length;
+    const works = Array.from({ length: 30 }, () => {
+      const disconnect = new AbortController();
+      const work = detachedWorkSignal(disconnect.signal, closing.signal, 60_000);
+      disconnect.abort();
+      return work;
+    });
+    expect(getEventListeners(closing.signal, 'abort')).toHaveLength(baseline + 1);
+    for (const work of works.slice(0, 20)) work.release();
+    expect(getEventListeners(closing.signal, 'abort')).toHaveLength(baseline + 1);
+    // The server closing still stops every work that is left, and only those.
+    closing.abort();
+    expect(works.map((work) => work.signal.aborted)).toEqual([
+      ...new Array(20).fill(false),
+      ...new Array(10).fill(true),
+    ]);
+    const fresh = new AbortController();
+    const released = Array.from({ length: 30 }, () => {
+      const disconnect = new AbortController();
+      const work = detachedWorkSignal(disconnect.signal, fresh.signal, 60_000);
+      disconnect.abort();
+      return work;
+    });
+    for (const work of released) work.release();
+    expect(getEventListeners(fresh.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -8,7 +8,7 @@ import type { ModelVersionEntry } from '../../model-repository/model-registry.js
 import { parseRequest } from '../parse-request.js';
 import type { RouteServices } from '../route-services.js';
 import { datatypeOfOnnxType } from './oip-datatypes.js';
-import { decodeInferInput, encodeInferOutput } from './tensor-codec.js';
+import { decodeInferInput, encodeInferOutput, overflowingInputError } from './tensor-codec.js';
 
 function checkShape(declared: TensorSignature, tensor: TensorValue, param: string): void {
   const expected = declared.shape.map((size) => (size === -1 ? '?' : String(size))).join(', ');
@@ -70,9 +70,20 @@ function requestedOutputs(request: InferRequest, entry: ModelVersionEntry): stri
   return names;
 }
 
+function parseInferRequest(body: unknown): InferRequest {
+  try {
+    return parseRequest(inferRequestSchema, body);
+  } catch (error) {
+    // Only on the failure path: say which element overflowed, not just that the data is invalid.
+    throw overflowingInputError(body) ?? error;
+  }
+}
+
 /**
  * Runs one OIP v2 inference request: inputs are checked against the model's metadata
- * (names, datatypes, ranks and fixed dimensions, element counts), the optional `outputs`
+ * (names, datatypes, ranks and fixed dimensions, element counts) and every value against its
+ * datatype (a value that does not fit is a 400 naming the input and element, before anything
+ * runs or is billed), the optional `outputs`
  * list filters what is fetched, and onnxruntime's own complaints (e.g. batch sizes that
  * disagree between inputs) are 400s, as they come from the request.
  *
@@ -84,7 +95,7 @@ export async function inferModel(
   entry: ModelVersionEntry,
   context: RequestContext,
 ): Promise<InferResponse> {
-  const request = parseRequest(inferRequestSchema, await context.readJson());
+  const request = parseInferRequest(await context.readJson());
   const feeds = decodeFeeds(request, entry);
   const outputNames = requestedOutputs(request, entry);
   let result: Awaited<ReturnType<typeof services.engine.run>>;

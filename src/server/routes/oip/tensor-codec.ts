@@ -1,6 +1,6 @@
 import type { InferInput, InferOutput } from '../../../wire/oip/oip-schemas.js';
 import type { TensorData } from '../../../wire/oip/tensor-datatypes.js';
-import { badRequest } from '../../http/http-error.js';
+import { badRequest, type HttpError } from '../../http/http-error.js';
 import {
   elementCount,
   type OnnxElementType,
@@ -9,12 +9,11 @@ import {
 } from '../../inference/tensor-value.js';
 import { float16BitsOf, float16Value } from './float16-bits.js';
 import { datatypeOfOnnxType, onnxTypeOfDatatype } from './oip-datatypes.js';
-
-type Scalar = number | string | boolean;
+import { elementError, elementProblem, type TensorScalar } from './tensor-element-fit.js';
 
 /** Row-major flattening of nested JSON tensor data, without recursion (deep nesting cannot overflow the stack). */
-export function flattenTensorData(data: TensorData): Scalar[] {
-  const flat: Scalar[] = [];
+export function flattenTensorData(data: TensorData): TensorScalar[] {
+  const flat: TensorScalar[] = [];
   const stack: TensorData[] = [data];
   while (stack.length > 0) {
     const item = stack.pop()!;
@@ -24,37 +23,23 @@ export function flattenTensorData(data: TensorData): Scalar[] {
   return flat;
 }
 
-const integerRanges: Partial<Record<OnnxElementType, [number, number]>> = {
-  uint8: [0, 255],
-  uint16: [0, 65535],
-  uint32: [0, 4294967295],
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-2147483648, 2147483647],
-  uint64: [0, Number.MAX_SAFE_INTEGER],
-  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-};
+/** Every value checked first: a tensor is fed whole or not at all. */
+function checkElements(
+  input: InferInput,
+  type: OnnxElementType,
+  values: TensorScalar[],
+  param: string,
+): void {
+  for (const [index, value] of values.entries()) {
+    const problem = elementProblem(type, value);
+    if (problem !== undefined) throw elementError(input.name, index, value, problem, param);
+  }
+}
 
-function storageOf(type: OnnxElementType, values: Scalar[], param: string): TensorStorage {
-  const fail = (index: number, expected: string): never => {
-    throw badRequest(`${param}.${index} is ${JSON.stringify(values[index])}; expected ${expected}.`, param);
-  };
-  if (type === 'string')
-    return values.map((value, index) => (typeof value === 'string' ? value : fail(index, 'a string')));
-  if (type === 'bool') {
-    return Uint8Array.from(values, (value, index) =>
-      value === true || value === 1 ? 1 : value === false || value === 0 ? 0 : fail(index, 'a boolean'),
-    );
-  }
-  const numbers = values.map((value, index) => (typeof value === 'number' ? value : fail(index, 'a number')));
-  const range = integerRanges[type];
-  if (range !== undefined) {
-    numbers.forEach((value, index) => {
-      if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
-        fail(index, `an integer in [${range[0]}, ${range[1]}] for ${datatypeOfOnnxType(type)}`);
-      }
-    });
-  }
+function storageOf(type: OnnxElementType, values: TensorScalar[]): TensorStorage {
+  if (type === 'string') return values as string[];
+  if (type === 'bool') return Uint8Array.from(values, (value) => (value === true || value === 1 ? 1 : 0));
+  const numbers = values as number[];
   switch (type) {
     case 'uint8':
       return Uint8Array.from(numbers);
@@ -84,7 +69,9 @@ function storageOf(type: OnnxElementType, values: Scalar[], param: string): Tens
 /**
  * An OIP JSON input as a tensor: the datatype mapped to onnxruntime's (BF16 refused), the
  * data flattened, its element count checked against the shape, and every value checked
- * against the datatype (integers in range, strings for BYTES, booleans for BOOL).
+ * against the datatype (see {@link elementProblem}): a value that does not fit, such as 1e39
+ * for FP32 or 300 for UINT8, is a 400 naming the input and the element's flat index, never
+ * a silent infinity or a wrapped integer.
  *
  * @example
  * decodeInferInput({ name: 'x', shape: [1, 2], datatype: 'FP32', data: [1, 2] }, 'inputs.0');
@@ -99,10 +86,39 @@ export function decodeInferInput(input: InferInput, param: string): TensorValue 
       `${param}.data`,
     );
   }
-  return { type, dims: [...input.shape], data: storageOf(type, values, `${param}.data`) };
+  checkElements(input, type, values, `${param}.data`);
+  return { type, dims: [...input.shape], data: storageOf(type, values) };
 }
 
-function jsonValuesOf(tensor: TensorValue): Scalar[] {
+/**
+ * The 400 for a body the wire schema refused because a tensor value is ±Infinity: JSON has no
+ * infinity, so JSON.parse read a number too large for a double (e.g. `1e400`) as one. The
+ * schema can only say `inputs.0.data` is invalid; this names the input and the element.
+ * Undefined when there is no such value (the body is invalid for another reason).
+ *
+ * @example
+ * overflowingInputError(JSON.parse('{"inputs":[{"name":"x","datatype":"FP64","data":[1e400]}]}')); // Input 'x' element 0: …
+ */
+export function overflowingInputError(body: unknown): HttpError | undefined {
+  const inputs = (body as { inputs?: unknown } | null)?.inputs;
+  if (!Array.isArray(inputs)) return undefined;
+  for (const [position, input] of inputs.entries()) {
+    const { name, datatype, data } = (input ?? {}) as { name?: unknown; datatype?: unknown; data?: unknown };
+    const values = flattenTensorData(data as TensorData);
+    const index = values.findIndex((value) => typeof value === 'number' && !Number.isFinite(value));
+    if (index === -1) continue;
+    return elementError(
+      typeof name === 'string' ? name : `#${position}`,
+      index,
+      values[index],
+      `does not fit ${typeof datatype === 'string' ? datatype : 'any datatype'}`,
+      `inputs.${position}.data`,
+    );
+  }
+  return undefined;
+}
+
+function jsonValuesOf(tensor: TensorValue): TensorScalar[] {
   const data = tensor.data;
   if (tensor.type === 'bool') return Array.from(data as Uint8Array, (value) => value !== 0);
   if (tensor.type === 'float16') return Array.from(data as Uint16Array, float16Value);

@@ -72,8 +72,39 @@ describe('FaultAttemptCounter', () => {
     expect(counter.attemptsSoFar('t', 'c')).toBe(1);
   });
 
+  it('counts a call without a key by its fingerprint, per tenant, within a sliding keyless window', () => {
+    let now = 1_000;
+    const counter = new FaultAttemptCounter({ keylessWindowMs: 100, now: () => now });
+    expect(counter.nextKeylessAttempt('t', 'body-a')).toBe(1);
+    now += 99;
+    expect(counter.nextKeylessAttempt('t', 'body-a')).toBe(2); // the window slides with each attempt
+    expect(counter.nextKeylessAttempt('t', 'body-b')).toBe(1);
+    expect(counter.nextKeylessAttempt('u', 'body-a')).toBe(1);
+    now += 99;
+    expect(counter.nextKeylessAttempt('t', 'body-a')).toBe(3);
+    now += 100;
+    expect(counter.nextKeylessAttempt('t', 'body-a')).toBe(1); // the same request later is a new call
+    // Keyless counts never mix with keyed ones, nor do their windows: keys keep the default 10 minutes.
+    expect(counter.nextAttempt('t', 'body-a')).toBe(1);
+    now += 1_000;
+    expect(counter.nextAttempt('t', 'body-a')).toBe(2);
+  });
+
+  it('keeps keyless memory bounded: expired fingerprints are swept and at most maxEntries kept', () => {
+    let now = 0;
+    const counter = new FaultAttemptCounter({ keylessWindowMs: 10, maxEntries: 50, now: () => now });
+    for (let index = 0; index < 1_000; index++) {
+      counter.nextKeylessAttempt('t', `body-${index}`);
+      expect(counter.size).toBeLessThanOrEqual(50);
+    }
+    now += 10;
+    counter.nextKeylessAttempt('t', 'late');
+    expect(counter.size).toBe(1);
+  });
+
   it('rejects impossible options', () => {
     expect(() => new FaultAttemptCounter({ ttlMs: 0 })).toThrow(/ttlMs/);
+    expect(() => new FaultAttemptCounter({ keylessWindowMs: 0 })).toThrow(/keylessWindowMs/);
     expect(() => new FaultAttemptCounter({ maxEntries: 0 })).toThrow(/maxEntries/);
   });
 });

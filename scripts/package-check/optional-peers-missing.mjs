@@ -1,0 +1,20 @@
+// Run before any optional peer is installed: each feature that needs one must say which, clearly.
+import assert from 'node:assert/strict';
+import { AiaasError, SqliteBudgetStore, SqliteLedgerStore } from 'aiaas';
+import { startReferenceServer } from 'aiaas/server';
+
+for (const open of [() => SqliteLedgerStore.open('spend.db'), () => SqliteBudgetStore.open('budget.db')]) {
+  await assert.rejects(open, (error) => {
+    assert.ok(AiaasError.isInstance(error), `not an AiaasError: ${error}`);
+    assert.match(error.message, /optional peer dependency better-sqlite3/);
+    return true;
+  });
+}
+await assert.rejects(
+  () => startReferenceServer({ port: 0 }),
+  (error) => {
+    assert.match(String(error.message), /onnxruntime-node/);
+    return true;
+  },
+);
+console.log('without optional peers: the SQLite stores and the server say which package they need');
