@@ -88,7 +88,9 @@ export function createRequestDispatcher(
           path,
           reason: error instanceof Error ? error.message : String(error),
         });
-        return new HttpError(499, 'The client left before the answer was ready.', { code: 'client_closed_request' });
+        return new HttpError(499, 'The client left before the answer was ready.', {
+          code: 'client_closed_request',
+        });
       }
       logger.error('request failed', {
         requestId,
