@@ -140,9 +140,11 @@ export {
   ConnectionError,
   type ErrorPhase,
   InternalServerError,
+  InvalidOptionError,
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   StreamError,
   TimeoutError,
   UnpricedModelError,
@@ -194,7 +196,9 @@ export type {
 } from './streaming/chat-stream-events.js';
 export type { FinalChoice } from './streaming/stream-accumulator.js';
 export { StreamTimeoutError, type StreamTimer } from './streaming/stream-timeout-error.js';
+export { defaultFirstTokenTimeout, defaultIdleTimeout } from './streaming/stream-timeouts.js';
 // Transport extension points
+export { defaultMaxResponseBytes } from './transport/response-size-limit.js';
 export type { LogArgumentOrder, Logger, LogLevel } from './transport/sdk-logger.js';
 export type {
   Middleware,

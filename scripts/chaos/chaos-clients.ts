@@ -64,7 +64,9 @@ export function createChaosClients(settings: ChaosClientSettings): ChaosClients 
     idleTimeout: settings.idleTimeoutMs,
     // A stream meets the same fault rate on every reconnection, so it gets as many tries as a call.
     maxResumes: settings.maxRetries,
-    retryThrottle: { maxTokens: 100, tokenRatio: 1 },
+    // Faults here are injected on purpose at a steady rate, not an outage: a throttle sized for
+    // outages would (rightly) stop retrying, so this one is large enough never to run dry.
+    retryThrottle: { maxTokens: 1_000_000 },
     dispatcher,
     logLevel: 'off' as const,
   };

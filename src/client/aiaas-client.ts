@@ -2,6 +2,7 @@ import type { Agent, Dispatcher } from 'undici';
 import type { Budget } from '../cost/budget.js';
 import type { Quote } from '../cost/cost-estimator.js';
 import { Ledger } from '../cost/ledger.js';
+import { InvalidOptionError } from '../errors/index.js';
 import { joinUrl } from '../providers/base-provider.js';
 import { createProvider } from '../providers/create-provider.js';
 import type { Provider, ProviderName } from '../providers/provider-types.js';
@@ -22,6 +23,7 @@ import { createRetryCallRunner } from './call-runner.js';
 import { type ClientContext, executeCall } from './client-context.js';
 import { type AiaasClientOptions, resolveClientOptions } from './client-options.js';
 import { CostAccounting } from './cost-accounting.js';
+import { describeValue } from './option-validation.js';
 import type { RequestOptions } from './request-options.js';
 import { validateRequest } from './request-validation.js';
 import { ChatCompletions } from './resources/chat-completions-resource.js';
@@ -64,6 +66,7 @@ export class AiaasClient {
   /** Shared by the resources: the provider, the retry runner, the cost layer and the defaults. */
   protected readonly context: ClientContext;
   readonly #ownedAgent: Agent | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(options: AiaasClientOptions = {}) {
     const resolved = resolveClientOptions(options, process.env);
@@ -101,6 +104,7 @@ export class AiaasClient {
       middleware: [...(options.telemetry ? [options.telemetry] : []), ...(options.middleware ?? [])],
       logger,
       redactor,
+      maxResponseBytes: resolved.maxResponseBytes,
     });
     this.provider = createProvider(resolved.provider, { transport, baseURL: resolved.baseURL });
     this.baseURL = this.provider.baseURL;
@@ -187,8 +191,33 @@ export class AiaasClient {
     return quoteCall(this.context.costs, (request) => this.tokenize(request), params, options);
   }
 
-  /** Closes the client's own sockets; an injected `dispatcher` is left to its owner. */
-  async close(): Promise<void> {
-    await this.#ownedAgent?.close();
+  /**
+   * Ends the client: after `graceMs` (0 by default: at once), every call and stream still in
+   * flight is aborted and rejects with an `AbortError` (code `client_closed`) — a stream's ledger
+   * entry is still written, as `aborted` — and the client's own sockets are closed (an injected
+   * `dispatcher` is left open for its owner). During the grace, calls already under way may
+   * finish, retry or resume; after it, every call fails at once. Idempotent: later calls return
+   * the first one's promise.
+   *
+   * @example
+   * process.once('SIGTERM', () => void client.close({ graceMs: 5_000 }));
+   */
+  close(options: { graceMs?: number | undefined } = {}): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    const graceMs = options.graceMs ?? 0;
+    if (typeof graceMs !== 'number' || Number.isNaN(graceMs) || graceMs < 0) {
+      const allowed = 'a number of milliseconds ≥ 0';
+      return Promise.reject(
+        new InvalidOptionError(
+          `Invalid close option \`graceMs\`: got ${describeValue(graceMs)}; expected ${allowed}.`,
+          {
+            option: 'graceMs',
+            allowed,
+          },
+        ),
+      );
+    }
+    this.#closing = this.context.transport.close(graceMs).then(() => this.#ownedAgent?.close());
+    return this.#closing;
   }
 }

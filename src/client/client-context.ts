@@ -1,15 +1,19 @@
 import type { Usage } from '../cost/usage.js';
+import { ResponseTooLargeError } from '../errors/index.js';
 import type { Provider, ProviderCallOptions, ProviderResult } from '../providers/provider-types.js';
 import { resolveIdempotencyKey } from '../retry/idempotency-key.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
 import type { HttpTransport } from '../transport/http-transport.js';
-import type { SdkLogger } from '../transport/sdk-logger.js';
+import { withResponseLimit } from '../transport/response-limit-scope.js';
+import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 import { APIPromise, type WithResponse } from './api-promise.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt, CallRunner, CallRunOptions } from './call-runner.js';
 import type { CallMetering, CostAccounting } from './cost-accounting.js';
+import { checkCallOptions } from './option-rules.js';
+import { oversizedResponseUsage } from './oversized-response-usage.js';
 import type { RequestOptions } from './request-options.js';
 import { invalidRequest } from './request-validation.js';
 
@@ -104,6 +108,32 @@ export function providerOptionsFor(
 }
 
 /**
+ * An answer past `maxResponseBytes` was still produced and billed: its attempt keeps a ledger
+ * entry (`error`, estimated usage). A failure to record it is logged; the call's own error wins.
+ */
+async function recordOversizedResponse(
+  context: ClientContext,
+  meter: CallCostMeter,
+  metering: CallMetering,
+  error: ResponseTooLargeError,
+  attempt: number,
+): Promise<void> {
+  try {
+    await meter.record({
+      attempt,
+      requestId: error.requestId,
+      usage: oversizedResponseUsage(error, metering.estimate()),
+      status: 'error',
+    });
+  } catch (recordError) {
+    context.logger.error('Recording the cost of an oversized response failed', {
+      requestId: error.requestId,
+      ...errorFields(recordError),
+    });
+  }
+}
+
+/**
  * Runs one logical call: `prepare` validates the params (before any socket is opened) and
  * returns the attempt, metered when the call may cost money. The cost layer checks the price
  * and reserves the budget first; the call runner runs the attempts; the successful attempt's
@@ -126,6 +156,7 @@ async function runExecutedCall<Data>(
   options: RequestOptions,
   prepare: () => ProviderAttempt<Data> | MeteredAttempt<Data>,
 ): Promise<WithResponse<Data>> {
+  checkCallOptions(options);
   const prepared = prepare();
   const call: MeteredAttempt<Data> | { send: ProviderAttempt<Data>; metering?: undefined } =
     typeof prepared === 'function' ? { send: prepared } : prepared;
@@ -141,6 +172,7 @@ async function runExecutedCall<Data>(
           idempotencyKey,
         });
   let meter: CallCostMeter | undefined;
+  let attempts = 0;
   try {
     if (call.metering !== undefined) {
       const costCall = { idempotencyKey, tags: options.tags };
@@ -149,11 +181,15 @@ async function runExecutedCall<Data>(
         context.costs.beginNow(call.metering, costCall) ??
         (await context.costs.begin(call.metering, costCall));
     }
-    let attempts = 0;
+    const responseLimit = options.maxResponseBytes;
     const outcome = await context.runCall(
       (attempt) => {
         attempts = attempt.attempt;
-        return call.send(providerOptionsFor(context, options, attempt));
+        const providerOptions = providerOptionsFor(context, options, attempt);
+        // Providers pass the transport only the signal and the timeout: a call's own limit goes around them.
+        return responseLimit === undefined
+          ? call.send(providerOptions)
+          : withResponseLimit(responseLimit, () => call.send(providerOptions));
       },
       runOptionsFor(context, operation, options, idempotencyKey),
     );
@@ -172,6 +208,9 @@ async function runExecutedCall<Data>(
     void scope?.end();
     return { data: outcome.data, response: outcome.response, usage, cost, attempts };
   } catch (error) {
+    if (meter !== undefined && call.metering !== undefined && error instanceof ResponseTooLargeError) {
+      await recordOversizedResponse(context, meter, call.metering, error, attempts);
+    }
     void scope?.end(error);
     throw error;
   } finally {

@@ -1,19 +1,24 @@
 import type { Dispatcher } from 'undici';
 import type { Budget } from '../cost/budget.js';
-import { type CostBounds, checkCostBounds } from '../cost/cost-bounds.js';
+import type { CostBounds } from '../cost/cost-bounds.js';
 import type { Ledger } from '../cost/ledger.js';
 import type { PriceCatalog } from '../cost/price-catalog.js';
-import { AiaasError } from '../errors/index.js';
+import { AiaasError, InvalidOptionError } from '../errors/index.js';
 import type { ProviderName } from '../providers/provider-types.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RetryThrottleOptions } from '../retry/retry-throttle.js';
 import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
+import { defaultMaxResponseBytes } from '../transport/response-size-limit.js';
 import type { LogArgumentOrder, Logger, LogLevel } from '../transport/sdk-logger.js';
 import type { Middleware } from '../transport/transport-types.js';
+import { clientOptionRules } from './option-rules.js';
+import { checkOptions, optionsSchema } from './option-validation.js';
 
 /**
- * Options of {@link AiaasClient}.
+ * Options of {@link AiaasClient}. Every option is checked when the client is made: one it
+ * cannot use throws an `InvalidOptionError` (code `invalid_option`) naming the option, what was
+ * given and what is allowed, and so does a key that is not an option (`baseUrl`).
  *
  * @example
  * new AiaasClient({ provider: 'oip', baseURL: 'http://localhost:8000', apiKey: 'sk-test', timeout: 5_000 });
@@ -43,16 +48,32 @@ export interface AiaasClientOptions {
   retryPolicy?: RetryPolicy | undefined;
   /** Called before each retry with the error, the attempt that failed and the wait. */
   onRetry?: ((event: RetryEvent) => void) | undefined;
-  /** The retry token bucket shared by the client's calls to one origin (gRPC-style throttling). */
+  /** The retry token bucket shared by the client's calls to one origin (the AWS SDK's standard mode: 500 tokens, 5 a retry, 10 after a timeout). */
   retryThrottle?: RetryThrottleOptions | undefined;
   /** The header that carries each call's idempotency key. Default `Idempotency-Key`. */
   idempotencyHeader?: string | undefined;
-  /** Streams: milliseconds from the request to the first data event; a stall before it is retried. */
+  /**
+   * Streams: milliseconds from the request to the first data event; a stall before it is
+   * retried. Default 60000 (60 s), unless only `idleTimeout` is given, which then bounds the
+   * first wait as well. `0` or `Infinity` turns it off.
+   */
   firstTokenTimeout?: number | undefined;
-  /** Streams: milliseconds allowed between data events. */
+  /**
+   * Streams: milliseconds allowed between data events (comments and keep-alives do not count);
+   * a stall mid-stream is resumed, else fails. Default 300000 (5 min); `0` or `Infinity` turns it off.
+   */
   idleTimeout?: number | undefined;
   /** Streams: reconnections allowed after a break (resumed with `Last-Event-ID`). Default 3. */
   maxResumes?: number | undefined;
+  /**
+   * The most bytes read from one response: a JSON body (a declared `content-length` over it
+   * fails before reading), an error body, or a stream's bodies together, every resume included
+   * (so the text a stream accumulates is bounded too). Past it the connection is closed and the
+   * call fails with a `ResponseTooLargeError`; a stream's ledger entry is still written, and a
+   * JSON call's records what was exchanged, `estimated`. Default 268435456 (256 MiB); at most
+   * about 512 MiB (V8's longest string). Per call too.
+   */
+  maxResponseBytes?: number | undefined;
   /**
    * Prices every call: a {@link PriceCatalog}, or `'server'` to load the provider's `GET /v1/pricing`
    * (aiaas/server) once, on the first call that needs it. Without pricing, usage is recorded with
@@ -120,7 +141,10 @@ export interface ResolvedClientOptions {
   timeout: number;
   maxRetries: number;
   deadline: number | undefined;
+  maxResponseBytes: number;
 }
+
+const clientOptionsSchema = optionsSchema(clientOptionRules, true);
 
 const defaultBaseUrls: Record<ProviderName, string | undefined> = {
   openai: 'https://api.openai.com/v1',
@@ -140,26 +164,16 @@ export function isLoopbackHost(hostname: string): boolean {
   );
 }
 
-function nonNegativeNumber(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw optionError(`\`${name}\` must be a non-negative number, got ${String(value)}.`, 'invalid_option');
-  }
-  return value;
-}
-
-/** Applies environment defaults and checks the options; a missing key or URL fails here, not at the first call. */
+/**
+ * Checks every option against its rule (see `option-rules.ts`), then applies environment
+ * defaults; a bad option, a missing key or URL fails here, not at the first call.
+ */
 export function resolveClientOptions(
   options: AiaasClientOptions,
   environment: Readonly<Record<string, string | undefined>>,
 ): ResolvedClientOptions {
+  checkOptions(clientOptionsSchema, clientOptionRules, options, 'client option');
   const provider = options.provider ?? 'openai';
-  if (!Object.hasOwn(defaultBaseUrls, provider)) {
-    throw optionError(
-      `Unknown provider "${String(provider)}". Use 'openai', 'oip' or 'ollama'.`,
-      'invalid_option',
-    );
-  }
   const rawBaseUrl = options.baseURL ?? environment.AIAAS_BASE_URL ?? defaultBaseUrls[provider];
   if (!rawBaseUrl) {
     throw optionError(
@@ -168,13 +182,20 @@ export function resolveClientOptions(
     );
   }
   let url: URL;
+  const allowedUrl = 'an http or https URL (a string)';
   try {
     url = new URL(rawBaseUrl);
   } catch {
-    throw optionError(`\`baseURL\` "${rawBaseUrl}" is not a valid URL.`, 'invalid_option');
+    throw new InvalidOptionError(
+      `Invalid client option \`baseURL\`: got ${JSON.stringify(rawBaseUrl)}, which is not a valid URL; expected ${allowedUrl}.`,
+      { option: 'baseURL', allowed: allowedUrl },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw optionError(`\`baseURL\` must be http or https, got ${url.protocol}`, 'invalid_option');
+    throw new InvalidOptionError(
+      `Invalid client option \`baseURL\`: got a ${url.protocol} URL; expected ${allowedUrl} (must be http or https).`,
+      { option: 'baseURL', allowed: allowedUrl },
+    );
   }
   const fromEnvironment =
     environment.AIAAS_API_KEY ||
@@ -193,27 +214,19 @@ export function resolveClientOptions(
       'missing_api_key',
     );
   }
-  const maxRetries = nonNegativeNumber(options.maxRetries, 2, 'maxRetries');
-  if (!Number.isInteger(maxRetries)) throw optionError('`maxRetries` must be an integer.', 'invalid_option');
-  if (options.deadline !== undefined && !(typeof options.deadline === 'number' && options.deadline > 0)) {
-    throw optionError(
-      `\`deadline\` must be a positive number of milliseconds, got ${String(options.deadline)}.`,
-      'invalid_option',
-    );
-  }
-  checkCostBounds(options.costBounds);
   if (options.budget !== undefined && options.pricing === undefined) {
-    throw optionError(
-      'A `budget` needs `pricing` (a PriceCatalog, or "server"): a call cannot be reserved without a price.',
-      'invalid_option',
+    throw new InvalidOptionError(
+      'Invalid client option `budget`: a budget needs `pricing` (a PriceCatalog, or "server"): a call cannot be reserved without a price.',
+      { option: 'budget', allowed: 'a Budget, together with `pricing`' },
     );
   }
   return {
     provider,
     baseURL: rawBaseUrl,
     apiKey,
-    timeout: nonNegativeNumber(options.timeout, 600_000, 'timeout'),
-    maxRetries,
+    timeout: options.timeout ?? 600_000,
+    maxRetries: options.maxRetries ?? 2,
     deadline: options.deadline,
+    maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
   };
 }

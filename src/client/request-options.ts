@@ -3,7 +3,8 @@ import type { RetryPolicy } from '../retry/retry-policy.js';
 
 /**
  * Per-call options, the last argument of every resource method. Each one overrides the
- * client's option of the same name for this call.
+ * client's option of the same name for this call. They are checked when the call is made: one
+ * the SDK cannot use rejects the call with an `InvalidOptionError` (code `invalid_option`).
  *
  * @example
  * await client.chat.completions.create(params, {
@@ -30,6 +31,8 @@ export interface RequestOptions {
   idempotencyKey?: string | undefined;
   /** Ledger tags of this call, merged over the client's `tags` (and budget scopes `tag:<key>=<value>`). */
   tags?: Readonly<Record<string, string>> | undefined;
+  /** The most bytes read from this call's response (a stream: all its connections), overriding the client's `maxResponseBytes`. */
+  maxResponseBytes?: number | undefined;
 }
 
 /**

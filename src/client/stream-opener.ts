@@ -3,6 +3,7 @@ import type { ChatEventSource } from '../streaming/chat-event-reader.js';
 import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
 import { openChatEventSource } from '../streaming/create-chat-stream.js';
 import type { Reconnect } from '../streaming/resumable-stream.js';
+import { withResponseLimit } from '../transport/response-limit-scope.js';
 import { errorFields } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt } from './call-runner.js';
@@ -15,6 +16,7 @@ import {
 import type { CallMetering } from './cost-accounting.js';
 import { MeteredChatStream } from './metered-chat-stream.js';
 import { MeteredEventSource } from './metered-event-source.js';
+import { checkCallOptions } from './option-rules.js';
 import type { StreamRequestOptions } from './request-options.js';
 import { StreamBodyBytes } from './stream-body-bytes.js';
 import { StreamCancellation } from './stream-cancellation.js';
@@ -82,8 +84,14 @@ async function openAttempt(
   const base = providerOptionsFor(context, options, attempt);
   const requestSentAt = performance.now();
   const bytes = new StreamBodyBytes();
+  // Providers pass the transport only the signal and the timeout: a call's own limit goes around them.
+  const callLimit = options.maxResponseBytes;
+  const send = (sendOptions: ProviderCallOptions) =>
+    callLimit === undefined
+      ? call.send(sendOptions)
+      : withResponseLimit(callLimit, () => call.send(sendOptions));
   try {
-    const response = await call.send({ ...base, signal: initialBody.signal });
+    const response = await send({ ...base, signal: initialBody.signal });
     bytes.add(response.bodyByteCount, { opening: true });
     // `signal` already follows the stream's controller (the reader's signal).
     const reconnect: Reconnect = async (lastEventId, signal) => {
@@ -95,7 +103,7 @@ async function openAttempt(
         lastEventId,
       };
       const resumed = await context.logger.withFields(fields, () =>
-        call.send({ ...base, signal, headers: { ...options.headers, 'last-event-id': lastEventId } }),
+        send({ ...base, signal, headers: { ...options.headers, 'last-event-id': lastEventId } }),
       );
       bytes.add(resumed.bodyByteCount, { opening: false });
       return resumed.body;
@@ -113,6 +121,8 @@ async function openAttempt(
       reconnectDelay: streamReconnectDelay(idleTimeout),
       requestSentAt,
       promptTokens,
+      // Every connection of the stream together: its text can never outgrow this.
+      maxResponseBytes: callLimit ?? context.transport.maxResponseBytes,
     });
     const first = await source.next();
     return {
@@ -145,6 +155,7 @@ export async function openMeteredStream(
   call: StreamCall,
   options: StreamRequestOptions,
 ): Promise<MeteredChatStream> {
+  checkCallOptions(options);
   const idempotencyKey = callIdempotencyKey(options);
   const scope = context.telemetry?.startCall({
     operation: call.operation,

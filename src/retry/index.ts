@@ -6,7 +6,12 @@ export {
   needsIdempotencyKey,
   resolveIdempotencyKey,
 } from './idempotency-key.js';
-export { classifyForRetry, type RetryClassification, type StreamProgressHint } from './retry-classifier.js';
+export {
+  classifyForRetry,
+  type RetryClassification,
+  type StreamProgressHint,
+  serverPacingDelay,
+} from './retry-classifier.js';
 export {
   type BackoffOptions,
   backoffDelay,

@@ -3,6 +3,7 @@ import { APIError, isRetryableStatus } from '../errors/api-error.js';
 import { BudgetExceededError, UnpricedModelError } from '../errors/cost-errors.js';
 import { AbortError, ConnectionError, TimeoutError } from '../errors/transport-errors.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { serverRetryDelay } from './retry-delay.js';
 
 /** Whether an error is worth another attempt, and why, in words that can end an error message. */
 export interface RetryClassification {
@@ -111,4 +112,21 @@ export function classifyForRetry(error: unknown): RetryClassification {
   return error.retryable
     ? retryable('the error is marked retryable')
     : notRetryable('the error is not retryable');
+}
+
+/**
+ * The wait a 429 or 503 asked for with `retry-after-ms` or `retry-after`, when it is longer than
+ * zero; undefined for any other error. Such an answer is the server pacing its clients, not
+ * failing: the retry throttle does not charge a retry that waits at least this long, so a
+ * burst of rate limits is ridden out while outages (bare 5xx, refused connections) still drain
+ * the bucket. A zero wait paces nothing, and on other statuses the header promises no capacity.
+ *
+ * @example
+ * serverPacingDelay(new RateLimitError('slow down', { status: 429, headers: { 'retry-after-ms': '20' }, body: undefined })); // 20
+ * serverPacingDelay(new InternalServerError('down', { status: 503, headers: {}, body: undefined })); // undefined
+ */
+export function serverPacingDelay(error: unknown, now: () => number = Date.now): number | undefined {
+  if (!(error instanceof APIError) || (error.status !== 429 && error.status !== 503)) return undefined;
+  const delayMs = serverRetryDelay(error.headers, now);
+  return delayMs !== undefined && delayMs > 0 ? delayMs : undefined;
 }

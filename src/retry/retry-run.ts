@@ -1,11 +1,13 @@
 import { AbortError as StopRetrying } from 'p-retry';
 import { AiaasError, annotateRetryOutcome, type RetryStopReason } from '../errors/aiaas-error.js';
-import { AbortError } from '../errors/transport-errors.js';
+import { AbortError, TimeoutError } from '../errors/transport-errors.js';
 import { abortableSleep } from './abortable-sleep.js';
 import { CallDeadline } from './call-deadline.js';
+import { serverPacingDelay } from './retry-classifier.js';
 import type { AttemptContext, RetryOptions } from './retry-options.js';
 import { isProviderFailure, retryOutcomeSentence } from './retry-outcome.js';
 import { defaultRetryPolicy, type RetryDecision, type RetryPolicy } from './retry-policy.js';
+import type { RetryThrottle } from './retry-throttle.js';
 
 /** Before any failure: nothing decided, so nothing to retry. */
 const NO_DECISION: RetryDecision = Object.freeze({ retry: false });
@@ -32,6 +34,8 @@ export class RetryRun<T> {
   /** One line per failed attempt; made at the first failure (most calls have none). */
   #failureSummaries: string[] | undefined;
   #foreign: { value: unknown } | undefined;
+  /** The tokens the call's last charged retry took from the throttle; given back if the call succeeds. */
+  #lastRetryCost: number | undefined;
 
   constructor(attempt: (context: AttemptContext) => Promise<T>, options: RetryOptions, maxRetries: number) {
     this.#attempt = attempt;
@@ -68,7 +72,7 @@ export class RetryRun<T> {
   }
 
   attemptSucceeded(): void {
-    this.#options.throttle?.recordSuccess();
+    this.#options.throttle?.recordSuccess(this.#lastRetryCost);
   }
 
   /** What a failed attempt throws on: aiaas errors as they are, anything else stops the retries. */
@@ -130,7 +134,6 @@ export class RetryRun<T> {
         decision.explanation ?? 'the retry policy declined to retry this error',
       );
     }
-    this.#options.throttle?.recordFailure();
     if (deadline.hasPassed()) throw this.#finish(error, 'deadline', this.#passedDuring(attemptNumber));
   }
 
@@ -150,10 +153,7 @@ export class RetryRun<T> {
       throw this.#finish(error, 'deadline', detail);
     }
     const { throttle } = options;
-    if (throttle !== undefined && !throttle.isRetryAllowed()) {
-      const detail = `retries to ${options.origin ?? 'this origin'} were throttled, because too many recent attempts failed (retry tokens ${throttle.tokens} of ${throttle.maxTokens}, retrying needs more than half)`;
-      throw this.#finish(error, 'throttled', detail);
-    }
+    if (throttle !== undefined) this.#chargeThrottle(throttle, error, delayMs);
     options.onRetry?.({ error, attempt: attemptNumber, delayMs });
     if (delayMs > 0) {
       try {
@@ -170,6 +170,20 @@ export class RetryRun<T> {
       }
     }
     return true;
+  }
+
+  // A retry is charged to the origin's shared bucket unless the server paced it: a 429 or 503
+  // that said when to come back, and a wait at least that long. Without tokens, the call ends.
+  #chargeThrottle(throttle: RetryThrottle, error: AiaasError, delayMs: number): void {
+    const pacedMs = serverPacingDelay(error, this.#now);
+    if (pacedMs !== undefined && delayMs >= pacedMs) return;
+    const cost = throttle.retryCostAfter(error instanceof TimeoutError);
+    if (throttle.tryTake(cost)) {
+      this.#lastRetryCost = cost;
+      return;
+    }
+    const detail = `retries to ${this.#options.origin ?? 'this origin'} were throttled, because too many recent attempts failed (${throttle.tokens} of ${throttle.maxTokens} retry tokens left, this retry costs ${cost})`;
+    throw this.#finish(error, 'throttled', detail);
   }
 
   // What p-retry does when its first attempt fails (with `minTimeout: 0`, no `maxRetryTime`, and

@@ -17,6 +17,8 @@ export interface ChatEventReaderOptions extends StreamTimeoutOptions {
   abandonInitialBody?: (() => void) | undefined;
   estimateTokens?: TokenEstimator | undefined;
   promptTokens?: number | undefined;
+  /** The most body bytes read over the whole stream (every resume included); default 256 MiB. */
+  maxResponseBytes?: number | undefined;
 }
 
 /** What a {@link ChatStream} reads from: typed events, pulled one at a time. */
@@ -79,6 +81,7 @@ export class ChatEventReader<Item> implements ChatEventSource {
       reconnectDelay: options.reconnectDelay,
       maxResumes: options.maxResumes,
       abandonInitialBody: options.abandonInitialBody,
+      maxResponseBytes: options.maxResponseBytes,
     });
     // Closing at once, even when nobody is reading: an abort must free the socket now.
     this.#aborted = options.signal.aborted;

@@ -29,10 +29,22 @@ export interface ChatStreamOptions {
   maxResumes?: number | undefined;
   /** Closes the first response's connection when the stream abandons it for a resume. */
   abandonInitialBody?: (() => void) | undefined;
-  /** Milliseconds from `requestSentAt` to the first data event. */
+  /**
+   * Milliseconds from `requestSentAt` to the first data event. Default 60 000 (unless only
+   * `idleTimeout` is given, which then bounds the first wait); `0` or `Infinity` turns it off.
+   */
   firstTokenTimeout?: number | undefined;
-  /** Milliseconds allowed between data events (comments and keep-alives do not count). */
+  /**
+   * Milliseconds allowed between data events (comments and keep-alives do not count). Default
+   * 300 000; `0` or `Infinity` turns it off.
+   */
   idleTimeout?: number | undefined;
+  /**
+   * The most body bytes the stream reads, every resume included (default 256 MiB). Past it the
+   * stream fails with a `ResponseTooLargeError` carrying the partial output, and its connection
+   * is closed: the text it accumulates can never outgrow the bytes that arrived.
+   */
+  maxResponseBytes?: number | undefined;
   /** `performance.now()` when the request was sent (default: now). */
   requestSentAt?: number | undefined;
   /** Counts output tokens when usage has to be estimated (default: gpt-tokenizer o200k). */

@@ -1,4 +1,12 @@
-import { AbortError, AiaasError, ConnectionError, StreamError } from '../errors/index.js';
+import {
+  AbortError,
+  AiaasError,
+  ConnectionError,
+  describeByteCount,
+  ResponseTooLargeError,
+  StreamError,
+} from '../errors/index.js';
+import { defaultMaxResponseBytes } from '../transport/response-size-limit.js';
 import { BodyReader } from './body-reader.js';
 import type { ChunkDecoder, StreamDialect } from './stream-dialect.js';
 import { StreamTimeoutError } from './stream-timeout-error.js';
@@ -25,6 +33,11 @@ export interface ResumableStreamOptions<Item> {
   abandonInitialBody?: (() => void) | undefined;
   /** How long to wait before trying a refused reconnection again (`retry` is 1 first); undefined gives up. */
   reconnectDelay?: ReconnectDelay | undefined;
+  /**
+   * The most body bytes read over the whole stream, every connection together (default 256 MiB):
+   * the text a stream accumulates never outgrows what arrived, so this bounds its memory too.
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /**
@@ -77,6 +90,9 @@ export class ResumableStream<Item> {
   #bodyEnded = false;
   #resumed = 0;
   #lastEventId: string | undefined;
+  readonly #maxBytes: number;
+  #receivedBytes = 0;
+  #overLimit = false;
   // Frees the socket of the body being read when the stream abandons it for a resume.
   #abandonCurrent: (() => void) | undefined;
 
@@ -84,6 +100,7 @@ export class ResumableStream<Item> {
     this.#options = options;
     this.#abandonCurrent = options.abandonInitialBody;
     this.#maxResumes = options.maxResumes ?? DEFAULT_MAX_RESUMES;
+    this.#maxBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
     this.#reader = new BodyReader(body);
     this.#decoder = options.dialect.createDecoder();
   }
@@ -101,6 +118,7 @@ export class ResumableStream<Item> {
   /** The next non-empty batch of items, or null once the stream ended for good. */
   async read(): Promise<Item[] | null> {
     for (;;) {
+      if (this.#overLimit) throw this.#tooLarge();
       if (this.#bodyEnded) {
         if (this.#options.isComplete() || !this.#canResume()) return null;
         await this.#resume(
@@ -108,7 +126,7 @@ export class ResumableStream<Item> {
         );
         continue;
       }
-      const chunk = await this.#readChunk();
+      const chunk = this.#withinLimit(await this.#readChunk());
       if (chunk === undefined) this.#bodyEnded = true;
       const items = this.#accept(chunk === undefined ? this.#decoder.end() : this.#decoder.push(chunk));
       if (items.length > 0) return items;
@@ -132,6 +150,27 @@ export class ResumableStream<Item> {
     this.#reader.close();
   }
 
+  /** The part of `chunk` within the stream's byte limit; past the limit, the next read fails. */
+  #withinLimit(chunk: Uint8Array | undefined): Uint8Array | undefined {
+    if (chunk === undefined) return undefined;
+    const room = this.#maxBytes - this.#receivedBytes;
+    this.#receivedBytes += chunk.byteLength;
+    if (chunk.byteLength <= room) return chunk;
+    // What fits is still decoded, so the events before the limit are delivered and counted.
+    this.#overLimit = true;
+    return chunk.subarray(0, Math.max(0, room));
+  }
+
+  #tooLarge(): ResponseTooLargeError {
+    this.close();
+    return new ResponseTooLargeError(
+      `The stream is larger than \`maxResponseBytes\`, ${describeByteCount(this.#maxBytes)}, over ${this.#resumed + 1} connection(s): ` +
+        `the client stopped reading after ${this.#receivedBytes} bytes and closed the connection. ` +
+        'Raise `maxResponseBytes` (a client option, or per call) if streams this long are expected.',
+      { phase: 'stream', limitBytes: this.#maxBytes, receivedBytes: this.#receivedBytes },
+    );
+  }
+
   async #readChunk(): Promise<Uint8Array | undefined> {
     for (;;) {
       try {
@@ -143,9 +182,11 @@ export class ResumableStream<Item> {
           await this.#resume(error);
           continue;
         }
+        // Too large stays too large on a resume; an abort (the caller's, or the client closing) is final.
         if (
           error instanceof StreamTimeoutError ||
           error instanceof AbortError ||
+          error instanceof ResponseTooLargeError ||
           this.#options.signal.aborted
         )
           throw error;

@@ -3,6 +3,7 @@ import {
   AiaasError,
   APIError,
   ConnectionError,
+  ResponseTooLargeError,
   StreamError,
   TimeoutError,
 } from '../errors/index.js';
@@ -23,9 +24,10 @@ export function isConnectionBreak(error: unknown): boolean {
 
 /**
  * Any failure of a started stream as the typed error a user gets, carrying how far the
- * stream got. Timeouts keep their type (the retry layer classifies them); provider errors
- * and aborts pass as they are; everything else becomes a `StreamError` with the partial
- * output, the usage so far and the last event id, the original as its `cause`.
+ * stream got. Timeouts and a stream past `maxResponseBytes` keep their type (the retry layer
+ * classifies them), with the progress added; provider errors and aborts pass as they are;
+ * everything else becomes a `StreamError` with the partial output, the usage so far and the
+ * last event id, the original as its `cause`.
  *
  * @example
  * throw withProgress(error, { partial: ['Hel'], usage, lastEventId: '4', eventsReceived: 3 }, requestId);
@@ -36,6 +38,8 @@ export function withProgress(
   requestId: string | undefined,
 ): AiaasError {
   if (error instanceof StreamTimeoutError) return error.withProgress(progress, requestId);
+  // Its own type, with the partial output: the cost recorder reads the usage so far from it.
+  if (error instanceof ResponseTooLargeError) return error.withProgress(progress, requestId);
   if (error instanceof APIError || error instanceof AbortError) return error;
   const carried = { partial: progress.partial, usage: progress.usage, lastEventId: progress.lastEventId };
   if (error instanceof StreamError) {

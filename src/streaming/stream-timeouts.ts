@@ -1,10 +1,22 @@
 import { AbortError, AiaasError } from '../errors/index.js';
 import { StreamTimeoutError, type StreamTimer } from './stream-timeout-error.js';
 
+/** Milliseconds a stream may take to send its first data event unless told otherwise. */
+export const defaultFirstTokenTimeout = 60_000;
+
+/** Milliseconds a stream may go without a data event unless told otherwise. */
+export const defaultIdleTimeout = 300_000;
+
 export interface StreamTimeoutOptions {
-  /** Milliseconds from `requestSentAt` to the first data event. */
+  /**
+   * Milliseconds from `requestSentAt` to the first data event. Default 60 000, unless only
+   * `idleTimeout` is given: that then bounds the first wait too. `0` or `Infinity` turns it off.
+   */
   firstTokenTimeout?: number | undefined;
-  /** Milliseconds between data events; comments and keep-alives do not reset it. Also bounds the wait for the first event when `firstTokenTimeout` is not set. */
+  /**
+   * Milliseconds between data events; comments and keep-alives do not reset it. Default 300 000;
+   * `0` or `Infinity` turns it off. Also bounds the wait for the first event when `firstTokenTimeout` is off.
+   */
   idleTimeout?: number | undefined;
   /** `performance.now()` when the request was sent; defaults to when the stream was created. */
   requestSentAt?: number | undefined;
@@ -41,8 +53,12 @@ export class StreamTimeouts {
   #waitStartedAt = performance.now();
 
   constructor(options: StreamTimeoutOptions = {}) {
-    this.#firstTokenTimeout = positive(options.firstTokenTimeout);
-    this.#idleTimeout = positive(options.idleTimeout);
+    // A stream that stalls must end by default: no option means the defaults, never no timer.
+    // An idle timeout given alone keeps its old meaning of bounding the first wait as well.
+    this.#firstTokenTimeout = positive(
+      options.firstTokenTimeout ?? (options.idleTimeout === undefined ? defaultFirstTokenTimeout : undefined),
+    );
+    this.#idleTimeout = positive(options.idleTimeout ?? defaultIdleTimeout);
     this.#requestSentAt = options.requestSentAt ?? performance.now();
   }
 

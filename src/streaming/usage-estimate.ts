@@ -25,7 +25,8 @@ export interface EstimateUsageOptions {
 
 /**
  * Usage computed from what was received, for a stream whose provider never reported it (it
- * broke early, or usage was not requested). Tagged `estimated`.
+ * broke early, or usage was not requested). Tagged `estimated`. A text over a million
+ * characters is counted from samples of it, scaled to its length.
  *
  * @example
  * await estimateUsage(['Hello there'], { promptTokens: 12 });
@@ -40,7 +41,7 @@ export async function estimateUsage(
   const estimate =
     texts.length === 0 ? () => 0 : (options.estimateTokens ?? (await loadDefaultTokenEstimator()));
   let completionTokens = 0;
-  for (const text of texts) completionTokens += wholeCount(estimate(text));
+  for (const text of texts) completionTokens += countOf(estimate, text);
   const promptTokens = wholeCount(options.promptTokens ?? 0);
   return {
     tokens: {
@@ -51,6 +52,27 @@ export async function estimateUsage(
     provenance: 'estimated',
     raw: undefined,
   };
+}
+
+/** Texts up to this many characters are counted whole; longer ones from samples. */
+const wholeTextCharacters = 1024 * 1024;
+const sampleCount = 4;
+const sampleCharacters = wholeTextCharacters / sampleCount;
+
+/**
+ * The token count of `text`; a text too long to count whole (a runaway stream holds up to
+ * `maxResponseBytes` of it) is counted from samples spread over it and scaled to its length:
+ * tokenizing hundreds of megabytes would take minutes and gigabytes, and the count is an estimate anyway.
+ */
+function countOf(estimate: TokenEstimator, text: string): number {
+  if (text.length <= wholeTextCharacters) return wholeCount(estimate(text));
+  const stride = Math.floor((text.length - sampleCharacters) / (sampleCount - 1));
+  let sampled = 0;
+  for (let index = 0; index < sampleCount; index += 1) {
+    const start = index * stride;
+    sampled += wholeCount(estimate(text.slice(start, start + sampleCharacters)));
+  }
+  return Math.round(sampled * (text.length / (sampleCount * sampleCharacters)));
 }
 
 // Usage counts are non-negative integers on the wire; an estimator returning 2.5 or NaN must

@@ -18,6 +18,7 @@ export class AttemptSignal {
   #listeners: AbortListener[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #timedOutPhase: ErrorPhase | undefined;
+  #closedByClient = false;
   /** True once the caller aborted or the timer fired. */
   aborted = false;
   /** Why it fired: the caller's reason, or the timeout error. */
@@ -64,6 +65,18 @@ export class AttemptSignal {
   /** The phase in which the timer fired, or undefined if it did not. */
   get timedOutPhase(): ErrorPhase | undefined {
     return this.#timedOutPhase;
+  }
+
+  /** True when the client's `close()` aborted this attempt. */
+  get closedByClient(): boolean {
+    return this.#closedByClient;
+  }
+
+  /** Aborts the attempt because the client is closing; the error mapping then says so. */
+  abortForClose(): void {
+    if (this.aborted) return;
+    this.#closedByClient = true;
+    this.#fire(new Error('aiaas client closed'));
   }
 
   /** EventEmitter-style, for undici (it checks that `on` exists). */

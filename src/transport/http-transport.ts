@@ -1,15 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { type AiaasError, ValidationError } from '../errors/index.js';
+import { type AiaasError, APIError, ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from './api-error-from-response.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { BodyByteCount } from './body-byte-count.js';
 import { composeMiddleware } from './compose-middleware.js';
-import { mapNetworkError } from './network-error-mapping.js';
+import { InFlightAttempts } from './in-flight-attempts.js';
+import { clientClosedError, mapNetworkError } from './network-error-mapping.js';
 import { readBodyText, readResponseText } from './read-body.js';
 import type { Redactor } from './redactor.js';
 import { mergeHeaders } from './response-headers.js';
+import { responseLimitInScope } from './response-limit-scope.js';
+import { defaultMaxResponseBytes, responseTooLarge } from './response-size-limit.js';
 import { retainedBody } from './retained-body.js';
 import { errorFields, type SdkLogger } from './sdk-logger.js';
 import type {
@@ -33,9 +36,22 @@ export interface HttpTransportOptions {
   middleware: readonly Middleware[];
   logger: SdkLogger;
   redactor: Redactor;
+  /**
+   * The most bytes read from one response body (`maxResponseBytes`); past it the body is
+   * destroyed and the request fails with a `ResponseTooLargeError`. Default 256 MiB.
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 const errorBodyLimit = 64 * 1024;
+
+/** What a method and status say about the body: a HEAD answer, a 204 or a 304 has none, whatever its `content-length`. */
+function declaredBodyBytes(init: TransportRequestInit, response: TransportResponse): number | undefined {
+  if (init.method === 'HEAD' || response.status === 204 || response.status === 304) return undefined;
+  const header = response.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return undefined;
+  return Number(header);
+}
 
 /**
  * One HTTP attempt over undici's `request`: merges headers, runs the middleware, applies the
@@ -47,9 +63,15 @@ export class HttpTransport {
   readonly #handler: TransportHandler | undefined;
   readonly #defaultHeaders: Readonly<Record<string, string>>;
   readonly #jsonDefaultHeaders: Readonly<Record<string, string>>;
+  readonly #inFlight = new InFlightAttempts();
+  #closing: Promise<void> | undefined;
+  #closed = false;
+  /** The client's `maxResponseBytes`: what a call reads at most unless it sets its own. */
+  readonly maxResponseBytes: number;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
+    this.maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
     this.#handler =
       options.middleware.length === 0 ? undefined : composeMiddleware(options.middleware, this.#dispatch);
     this.#defaultHeaders = mergeHeaders(options.defaultHeaders);
@@ -58,21 +80,36 @@ export class HttpTransport {
 
   /** Sends a request and reads its whole JSON body (an empty body gives `data: undefined`). */
   async requestJson(init: TransportRequestInit, options: SendOptions = {}): Promise<JsonResponse> {
+    if (this.#closed) throw this.#refusal(init);
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
     const started = this.#options.logger.enabled('info') ? performance.now() : 0;
+    const limitBytes = this.#limitOf(options);
+    this.#inFlight.add(attempt);
     try {
       // Serialised once: sent as is, and a server billing per MB counts these same bytes.
       const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      const response = await this.#start(init, payload, attempt, started);
-      const text = await readResponseText(response.body);
+      const sentBytes = payload === undefined ? 0 : Buffer.byteLength(payload);
+      const response = await this.#start(init, payload, attempt, started, limitBytes);
+      const text = await readResponseText(response.body, {
+        limitBytes,
+        declaredBytes: declaredBodyBytes(init, response),
+        tooLarge: (receivedBytes, declaredBytes) =>
+          responseTooLarge({
+            target: this.#options.redactor.text(`${init.method} ${init.url}`),
+            phase: 'body',
+            limitBytes,
+            receivedBytes,
+            declaredBytes,
+            sentBytes,
+            status: response.status,
+            requestId: response.requestId,
+          }),
+      });
       const info: ResponseInfo = {
         status: response.status,
         headers: response.headers,
         requestId: response.requestId,
-        bodyBytes: {
-          sent: payload === undefined ? 0 : Buffer.byteLength(payload),
-          received: Buffer.byteLength(text),
-        },
+        bodyBytes: { sent: sentBytes, received: Buffer.byteLength(text) },
       };
       if (text.length === 0) return { data: undefined, response: info };
       try {
@@ -99,6 +136,7 @@ export class HttpTransport {
       throw mapped;
     } finally {
       attempt.dispose();
+      this.#inFlight.delete(attempt);
     }
   }
 
@@ -107,16 +145,21 @@ export class HttpTransport {
    * unread; the timeout covers only the headers, the caller's signal covers the whole body.
    */
   async requestStream(init: TransportRequestInit, options: SendOptions = {}): Promise<TransportResponse> {
+    if (this.#closed) throw this.#refusal(init);
     const attempt = new AttemptSignal(options.signal, options.timeout ?? this.#options.timeout);
     const started = this.#options.logger.enabled('info') ? performance.now() : 0;
+    const limitBytes = this.#limitOf(options);
+    const inFlight = this.#inFlight;
+    inFlight.add(attempt);
     let payload: string | undefined;
     let response: TransportResponse;
     try {
       // Serialised once: sent as is, and counted as the bytes the server reads and meters.
       payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      response = await this.#start(init, payload, attempt, started);
+      response = await this.#start(init, payload, attempt, started, limitBytes);
     } catch (error) {
       attempt.dispose();
+      inFlight.delete(attempt);
       const mapped = mapNetworkError(error, {
         method: init.method,
         url: init.url,
@@ -135,21 +178,67 @@ export class HttpTransport {
       bodyPhase: 'stream' as const,
     };
     const byteCount = new BodyByteCount(payload === undefined ? 0 : Buffer.byteLength(payload));
+    const tooLarge = () =>
+      responseTooLarge({
+        target: this.#options.redactor.text(`${init.method} ${init.url}`),
+        phase: 'stream',
+        limitBytes,
+        receivedBytes: byteCount.received,
+        sentBytes: byteCount.sent,
+        status: response.status,
+        requestId: response.requestId,
+      });
     async function* guardedBody(): AsyncGenerator<Uint8Array> {
       try {
         // A Node stream (undici's body) drops what it buffered when it breaks; keep every byte that arrived.
         const source = response.body instanceof Readable ? retainedBody(response.body) : response.body;
         for await (const chunk of source) {
+          const room = limitBytes - byteCount.received;
           byteCount.addReceived(chunk.byteLength);
-          yield chunk;
+          if (chunk.byteLength <= room) {
+            yield chunk;
+            continue;
+          }
+          // What fits is handed on first, so the events before the limit are not lost; leaving the
+          // loop then destroys the body, which closes its socket.
+          if (room > 0) yield chunk.subarray(0, room);
+          throw tooLarge();
         }
       } catch (error) {
         throw mapNetworkError(error, context);
       } finally {
         attempt.dispose();
+        inFlight.delete(attempt);
       }
     }
     return { ...infoOf(response), body: guardedBody(), bodyByteCount: byteCount };
+  }
+
+  /**
+   * Stops taking requests and ends those under way: after `graceMs` (0 by default), whatever
+   * is still in flight — a JSON call waiting for its answer, a stream's body — is aborted, and
+   * fails with an `AbortError` (code `client_closed`). During the grace, calls already under way
+   * may still retry or resume; after it, every request fails at once with that error. Idempotent:
+   * later calls get the first one's promise.
+   *
+   * @example
+   * await transport.close(5_000); // up to 5 s for what is in flight, then abort it
+   */
+  close(graceMs = 0): Promise<void> {
+    this.#closing ??= this.#inFlight.idle(graceMs).then(() => {
+      this.#closed = true;
+      this.#inFlight.abortAll();
+    });
+    return this.#closing;
+  }
+
+  /** The call's own limit (given, or set around it by the client), else the transport's. */
+  #limitOf(options: SendOptions): number {
+    return options.maxResponseBytes ?? responseLimitInScope() ?? this.maxResponseBytes;
+  }
+
+  #refusal(init: TransportRequestInit): AiaasError {
+    return clientClosedError(this.#options.redactor.text(`${init.method} ${init.url}`), 'connect');
   }
 
   /** Runs middleware and the request; throws the APIError for a non-2xx status. */
@@ -158,6 +247,7 @@ export class HttpTransport {
     payload: string | undefined,
     attempt: AttemptSignal,
     started: number,
+    limitBytes: number,
   ): Promise<TransportResponse> {
     const headers = this.#headersFor(payload !== undefined, init.headers);
     const { logger } = this.#options;
@@ -187,7 +277,7 @@ export class HttpTransport {
       }
       return response;
     }
-    const bodyText = await readBodyText(response.body, errorBodyLimit).catch(() => '');
+    const bodyText = await readBodyText(response.body, Math.min(errorBodyLimit, limitBytes)).catch(() => '');
     const error = apiErrorFromResponse(infoOf(response), bodyText, this.#options.redactor);
     if (logger.enabled('info')) {
       const fields = responseFields(init, response, started);
@@ -202,10 +292,10 @@ export class HttpTransport {
     throw error;
   }
 
-  /** One info line for an attempt that got no response: refused, reset, timed out, aborted, unreadable. */
+  /** One info line for an attempt that got no usable response: refused, reset, timed out, aborted, unreadable, too large. */
   #logFailure(init: TransportRequestInit, error: AiaasError, started: number): void {
-    // A response with an error status was logged where it arrived.
-    if (error.status !== undefined || !this.#options.logger.enabled('info')) return;
+    // A response with an error status was logged where it arrived (a body too large was not: its status was 2xx).
+    if (error instanceof APIError || !this.#options.logger.enabled('info')) return;
     const durationMs = Math.round(performance.now() - started);
     this.#options.logger.info(`${init.method} ${init.url} failed after ${durationMs} ms: ${error.message}`, {
       method: init.method,

@@ -4,10 +4,17 @@ export { BodyByteCount } from './body-byte-count.js';
 export { composeMiddleware } from './compose-middleware.js';
 export { type AgentOptions, createAgent } from './create-agent.js';
 export { HttpTransport, type HttpTransportOptions } from './http-transport.js';
-export { mapNetworkError, type NetworkErrorContext } from './network-error-mapping.js';
+export { clientClosedError, mapNetworkError, type NetworkErrorContext } from './network-error-mapping.js';
 export { readBodyText } from './read-body.js';
 export { createRedactor, type Redactor, redactedMarker, sensitiveHeaderNames } from './redactor.js';
 export { mergeHeaders, normalizeResponseHeaders } from './response-headers.js';
+export { responseLimitInScope, withResponseLimit } from './response-limit-scope.js';
+export {
+  defaultMaxResponseBytes,
+  largestMaxResponseBytes,
+  type OversizedResponse,
+  responseTooLarge,
+} from './response-size-limit.js';
 export {
   createSdkLogger,
   isLogLevel,

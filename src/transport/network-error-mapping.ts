@@ -50,6 +50,21 @@ function rawMessage(error: unknown): string {
 }
 
 /**
+ * The error of a request that `client.close()` stopped, or that was made after it: an
+ * `AbortError` with code `client_closed`, never retried.
+ *
+ * @example
+ * throw clientClosedError('POST http://host/v1/chat/completions', 'headers');
+ */
+export function clientClosedError(target: string, phase: ErrorPhase, cause?: unknown): AbortError {
+  return new AbortError(`${target} was aborted: the client was closed.`, {
+    code: 'client_closed',
+    phase,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
  * Turns whatever undici or Node threw into an aiaas error, so `TypeError: terminated`,
  * `Premature close` or a bare socket error never reaches a user.
  */
@@ -65,9 +80,10 @@ export function mapNetworkError(error: unknown, context: NetworkErrorContext): A
       { phase: timedOutPhase, timeoutMs: attempt.timeoutMs ?? 0, cause: error },
     );
   }
+  const phase = attempt.phase === 'headers' ? 'headers' : (context.bodyPhase ?? 'body');
+  if (attempt.closedByClient) return clientClosedError(target, phase, error);
   if (attempt.callerAborted) return new AbortError(`${target} was aborted by the caller.`, { cause: error });
 
-  const phase = attempt.phase === 'headers' ? 'headers' : (context.bodyPhase ?? 'body');
   const codes = errorCodes(error);
   const detail = redactor.text(rawMessage(error));
   for (const code of codes) {

@@ -71,6 +71,8 @@ export interface SendOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds for this attempt: headers and body for JSON calls, headers only for streams. */
   timeout?: number | undefined;
+  /** The most bytes read from the response body, overriding the transport's `maxResponseBytes`. */
+  maxResponseBytes?: number | undefined;
 }
 
 /** A JSON call's parsed body (not yet validated) with the response it came from. */

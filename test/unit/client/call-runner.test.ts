@@ -57,7 +57,7 @@ describe('the retry call runner', () => {
   });
 
   it('keeps the idempotency key on every attempt and shares one throttle per origin', async () => {
-    const throttles = new RetryThrottleRegistry({ maxTokens: 4 });
+    const throttles = new RetryThrottleRegistry({ maxTokens: 10 });
     const run = createRetryCallRunner({ baseURL: 'http://a.test/v1', throttles, logger });
     const keys: (string | undefined)[] = [];
     const failing = run(
@@ -68,9 +68,9 @@ describe('the retry call runner', () => {
       options({ maxRetries: 5 }),
     );
     const error = await failing.catch((caught: unknown) => caught);
-    // 4 tokens: retries stop once no more than half remain (after 2 failures).
-    expect(error).toMatchObject({ retryStopReason: 'throttled', attempts: 2 });
+    // 10 tokens pay two retries of 5; the third is refused.
+    expect(error).toMatchObject({ retryStopReason: 'throttled', attempts: 3 });
     expect(new Set(keys)).toEqual(new Set(['key-1']));
-    expect(throttles.for('http://a.test').tokens).toBe(2);
+    expect(throttles.for('http://a.test').tokens).toBe(0);
   });
 });

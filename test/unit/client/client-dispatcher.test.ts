@@ -50,8 +50,12 @@ describe('the client keep-alive agent', () => {
     await client.models.list();
     await client.close();
     expect(server.requests.at(-1)?.headers['x-intercepted']).toBe('yes');
-    await client.models.list();
+    // The closed client refuses calls; the dispatcher it was given is still open for its owner.
+    await expect(client.models.list()).rejects.toMatchObject({ code: 'client_closed' });
+    const another = new AiaasClient({ baseURL: server.url, apiKey: null, dispatcher, logLevel: 'off' });
+    await another.models.list();
     expect(server.requests.at(-1)?.headers['x-intercepted']).toBe('yes');
+    await another.close();
     await base.close();
   });
 

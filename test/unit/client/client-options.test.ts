@@ -50,10 +50,14 @@ describe('resolveClientOptions', () => {
 
   it('requires a base URL for oip and rejects malformed ones', () => {
     expect(() => resolveClientOptions({ provider: 'oip' }, {})).toThrow(/oip provider needs a base URL/);
-    expect(() => resolveClientOptions({ baseURL: 'not a url', apiKey: 'k' }, {})).toThrow(/not a valid URL/);
-    expect(() => resolveClientOptions({ baseURL: 'ftp://host', apiKey: 'k' }, {})).toThrow(/http or https/);
+    expect(() => resolveClientOptions({ baseURL: 'not a url', apiKey: 'k' }, {})).toThrow(
+      /`baseURL`: got "not a url", which is not a valid URL; expected an http or https URL/,
+    );
+    expect(() => resolveClientOptions({ baseURL: 'ftp://host', apiKey: 'k' }, {})).toThrow(
+      /`baseURL`: got a ftp: URL; expected an http or https URL/,
+    );
     expect(() => resolveClientOptions({ provider: 'grpc' as never, apiKey: 'k' }, {})).toThrow(
-      /Unknown provider/,
+      /Invalid client option `provider`: got "grpc"; expected 'openai', 'oip' or 'ollama'\./,
     );
   });
 

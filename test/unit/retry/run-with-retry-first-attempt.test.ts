@@ -26,7 +26,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe('runWithRetry, first attempt', () => {
   it('a success on attempt 1 makes one attempt and records one success with the throttle', async () => {
     const throttle = new RetryThrottle();
-    throttle.recordFailure();
+    throttle.tryTake(throttle.retryCost);
     const before = throttle.tokens;
     const contexts: AttemptContext[] = [];
     const result = await runWithRetry(
@@ -40,7 +40,8 @@ describe('runWithRetry, first attempt', () => {
     expect(contexts).toHaveLength(1);
     expect(contexts[0]).toMatchObject({ attempt: 1, idempotencyKey: 'key-1' });
     expect(contexts[0]?.deadlineAt).toBeTypeOf('number');
-    expect(throttle.tokens).toBeGreaterThan(before);
+    // A first-attempt success gives back `successRefund` (1), not what an earlier call's retry took.
+    expect(throttle.tokens).toBe(before + 1);
   });
 
   it('hands a cancelSignal only when something can fire it, and a signal on demand either way', async () => {
@@ -132,12 +133,8 @@ describe('runWithRetry, first attempt', () => {
       [3, 'key-2'],
     ]);
     expect(events.map((event) => event.attempt)).toEqual([1, 2]);
-    // Two failures cost tokens, the success gives some back: below full, above two failures' worth.
-    const reference = new RetryThrottle();
-    reference.recordFailure();
-    reference.recordFailure();
-    reference.recordSuccess();
-    expect(throttle.tokens).toBe(reference.tokens);
+    // Two retries take 5 tokens each; the success gives back the last one's 5.
+    expect(throttle.tokens).toBe(500 - 5 - 5 + 5);
   });
 
   it('with maxRetries 0 a failure on attempt 1 ends the call as max-retries', async () => {

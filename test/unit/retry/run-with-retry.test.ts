@@ -11,27 +11,11 @@ import {
   ValidationError,
 } from '../../../src/errors/index.js';
 import { UnsupportedOperationError } from '../../../src/providers/unsupported-operation-error.js';
-import {
-  type AttemptContext,
-  type RetryEvent,
-  RetryThrottle,
-  runWithRetry,
-} from '../../../src/retry/index.js';
+import { type RetryEvent, RetryThrottle, runWithRetry } from '../../../src/retry/index.js';
+import { scripted } from './scripted-attempts.js';
 import { virtualClock } from './virtual-clock.js';
 
 const unavailable = () => apiErrorFor('Service unavailable.', { status: 503 });
-
-/** An attempt function that throws the given errors in turn, then returns 'ok', recording each context. */
-function scripted(errors: readonly unknown[]) {
-  const contexts: AttemptContext[] = [];
-  const attempt = async (context: AttemptContext) => {
-    contexts.push(context);
-    const error = errors[context.attempt - 1];
-    if (error !== undefined) throw error;
-    return 'ok';
-  };
-  return { attempt, contexts };
-}
 
 async function failure(promise: Promise<unknown>): Promise<AiaasError> {
   try {
@@ -226,8 +210,9 @@ describe('runWithRetry', () => {
     expect(error.stack).toContain('Gave up after 1 attempt (maxRetries is 0)');
   });
 
-  it('stops retrying when the shared throttle is at half, and says retries were throttled', async () => {
-    const throttle = new RetryThrottle({ maxTokens: 4 });
+  it('stops retrying when the shared throttle cannot pay for a retry, and says retries were throttled', async () => {
+    // Room for two retries of 5 tokens: failures 1 and 2 are retried, failure 3 is not.
+    const throttle = new RetryThrottle({ maxTokens: 10, timeoutRetryCost: 10 });
     const { attempt, contexts } = scripted(Array.from({ length: 9 }, unavailable));
     const error = await failure(
       runWithRetry(attempt, {
@@ -237,12 +222,13 @@ describe('runWithRetry', () => {
         ...virtualClock(),
       }),
     );
-    // Failure 1 leaves 3 tokens (> 2: retry); failure 2 leaves 2 (not > 2: throttled).
-    expect(contexts).toHaveLength(2);
-    expect(error).toMatchObject({ attempts: 2, retryStopReason: 'throttled' });
-    expect(error.message).toContain('retries to https://api.example.com were throttled');
+    expect(contexts).toHaveLength(3);
+    expect(error).toMatchObject({ attempts: 3, retryStopReason: 'throttled' });
+    expect(error.message).toContain(
+      'retries to https://api.example.com were throttled, because too many recent attempts failed (0 of 10 retry tokens left, this retry costs 5)',
+    );
     const success = scripted([]);
     await runWithRetry(success.attempt, { throttle });
-    expect(throttle.tokens).toBeCloseTo(2.1);
+    expect(throttle.tokens).toBe(1);
   });
 });

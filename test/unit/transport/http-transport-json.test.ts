@@ -11,6 +11,7 @@ import {
   sendJson,
   startDialectTestServer,
 } from '../../support/dialect-test-server.js';
+import { failureOf } from '../../support/failure-of.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const agent = createAgent({ connections: 4 });
@@ -26,15 +27,6 @@ function transport(options: { middleware?: Middleware[]; timeout?: number } = {}
     logger: createSdkLogger(silent, 'off', redactor),
     redactor,
   });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeAll(async () => {
