@@ -20,14 +20,22 @@ export type {
 } from './client/request-options.js';
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { InferOptions } from './client/resources/inference-resource.js';
-// Cost: money, prices, usage, ledger, budgets, reports, reconciliation.
+// Cost: money, prices, usage, ledger, budgets, reports, reconciliation, recovery.
+export type {
+  BillingRecordFilter,
+  BillingRecordSource,
+  ProviderBillingRecord,
+} from './cost/billing-record-source.js';
 export {
   Budget,
+  type BudgetExpiry,
   type BudgetLimitStatus,
   type BudgetOptions,
   type BudgetReservation,
+  type BudgetReserveOptions,
   type BudgetWarning,
 } from './cost/budget.js';
+export { DEFAULT_LEASE_MS } from './cost/budget-lease.js';
 export {
   type BudgetLimit,
   type BudgetLimitOptions,
@@ -37,13 +45,21 @@ export {
 } from './cost/budget-limit.js';
 export type {
   BudgetCharge,
+  BudgetChargeFilter,
+  BudgetChargeState,
   BudgetCheck,
   BudgetReleaseOutcome,
   BudgetReserveResult,
   BudgetSettleOutcome,
   BudgetStore,
   BudgetTally,
+  StoredBudgetCharge,
 } from './cost/budget-store.js';
+export {
+  BudgetStoreError,
+  type BudgetStoreErrorOptions,
+  type BudgetStoreOperation,
+} from './cost/budget-store-error.js';
 export type { CostBreakdown, CostLine } from './cost/cost-calculator.js';
 export {
   type EstimatedMessage,
@@ -64,6 +80,12 @@ export {
 } from './cost/cost-report.js';
 export type { RoundingMode } from './cost/decimal.js';
 export { JsonlLedgerStore, type JsonlLedgerStoreOptions } from './cost/jsonl-ledger-store.js';
+export {
+  BUDGET_CHARGE_TAG,
+  COST_ENTRY_KIND_TAG,
+  type CostLayerEntryKind,
+  correctLeaseEstimate,
+} from './cost/lease-ledger-entries.js';
 export { Ledger, type LedgerOptions } from './cost/ledger.js';
 export type {
   LedgerEntry,
@@ -92,13 +114,22 @@ export {
   type ReconcileStatus,
   reconcile,
 } from './cost/reconcile.js';
+export {
+  type RecoveredReservation,
+  type RecoverUsageOptions,
+  type RecoverUsageResult,
+  recoverUsage,
+  type SkippedCall,
+} from './cost/recover-usage.js';
+export { ServerBillingSource, type ServerBillingSourceOptions } from './cost/server-billing-source.js';
 export type { ServerPricing, ServerPricingImportOptions } from './cost/server-pricing-schema.js';
 export {
   parseServerUsage,
   type ServerUsageList,
   type ServerUsageRecord,
 } from './cost/server-usage-schema.js';
-export { SqliteBudgetStore } from './cost/sqlite-budget-store.js';
+export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './cost/sqlite-budget-store.js';
+export type { SqliteRetryOptions } from './cost/sqlite-busy-retry.js';
 export type { OpenSqliteOptions } from './cost/sqlite-database.js';
 export { SqliteLedgerStore } from './cost/sqlite-ledger-store.js';
 export {

@@ -14,6 +14,7 @@ ${helpRows([
   ['chat', 'ask a model once; prints the answer, tokens and cost'],
   ['models', 'list the models a server serves'],
   ['cost report', 'sum the spend recorded in a ledger file'],
+  ['cost recover', "bring a crashed process's spend back from the server's billing"],
 ])}
 
 Options:

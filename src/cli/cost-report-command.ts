@@ -11,6 +11,7 @@ import { JsonlLedgerStore } from '../cost/jsonl-ledger-store.js';
 import type { LedgerEntry } from '../cost/ledger-entry.js';
 import { SqliteLedgerStore } from '../cost/sqlite-ledger-store.js';
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
+import { costRecoverCommand } from './cost-recover-command.js';
 import { helpFlagRow, helpRows } from './help-text.js';
 import { parseCommandLine } from './parse-command-line.js';
 
@@ -28,6 +29,13 @@ ${helpRows([
   ['--digits <n>', 'round amounts to n decimals for display (default: exact)'],
   helpFlagRow,
 ])}`;
+
+/** What `aiaas cost` alone prints: both subcommands. */
+export const costUsage = `${costReportUsage}
+
+       aiaas cost recover --ledger <file> --base-url <url> [options]
+
+Bring a crashed process's spend back from the server's billing (aiaas cost recover --help).`;
 
 const sqliteExtensions = new Set(['.db', '.sqlite', '.sqlite3']);
 
@@ -89,15 +97,18 @@ export async function costCommand(args: readonly string[], io: CliIo): Promise<n
   const [subcommand, ...rest] = args;
   if (subcommand === undefined) {
     // A command line that says too little: the usage goes where errors go, with code 2.
-    io.stderr(costReportUsage);
+    io.stderr(costUsage);
     return usageExitCode;
   }
   if (subcommand === '--help' || subcommand === '-h') {
-    io.stdout(costReportUsage);
+    io.stdout(costUsage);
     return 0;
   }
+  if (subcommand === 'recover') return costRecoverCommand(rest, io);
   if (subcommand !== 'report')
-    throw new CliUsageError(`unknown subcommand '${subcommand}'; try 'aiaas cost report'.`);
+    throw new CliUsageError(
+      `unknown subcommand '${subcommand}'; try 'aiaas cost report' or 'aiaas cost recover'.`,
+    );
   const { values, positionals } = parseCommandLine(() =>
     parseArgs({
       args: [...rest],

@@ -124,7 +124,12 @@ export class CostAccounting {
         at: pricedAt,
         costBounds: this.costBounds,
       });
-      reservation = await this.budget.reserve(quote.max, scopes);
+      // The key lets recoverUsage() settle this hold from the provider's bill if the process dies mid-call.
+      reservation = await this.budget.reserve(quote.max, scopes, {
+        ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
+        model: metering.model,
+        provider: this.#options.provider,
+      });
     }
     return this.#meter(metering, call, catalog, tags, reservation, pricedAt);
   }

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AiaasError, BudgetExceededError } from '../errors/index.js';
+import { type BudgetExpiry, ExpiryRecorder } from './budget-expiry-recorder.js';
+import { resolveLeaseMs, resolveOwner } from './budget-lease.js';
+import { LeaseKeeper } from './budget-lease-keeper.js';
 import {
   type BudgetLimit,
   type BudgetLimitOptions,
@@ -8,7 +11,14 @@ import {
   normalizeLimit,
   windowStart,
 } from './budget-limit.js';
-import { type BudgetCheck, type BudgetStore, type BudgetTally, fitsWithin } from './budget-store.js';
+import {
+  type BudgetCharge,
+  type BudgetCheck,
+  type BudgetStore,
+  type BudgetTally,
+  fitsWithin,
+} from './budget-store.js';
+import type { Ledger } from './ledger.js';
 import { MemoryBudgetStore } from './memory-budget-store.js';
 import { Money } from './money.js';
 
@@ -20,6 +30,33 @@ export interface BudgetOptions {
   onWarning?: (warning: BudgetWarning) => void;
   now?: () => Date;
   makeId?: () => string;
+  /**
+   * How long a reservation's lease lasts, in ms (default 120,000; 1,000 to 86,400,000). While
+   * this Budget is open it renews the leases it holds every third of this; a reservation whose
+   * owner died (or stopped renewing) lapses after it: it stops counting as reserved and counts
+   * as spent at its full amount, recorded as an `estimated` ledger entry.
+   */
+  leaseMs?: number;
+  /** Who holds this Budget's reservations, as the store records it. Default: host/pid/random, unique per Budget. */
+  owner?: string;
+  /**
+   * Where reservations whose lease ran out (this process's or any other's sharing the store) are
+   * recorded, once each, as `estimated` entries at their full amount. Use the ledger your calls
+   * record to: when a late settle or `recoverUsage()` learns the real cost, the estimate is
+   * reversed there by a correcting entry. Without a ledger (and without an `expired` listener)
+   * this Budget leaves expiries for one that records them.
+   */
+  ledger?: Ledger;
+  /** Called with every expiry this Budget records, like `budget.on('expired', ...)`. */
+  onExpired?: (expiry: BudgetExpiry) => void;
+}
+
+/** What `reserve` may also say about the call, so that an expiry or a recovery can name it. */
+export interface BudgetReserveOptions {
+  /** The call's idempotency key: `recoverUsage()` matches the provider's billing records by it. */
+  idempotencyKey?: string | undefined;
+  model?: string | undefined;
+  provider?: string | undefined;
 }
 
 /** A held amount; pass it to `settle` or `release`. */
@@ -29,7 +66,12 @@ export interface BudgetReservation {
   /** The scopes it counts against, `global` included. */
   readonly scopes: readonly string[];
   readonly time: Date;
+  /** The Budget that holds it (and renews its lease). */
+  readonly owner: string;
+  readonly idempotencyKey: string | null;
 }
+
+export type { BudgetExpiry } from './budget-expiry-recorder.js';
 
 /** A soft limit crossed (at reserve or settle), or a hard limit overspent by a settlement larger than its reservation. */
 export interface BudgetWarning {
@@ -64,50 +106,119 @@ export interface BudgetLimitStatus {
  * const reservation = await budget.reserve(quote.max, budgetScopes({ tags: { team: 'search' } }));
  * try { const result = await call(); await budget.settle(reservation, result.cost); }
  * finally { await budget.release(reservation); } // no-op once settled
+ *
+ * // Shared across processes, with leases: a crashed process's reservations lapse after 2 minutes
+ * // and are recorded once, as estimated spend, in the ledger.
+ * const shared = new Budget({ limits, store: await SqliteBudgetStore.open('budget.db'), ledger });
+ * const held = await shared.reserve(quote.max, scopes, { idempotencyKey, model: 'gpt-4o', provider: 'openai' });
+ * shared.on('expired', ({ charge }) => log.warn(`reservation ${charge.id} lapsed`));
  */
 export class Budget {
   readonly limits: readonly BudgetLimit[];
   readonly store: BudgetStore;
+  /** How long a reservation's lease lasts, in ms. */
+  readonly leaseMs: number;
+  /** The owner id this Budget's reservations carry. */
+  readonly owner: string;
+  readonly ledger: Ledger | undefined;
   private readonly listeners = new Set<(warning: BudgetWarning) => void>();
   private readonly now: () => Date;
   private readonly makeId: () => string;
+  private readonly keeper: LeaseKeeper;
+  private readonly recorder: ExpiryRecorder;
 
   constructor(options: BudgetOptions) {
     this.limits = Object.freeze(options.limits.map(normalizeLimit));
     this.store = options.store ?? new MemoryBudgetStore();
     this.now = options.now ?? (() => new Date());
     this.makeId = options.makeId ?? randomUUID;
+    this.leaseMs = resolveLeaseMs(options.leaseMs);
+    this.owner = resolveOwner(options.owner);
+    this.ledger = options.ledger;
     if (options.onWarning) this.listeners.add(options.onWarning);
-  }
-
-  /** Listens for warnings; returns a function that stops listening. */
-  on(event: 'warning', listener: (warning: BudgetWarning) => void): () => void {
-    if (event !== 'warning')
-      throw new AiaasError(`Budget emits only "warning", not ${JSON.stringify(event)}.`);
-    this.listeners.add(listener);
-    return () => this.off(event, listener);
-  }
-
-  off(_event: 'warning', listener: (warning: BudgetWarning) => void): void {
-    this.listeners.delete(listener);
+    this.keeper = new LeaseKeeper({
+      store: this.store,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      now: this.now,
+      afterRenewal: () => this.recorder.sweepQuietly(),
+      sweeps: () => this.recorder.records,
+    });
+    this.recorder = new ExpiryRecorder({
+      store: this.store,
+      claimant: this.owner,
+      ledger: this.ledger,
+      now: this.now,
+      // One of ours that lapsed (a stalled event loop, a failing store): stop trying to renew it.
+      onClaimed: (id) => this.keeper.drop(id),
+    });
+    if (options.onExpired) this.recorder.listeners.add(options.onExpired);
   }
 
   /**
-   * Holds `amount` against every limit of the given scopes (and `global`). Throws
-   * {@link BudgetExceededError}, recording nothing, if any hard limit would be exceeded.
+   * Listens for `warning`s (soft limits crossed, hard limits overspent) or `expired` (each
+   * reservation whose lease ran out, as this Budget records it); returns a function that stops
+   * listening.
    */
-  async reserve(amount: Money, scopes: readonly string[] = []): Promise<BudgetReservation> {
+  on(event: 'warning', listener: (warning: BudgetWarning) => void): () => void;
+  on(event: 'expired', listener: (expiry: BudgetExpiry) => void): () => void;
+  on(
+    event: 'warning' | 'expired',
+    listener: ((warning: BudgetWarning) => void) | ((expiry: BudgetExpiry) => void),
+  ): () => void {
+    if (event === 'warning') this.listeners.add(listener as (warning: BudgetWarning) => void);
+    else if (event === 'expired') {
+      this.recorder.listeners.add(listener as (expiry: BudgetExpiry) => void);
+      this.keeper.start();
+    } else {
+      throw new AiaasError(`Budget emits "warning" and "expired", not ${JSON.stringify(event)}.`);
+    }
+    return () => this.off(event as 'warning', listener as (warning: BudgetWarning) => void);
+  }
+
+  off(event: 'warning', listener: (warning: BudgetWarning) => void): void;
+  off(event: 'expired', listener: (expiry: BudgetExpiry) => void): void;
+  off(
+    event: 'warning' | 'expired',
+    listener: ((warning: BudgetWarning) => void) | ((expiry: BudgetExpiry) => void),
+  ): void {
+    if (event === 'expired') this.recorder.listeners.delete(listener as (expiry: BudgetExpiry) => void);
+    else this.listeners.delete(listener as (warning: BudgetWarning) => void);
+  }
+
+  /**
+   * Holds `amount` against every limit of the given scopes (and `global`), under a lease this
+   * Budget renews until it settles or releases it. Throws {@link BudgetExceededError}, recording
+   * nothing, if any hard limit would be exceeded.
+   */
+  async reserve(
+    amount: Money,
+    scopes: readonly string[] = [],
+    options: BudgetReserveOptions = {},
+  ): Promise<BudgetReservation> {
     checkAmount(amount, 'reserve');
     const allScopes = [...new Set(['global', ...scopes.map(checkScope)])];
     const time = this.now();
     const checks = this.checksFor(allScopes, amount.currency, time);
+    const idempotencyKey = optionalText(options.idempotencyKey, 'idempotencyKey');
     const reservation: BudgetReservation = Object.freeze({
       id: this.makeId(),
       amount,
       scopes: allScopes,
       time,
+      owner: this.owner,
+      idempotencyKey,
     });
-    const result = await this.store.reserve(reservation, checks);
+    const charge: BudgetCharge = {
+      ...reservation,
+      expiresAt: new Date(time.getTime() + this.leaseMs),
+      model: optionalText(options.model, 'model'),
+      provider: optionalText(options.provider, 'provider'),
+    };
+    const result = await this.store.reserve(charge, checks, time);
+    // Lapsed leases are waiting to be recorded: record them now rather than at the next tick.
+    if (result.expiriesWaiting && this.recorder.records) void this.recorder.sweepQuietly();
+    this.keeper.start();
     if (!result.accepted) {
       const index = checks.findIndex(
         (check, position) =>
@@ -123,6 +234,7 @@ export class Budget {
       const tally = result.tallies[index] as BudgetTally;
       if (!check.hard && !fitsWithin(check, tally, amount)) this.warn(check, tally, amount, 'reserve');
     });
+    this.keeper.hold(reservation.id);
     return reservation;
   }
 
@@ -139,7 +251,11 @@ export class Budget {
       );
     }
     const time = this.now();
+    // Whatever happens next, stop renewing: if the store fails now, the lease runs out and the
+    // reservation is recorded as estimated spend instead of staying open for ever.
+    this.keeper.drop(reservation.id);
     const outcome = await this.store.settle(reservation.id, actual, time);
+    if (outcome === 'settled-after-expiry') await this.recorder.correctEstimate(reservation.id, time);
     if (outcome === 'unknown') {
       throw new AiaasError(`Unknown budget reservation ${reservation.id}.`, { code: 'unknown_reservation' });
     }
@@ -150,7 +266,7 @@ export class Budget {
     }
     if (this.listeners.size === 0) return;
     const checks = this.checksFor(reservation.scopes, actual.currency, time);
-    const tallies = await this.store.tally(checks);
+    const tallies = await this.store.tally(checks, time);
     const nothing = Money.zero(actual.currency);
     checks.forEach((check, index) => {
       const tally = tallies[index] as BudgetTally;
@@ -161,18 +277,49 @@ export class Budget {
 
   /** Frees a reservation that spent nothing. Returns false (and does nothing) if it was already settled or released. */
   async release(reservation: BudgetReservation): Promise<boolean> {
+    this.keeper.drop(reservation.id);
     const outcome = await this.store.release(reservation.id);
     if (outcome === 'unknown') {
       throw new AiaasError(`Unknown budget reservation ${reservation.id}.`, { code: 'unknown_reservation' });
     }
-    return outcome === 'released';
+    if (outcome === 'released-after-expiry') await this.recorder.correctEstimate(reservation.id, this.now());
+    return outcome === 'released' || outcome === 'released-after-expiry';
+  }
+
+  /**
+   * Extends a reservation's lease by a full `leaseMs` from now (this Budget already does so on
+   * its own while open). False when there is nothing to renew: it was settled, released, or
+   * its lease had already run out (it then counts as spent, and `settle` still records the real cost).
+   */
+  async renew(reservation: BudgetReservation): Promise<boolean> {
+    const now = this.now();
+    const renewed = await this.store.renew(
+      reservation.owner,
+      [reservation.id],
+      new Date(now.getTime() + this.leaseMs),
+      now,
+    );
+    if (renewed.length === 0) this.keeper.drop(reservation.id);
+    return renewed.length > 0;
+  }
+
+  /**
+   * Records now every reservation whose lease has run out and that nobody has recorded yet (in
+   * any process sharing the store): each becomes one `estimated` ledger entry at its full
+   * amount (with `ledger`) and one `expired` event; returns them. The store hands each expiry to
+   * one Budget only, so sweeping from several processes records each once. An open Budget does
+   * this by itself every third of a lease; a Budget with neither a ledger nor an `expired`
+   * listener records nothing (and claims nothing), leaving expiries for one that does.
+   */
+  sweep(): Promise<BudgetExpiry[]> {
+    return this.recorder.sweep();
   }
 
   /** Spent, reserved and remaining for every limit, in the current windows. */
   async status(): Promise<BudgetLimitStatus[]> {
     const time = this.now();
     const checks = this.limits.map((limit) => toCheck(limit, time));
-    const tallies = await this.store.tally(checks);
+    const tallies = await this.store.tally(checks, time);
     return this.limits.map((limit, index) => {
       const tally = tallies[index] as BudgetTally;
       return {
@@ -184,7 +331,14 @@ export class Budget {
     });
   }
 
+  /**
+   * Stops renewing leases and sweeping, then closes the store. Reservations still held are left
+   * to their leases: they lapse and are recorded as estimated spend, since this Budget can no
+   * longer settle them.
+   */
   async close(): Promise<void> {
+    await this.keeper.close();
+    await this.recorder.idle();
     await this.store.close();
   }
 
@@ -248,6 +402,16 @@ function toCheck(limit: BudgetLimit, time: Date): BudgetCheck {
     limit: limit.limit,
     hard: limit.mode === 'hard',
   };
+}
+
+function optionalText(value: string | undefined, name: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value === '') {
+    throw new AiaasError(`Budget reserve option \`${name}\` must be a non-empty string.`, {
+      code: 'invalid_budget_option',
+    });
+  }
+  return value;
 }
 
 function checkAmount(amount: Money, operation: string): void {

@@ -1,10 +1,18 @@
+export type {
+  BillingRecordFilter,
+  BillingRecordSource,
+  ProviderBillingRecord,
+} from './billing-record-source.js';
 export {
   Budget,
+  type BudgetExpiry,
   type BudgetLimitStatus,
   type BudgetOptions,
   type BudgetReservation,
+  type BudgetReserveOptions,
   type BudgetWarning,
 } from './budget.js';
+export { DEFAULT_LEASE_MS } from './budget-lease.js';
 export {
   type BudgetLimit,
   type BudgetLimitOptions,
@@ -14,13 +22,21 @@ export {
 } from './budget-limit.js';
 export type {
   BudgetCharge,
+  BudgetChargeFilter,
+  BudgetChargeState,
   BudgetCheck,
   BudgetReleaseOutcome,
   BudgetReserveResult,
   BudgetSettleOutcome,
   BudgetStore,
   BudgetTally,
+  StoredBudgetCharge,
 } from './budget-store.js';
+export {
+  BudgetStoreError,
+  type BudgetStoreErrorOptions,
+  type BudgetStoreOperation,
+} from './budget-store-error.js';
 export type { CostBreakdown, CostLine } from './cost-calculator.js';
 export {
   type EstimatedMessage,
@@ -47,6 +63,12 @@ export {
   type RoundingMode,
 } from './decimal.js';
 export { JsonlLedgerStore, type JsonlLedgerStoreOptions } from './jsonl-ledger-store.js';
+export {
+  BUDGET_CHARGE_TAG,
+  COST_ENTRY_KIND_TAG,
+  type CostLayerEntryKind,
+  correctLeaseEstimate,
+} from './lease-ledger-entries.js';
 export { Ledger, type LedgerOptions } from './ledger.js';
 export {
   LEDGER_STATUSES,
@@ -89,6 +111,14 @@ export {
   reconcile,
 } from './reconcile.js';
 export {
+  type RecoveredReservation,
+  type RecoverUsageOptions,
+  type RecoverUsageResult,
+  recoverUsage,
+  type SkippedCall,
+} from './recover-usage.js';
+export { ServerBillingSource, type ServerBillingSourceOptions } from './server-billing-source.js';
+export {
   type ServerModelPricing,
   type ServerPricing,
   type ServerPricingImportOptions,
@@ -103,7 +133,8 @@ export {
   serverUsageListSchema,
   serverUsageRecordSchema,
 } from './server-usage-schema.js';
-export { SqliteBudgetStore } from './sqlite-budget-store.js';
+export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './sqlite-budget-store.js';
+export type { SqliteRetryOptions } from './sqlite-busy-retry.js';
 export { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
 export { SqliteLedgerStore } from './sqlite-ledger-store.js';
 export {

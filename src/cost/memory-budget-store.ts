@@ -1,87 +1,30 @@
 import type {
   BudgetCharge,
+  BudgetChargeFilter,
+  BudgetChargeState,
   BudgetCheck,
   BudgetReleaseOutcome,
   BudgetReserveResult,
   BudgetSettleOutcome,
   BudgetStore,
   BudgetTally,
+  StoredBudgetCharge,
 } from './budget-store.js';
 import { fitsWithin } from './budget-store.js';
+import { LeaseExpiryQueue } from './lease-expiry-queue.js';
 import { Money } from './money.js';
-
-/**
- * Running totals of the charges of one scope in one currency: the sum of the open reservations,
- * and every settlement in settle-time order with prefix sums, so that spend since any moment is
- * a binary search (and a `total` window the last prefix sum) instead of a walk over every charge.
- */
-class ScopeTotals {
-  /** The amounts of the open reservations, added up. */
-  reserved = 0n;
-  /** Settle times, ascending. */
-  private readonly times: number[] = [];
-  /** `sums[i]`: the settlements at `times[0]` to `times[i]`, added up. */
-  private readonly sums: bigint[] = [];
-
-  addSettlement(time: number, units: bigint): void {
-    // A time that is not a number is in no window (no comparison with it is true).
-    if (Number.isNaN(time)) return;
-    const { times, sums } = this;
-    const count = times.length;
-    if (count === 0 || (times[count - 1] as number) <= time) {
-      times.push(time);
-      sums.push(count === 0 ? units : (sums[count - 1] as bigint) + units);
-      return;
-    }
-    // Out of order (a clock set back, or settle times given by the caller): insert after any
-    // settlement at the same time, and every prefix sum after it grows by `units`.
-    const at = this.firstAfter(time);
-    times.splice(at, 0, time);
-    sums.splice(at, 0, (at === 0 ? 0n : (sums[at - 1] as bigint)) + units);
-    for (let index = at + 1; index < sums.length; index++) sums[index] = (sums[index] as bigint) + units;
-  }
-
-  /** Spend settled at or after `since`, in milliseconds (every settlement when null). */
-  spentSince(since: number | null): bigint {
-    const { sums } = this;
-    const spent = sums.length === 0 ? 0n : (sums[sums.length - 1] as bigint);
-    if (since === null) return spent;
-    // No time is at or after NaN (an invalid Date).
-    if (Number.isNaN(since)) return 0n;
-    const first = this.firstAtOrAfter(since);
-    return first === 0 ? spent : spent - (sums[first - 1] as bigint);
-  }
-
-  /** The first index whose time is `>= time` (the length when there is none). */
-  private firstAtOrAfter(time: number): number {
-    const { times } = this;
-    let low = 0;
-    let high = times.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((times[middle] as number) < time) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  /** The first index whose time is `> time` (the length when there is none). */
-  private firstAfter(time: number): number {
-    const { times } = this;
-    let low = 0;
-    let high = times.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((times[middle] as number) <= time) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-}
+import { ScopeTotals } from './scope-totals.js';
 
 interface StoredCharge {
   charge: BudgetCharge;
-  state: 'reserved' | 'settled' | 'released';
+  state: BudgetChargeState;
+  /** The lease's end now (renewals move it; `charge.expiresAt` is the first one). */
+  expiresAt: number;
+  /** What counts as spent (settled: the actual; expired: the amount) and since when. */
+  spent: bigint | null;
+  spentAt: number;
+  expiryRecordedBy: string | null;
+  estimateCorrected: boolean;
   /** The totals of each distinct scope of the charge, in its currency. */
   totals: ScopeTotals[];
 }
@@ -90,17 +33,28 @@ interface StoredCharge {
  * Budget charges in memory, for one process. `reserve` checks and records in one synchronous
  * step, so concurrent calls in this process can never both take the last of a budget. Totals are
  * kept per scope and currency as charges change, so a reserve costs the same after a million
- * charges as after ten.
+ * charges as after ten. Lease ends wait in a queue in time order, so expiring the lapsed ones
+ * costs nothing while none has lapsed.
  *
  * @example
  * const budget = new Budget({ limits, store: new MemoryBudgetStore() });
  */
 export class MemoryBudgetStore implements BudgetStore {
-  private readonly charges = new Map<string, StoredCharge>();
+  private readonly stored = new Map<string, StoredCharge>();
   /** scope → currency → totals. */
   private readonly totals = new Map<string, Map<string, ScopeTotals>>();
+  private readonly leases = new LeaseExpiryQueue();
+  /** Expired charges nobody has claimed yet, in expiry order. */
+  private readonly unclaimed = new Set<string>();
+  /** Idempotency key → ids of the charges made with it. */
+  private readonly byIdempotencyKey = new Map<string, string[]>();
 
-  async reserve(charge: BudgetCharge, checks: readonly BudgetCheck[]): Promise<BudgetReserveResult> {
+  async reserve(
+    charge: BudgetCharge,
+    checks: readonly BudgetCheck[],
+    now: Date = new Date(),
+  ): Promise<BudgetReserveResult> {
+    this.expireLapsed(now.getTime());
     const currency = charge.amount.currency;
     const tallies = checks.map((check) => this.tallyOne(check, currency));
     const accepted = checks.every(
@@ -115,43 +69,153 @@ export class MemoryBudgetStore implements BudgetStore {
         scopeTotals.reserved += charge.amount.units;
         totals.push(scopeTotals);
       }
+      const expiresAt = charge.expiresAt.getTime();
       // Reusing an id leaves the earlier charge counted but no longer reachable by id.
-      this.charges.set(charge.id, { charge, state: 'reserved', totals });
+      this.stored.set(charge.id, {
+        charge,
+        state: 'reserved',
+        expiresAt,
+        spent: null,
+        spentAt: Number.NaN,
+        expiryRecordedBy: null,
+        estimateCorrected: false,
+        totals,
+      });
+      this.leases.push({ expiresAt, id: charge.id });
+      if (charge.idempotencyKey !== null) {
+        const ids = this.byIdempotencyKey.get(charge.idempotencyKey);
+        if (ids === undefined) this.byIdempotencyKey.set(charge.idempotencyKey, [charge.id]);
+        else ids.push(charge.id);
+      }
     }
-    return { accepted, tallies };
+    return { accepted, tallies, expiriesWaiting: this.unclaimed.size > 0 };
   }
 
   async settle(id: string, actual: Money, time: Date): Promise<BudgetSettleOutcome> {
-    const stored = this.charges.get(id);
+    const stored = this.stored.get(id);
     if (!stored) return 'unknown';
-    if (stored.state !== 'reserved') return 'closed';
-    stored.state = 'settled';
-    const reserved = stored.charge.amount.units;
+    if (stored.state !== 'reserved' && stored.state !== 'expired') return 'closed';
+    this.takeBack(stored);
     const settledAt = time.getTime();
-    for (const scopeTotals of stored.totals) {
-      scopeTotals.reserved -= reserved;
-      scopeTotals.addSettlement(settledAt, actual.units);
-    }
-    return 'settled';
+    for (const scopeTotals of stored.totals) scopeTotals.addSettlement(settledAt, actual.units);
+    stored.state = 'settled';
+    stored.spent = actual.units;
+    stored.spentAt = settledAt;
+    return stored.expiryRecordedBy === null ? 'settled' : 'settled-after-expiry';
   }
 
   async release(id: string): Promise<BudgetReleaseOutcome> {
-    const stored = this.charges.get(id);
+    const stored = this.stored.get(id);
     if (!stored) return 'unknown';
-    if (stored.state !== 'reserved') return 'closed';
+    if (stored.state !== 'reserved' && stored.state !== 'expired') return 'closed';
+    this.takeBack(stored);
     stored.state = 'released';
-    // A released charge never counts again; only its id is kept, to answer a late settle.
-    const reserved = stored.charge.amount.units;
-    for (const scopeTotals of stored.totals) scopeTotals.reserved -= reserved;
+    stored.spent = null;
+    // A released charge never counts again; it is kept to answer a late settle and recovery.
     stored.totals = [];
-    return 'released';
+    return stored.expiryRecordedBy === null ? 'released' : 'released-after-expiry';
   }
 
-  async tally(checks: readonly BudgetCheck[]): Promise<BudgetTally[]> {
+  async tally(checks: readonly BudgetCheck[], now: Date = new Date()): Promise<BudgetTally[]> {
+    this.expireLapsed(now.getTime());
     return checks.map((check) => this.tallyOne(check, check.limit.currency));
   }
 
+  async renew(owner: string, ids: readonly string[], expiresAt: Date, now: Date): Promise<string[]> {
+    const until = expiresAt.getTime();
+    const at = now.getTime();
+    const renewed: string[] = [];
+    for (const id of ids) {
+      const stored = this.stored.get(id);
+      if (stored?.state !== 'reserved' || stored.charge.owner !== owner || !(stored.expiresAt > at)) continue;
+      if (until > stored.expiresAt) {
+        stored.expiresAt = until;
+        this.leases.push({ expiresAt: until, id });
+      }
+      renewed.push(id);
+    }
+    return renewed;
+  }
+
+  async claimExpired(claimant: string, now: Date): Promise<StoredBudgetCharge[]> {
+    this.expireLapsed(now.getTime());
+    const claimed: StoredBudgetCharge[] = [];
+    for (const id of this.unclaimed) {
+      const stored = this.stored.get(id) as StoredCharge;
+      stored.expiryRecordedBy = claimant;
+      claimed.push(this.view(stored));
+    }
+    this.unclaimed.clear();
+    return claimed;
+  }
+
+  async claimCorrection(id: string): Promise<boolean> {
+    const stored = this.stored.get(id);
+    if (stored === undefined || stored.expiryRecordedBy === null || stored.estimateCorrected) return false;
+    stored.estimateCorrected = true;
+    return true;
+  }
+
+  async charges(filter: BudgetChargeFilter): Promise<StoredBudgetCharge[]> {
+    const ids = new Set(filter.ids ?? []);
+    for (const key of filter.idempotencyKeys ?? []) {
+      for (const id of this.byIdempotencyKey.get(key) ?? []) ids.add(id);
+    }
+    const found: StoredCharge[] = [];
+    for (const id of ids) {
+      const stored = this.stored.get(id);
+      if (stored !== undefined) found.push(stored);
+    }
+    // Oldest first, then by id: the order the SQLite store gives.
+    found.sort(
+      (left, right) =>
+        left.charge.time.getTime() - right.charge.time.getTime() ||
+        (left.charge.id < right.charge.id ? -1 : left.charge.id > right.charge.id ? 1 : 0),
+    );
+    return found.map((stored) => this.view(stored));
+  }
+
   async close(): Promise<void> {}
+
+  /** Turns every lease that ran out by `now` into spend of its full amount at its expiry. */
+  private expireLapsed(now: number): void {
+    for (const lease of this.leases.popUntil(now)) {
+      const stored = this.stored.get(lease.id);
+      // A renewed lease was queued again; this is its old end.
+      if (stored?.state !== 'reserved' || stored.expiresAt !== lease.expiresAt) continue;
+      const units = stored.charge.amount.units;
+      for (const scopeTotals of stored.totals) {
+        scopeTotals.reserved -= units;
+        scopeTotals.addSettlement(stored.expiresAt, units);
+      }
+      stored.state = 'expired';
+      stored.spent = units;
+      stored.spentAt = stored.expiresAt;
+      this.unclaimed.add(lease.id);
+    }
+  }
+
+  /** Undoes what an open or expired charge counts: its reservation, or its spend at expiry. */
+  private takeBack(stored: StoredCharge): void {
+    const units = stored.charge.amount.units;
+    for (const scopeTotals of stored.totals) {
+      if (stored.state === 'reserved') scopeTotals.reserved -= units;
+      else scopeTotals.addSettlement(stored.spentAt, -units);
+    }
+    this.unclaimed.delete(stored.charge.id);
+  }
+
+  private view(stored: StoredCharge): StoredBudgetCharge {
+    const { charge } = stored;
+    return Object.freeze({
+      ...charge,
+      expiresAt: new Date(stored.expiresAt),
+      state: stored.state,
+      spent: stored.spent === null ? null : Money.fromUnits(stored.spent, charge.amount.currency),
+      expiryRecordedBy: stored.expiryRecordedBy,
+      estimateCorrected: stored.estimateCorrected,
+    });
+  }
 
   private totalsFor(scope: string, currency: string): ScopeTotals {
     let byCurrency = this.totals.get(scope);
@@ -167,7 +231,7 @@ export class MemoryBudgetStore implements BudgetStore {
     return scopeTotals;
   }
 
-  /** Spend settled within the check's window and every open reservation, in one scope and currency. */
+  /** Spend within the check's window and every open reservation, in one scope and currency. */
   private tallyOne(check: BudgetCheck, currency: string): BudgetTally {
     const scopeTotals = this.totals.get(check.scope)?.get(currency);
     const since = check.since === null || check.since === undefined ? null : check.since.getTime();

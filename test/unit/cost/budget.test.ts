@@ -6,18 +6,9 @@ import type { BudgetStore } from '../../../src/cost/budget-store.js';
 import { MemoryBudgetStore } from '../../../src/cost/memory-budget-store.js';
 import { Money } from '../../../src/cost/money.js';
 import { AiaasError, BudgetExceededError } from '../../../src/errors/index.js';
+import { manualClock } from '../../support/manual-clock.js';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
-
-function clock(start: string) {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance: (milliseconds: number) => {
-      now += milliseconds;
-    },
-  };
-}
 
 /** A store that yields to the event loop a seeded-random number of times around every call. */
 function interleavingStore(inner: BudgetStore, seed: number): BudgetStore {
@@ -40,6 +31,10 @@ function interleavingStore(inner: BudgetStore, seed: number): BudgetStore {
     settle: wrap(inner.settle.bind(inner)),
     release: wrap(inner.release.bind(inner)),
     tally: wrap(inner.tally.bind(inner)),
+    renew: wrap(inner.renew.bind(inner)),
+    claimExpired: wrap(inner.claimExpired.bind(inner)),
+    claimCorrection: wrap(inner.claimCorrection.bind(inner)),
+    charges: wrap(inner.charges.bind(inner)),
     close: () => inner.close(),
   };
 }
@@ -141,7 +136,7 @@ describe('Budget hard limits', () => {
 
 describe('Budget windows', () => {
   it('a day window resets at UTC midnight, a total window never does', async () => {
-    const time = clock('2025-03-01T23:59:00Z');
+    const time = manualClock('2025-03-01T23:59:00Z');
     const budget = new Budget({
       now: time.now,
       limits: [
@@ -158,19 +153,22 @@ describe('Budget windows', () => {
   });
 
   it('a rolling window forgets spend older than N minutes', async () => {
-    const time = clock('2025-03-01T12:00:00Z');
+    const time = manualClock('2025-03-01T12:00:00Z');
     const budget = new Budget({
       now: time.now,
       limits: [{ limit: usd('1'), window: { rollingMinutes: 60 } }],
+      // A day-long lease: this test is about windows, not leases.
+      leaseMs: 86_400_000,
     });
     await budget.settle(await budget.reserve(usd('1')), usd('1'));
     time.advance(59 * 60_000);
     await expect(budget.reserve(usd('0.5'))).rejects.toThrow(BudgetExceededError);
     time.advance(60_001);
     await budget.reserve(usd('0.5'));
-    // An open reservation counts whatever its age.
+    // An open reservation whose lease holds counts whatever its age.
     time.advance(3 * 60 * 60_000);
     await expect(budget.reserve(usd('0.6'))).rejects.toThrow(BudgetExceededError);
+    await budget.close();
   });
 });
 

@@ -44,6 +44,14 @@ class WalkedCharges {
 }
 
 const scopes = ['global', 'tag:team=a', 'tag:team=b', 'key:k1'];
+/** A lease that never runs out here: these tests are about the running totals. */
+const lease = {
+  owner: 'test',
+  expiresAt: new Date(Date.UTC(9999, 0, 1)),
+  idempotencyKey: null,
+  model: null,
+  provider: null,
+};
 const start = Date.UTC(2025, 2, 1);
 const minute = 60_000;
 
@@ -89,6 +97,7 @@ describe('MemoryBudgetStore running totals', () => {
         scopes: ['global', ...scopes.slice(1).filter(() => random(2) === 0)],
         amount: Money.fromUnits(BigInt(random(5000)), currency),
         time: new Date(now),
+        ...lease,
       };
       const result = await store.reserve(charge, []);
       expect(result.accepted).toBe(true);
@@ -121,6 +130,7 @@ describe('MemoryBudgetStore running totals', () => {
         scopes: ['global'],
         amount: Money.fromUnits(1n, currency),
         time: new Date(now),
+        ...lease,
       };
       const reserved = await store.reserve({ ...charge, id: `last-${currency}` }, checks);
       expect(plain(reserved.tallies)).toEqual(plain(expected));
@@ -159,6 +169,7 @@ describe('MemoryBudgetStore running totals', () => {
                 scopes: ['global', ...step.scopes],
                 amount: Money.fromUnits(step.units, step.currency),
                 time: new Date(now),
+                ...lease,
               };
               await store.reserve(charge, []);
               walked.reserve(charge);
@@ -192,6 +203,7 @@ describe('MemoryBudgetStore running totals', () => {
       scopes: ['global', 'global'],
       amount: Money.of('2', 'USD'),
       time: new Date(start),
+      ...lease,
     };
     await store.reserve(charge, []);
     const check: BudgetCheck = {
