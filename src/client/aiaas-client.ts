@@ -32,6 +32,11 @@ import { Embeddings } from './resources/embeddings-resource.js';
 import { Inference } from './resources/inference-resource.js';
 import { Models } from './resources/models-resource.js';
 import { sdkVersion } from './sdk-version.js';
+import {
+  defaultUncertainChargeWaitMs,
+  serverBillingSourceFor,
+  UncertainCharges,
+} from './uncertain-charge.js';
 
 /**
  * The aiaas client: one object for OpenAI-compatible servers, Open Inference Protocol v2
@@ -66,6 +71,7 @@ export class AiaasClient {
   /** Shared by the resources: the provider, the retry runner, the cost layer and the defaults. */
   protected readonly context: ClientContext;
   readonly #ownedAgent: Agent | undefined;
+  readonly #uncertainCharges: UncertainCharges;
   #closing: Promise<void> | undefined;
 
   constructor(options: AiaasClientOptions = {}) {
@@ -114,8 +120,27 @@ export class AiaasClient {
       this.provider.name === 'openai'
         ? joinUrl(this.provider.baseURL, 'pricing')
         : joinUrl(this.provider.baseURL, 'v1/pricing');
+    const defaultAuthorization = Object.entries(defaultHeaders).find(
+      ([name]) => name.toLowerCase() === 'authorization',
+    )?.[1];
+    // Only aiaas/server keeps a billing record per request; `pricing: 'server'` is how the client
+    // knows it talks to one (it loads that server's rate card). Others are charged their maximum.
+    const billingSource =
+      options.pricing === 'server' && this.provider.name !== 'ollama'
+        ? serverBillingSourceFor(
+            this.provider.baseURL,
+            defaultAuthorization ?? (resolved.apiKey ? `Bearer ${resolved.apiKey}` : undefined),
+            dispatcher,
+          )
+        : undefined;
+    this.#uncertainCharges = new UncertainCharges({
+      billingSource,
+      waitMs: options.uncertainChargeWaitMs ?? defaultUncertainChargeWaitMs,
+      logger,
+    });
     this.context = {
       provider: this.provider,
+      uncertainCharges: this.#uncertainCharges,
       transport,
       // One throttle registry per client: all its calls to a failing origin share the retry tokens.
       runCall: createRetryCallRunner({
@@ -192,12 +217,26 @@ export class AiaasClient {
   }
 
   /**
+   * Resolves once every call that failed after its request may have reached the provider has its
+   * charge recorded: from the provider's billing record, or at its reserved maximum after
+   * `uncertainChargeWaitMs`. Until then such a call's budget reservation stays held.
+   *
+   * @example
+   * await client.settled();
+   * console.log(await client.ledger.total()); // includes the timed-out calls the provider billed
+   */
+  settled(): Promise<void> {
+    return this.#uncertainCharges.settled();
+  }
+
+  /**
    * Ends the client: after `graceMs` (0 by default: at once), every call and stream still in
    * flight is aborted and rejects with an `AbortError` (code `client_closed`) — a stream's ledger
    * entry is still written, as `aborted` — and the client's own sockets are closed (an injected
    * `dispatcher` is left open for its owner). During the grace, calls already under way may
-   * finish, retry or resume; after it, every call fails at once. Idempotent: later calls return
-   * the first one's promise.
+   * finish, retry or resume; after it, every call fails at once. It then waits for the charges
+   * of calls whose answer never came (see {@link settled}), so none is lost. Idempotent: later
+   * calls return the first one's promise.
    *
    * @example
    * process.once('SIGTERM', () => void client.close({ graceMs: 5_000 }));
@@ -217,7 +256,11 @@ export class AiaasClient {
         ),
       );
     }
-    this.#closing = this.context.transport.close(graceMs).then(() => this.#ownedAgent?.close());
+    this.#closing = this.context.transport
+      .close(graceMs)
+      // The billing reads go through the client's own Agent: it closes after them.
+      .then(() => this.#uncertainCharges.settled())
+      .then(() => this.#ownedAgent?.close());
     return this.#closing;
   }
 }

@@ -28,14 +28,17 @@ export interface AttemptUsage {
   readonly requestId: string | undefined;
   readonly usage: Usage;
   readonly status: LedgerStatus;
+  /** What the provider charged, when its own record says; else the usage is priced from the catalog. */
+  readonly cost?: Money | undefined;
 }
 
 /**
  * The cost side of one logical call: writes one ledger entry per attempt that may have cost
  * money, and settles the budget reservation with their sum when the call ends (or releases it
- * when nothing was spent). Attempts that failed without a usable response (an error status, a
- * broken connection, a stream that broke before its first event) record nothing: the provider
- * did no billable work for them, and an entry of zeros would only add noise to reports.
+ * when nothing was spent). An attempt that failed with an answer (an error status) records
+ * nothing: the provider did no billable work for it. One that failed after its request may have
+ * reached the provider (a timeout, a broken connection, an abort) is left to
+ * `UncertainCharges` (uncertain-charge.ts), which records it from the provider's billing or at the reserved maximum.
  *
  * @example
  * const meter = await costs.begin({ model, estimate }, { idempotencyKey, tags });
@@ -45,6 +48,7 @@ export interface AttemptUsage {
 export class CallCostMeter {
   readonly #init: CallCostMeterInit;
   #spent: Money | undefined;
+  #recordedAny = false;
   #finished: Promise<void> | undefined;
 
   constructor(init: CallCostMeterInit) {
@@ -63,7 +67,12 @@ export class CallCostMeter {
    */
   recordNow(attempt: AttemptUsage): Money | null | Promise<Money | null> {
     const { catalog, ledger, model, pricedAt } = this.#init;
-    const cost = catalog === undefined ? null : catalog.cost(model, attempt.usage, pricedAt).total;
+    const cost =
+      attempt.cost !== undefined
+        ? attempt.cost
+        : catalog === undefined
+          ? null
+          : catalog.cost(model, attempt.usage, pricedAt).total;
     const entry: LedgerEntryInput = {
       requestId: attempt.requestId ?? null,
       idempotencyKey: this.#init.idempotencyKey ?? null,
@@ -83,8 +92,19 @@ export class CallCostMeter {
   }
 
   #spend(cost: Money | null): Money | null {
+    this.#recordedAny = true;
     if (cost !== null) this.#spent = this.#spent === undefined ? cost : this.#spent.plus(cost);
     return cost;
+  }
+
+  /** True once an attempt's entry was recorded (its cost counts toward the settlement). */
+  get hasRecorded(): boolean {
+    return this.#recordedAny;
+  }
+
+  /** The amount held before sending (the quote's max), when a budget reservation was taken. */
+  get reservedAmount(): Money | undefined {
+    return this.#init.reservation?.amount;
   }
 
   /** True when there is a budget reservation for {@link finish} to settle or release. */
@@ -101,6 +121,7 @@ export class CallCostMeter {
   async #settle(): Promise<void> {
     const { budget, reservation } = this.#init;
     if (budget === undefined || reservation === undefined) return;
+    // Released only when nothing was recorded: a call that may have been billed is recorded first.
     if (this.#spent === undefined) await budget.release(reservation);
     else await budget.settle(reservation, this.#spent);
   }

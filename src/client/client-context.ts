@@ -16,6 +16,7 @@ import { checkCallOptions } from './option-rules.js';
 import { oversizedResponseUsage } from './oversized-response-usage.js';
 import type { RequestOptions } from './request-options.js';
 import { invalidRequest } from './request-validation.js';
+import { ProviderReach, type UncertainCharges } from './uncertain-charge.js';
 
 /** The client's settings every call starts from; a call's own options override them. */
 export interface CallDefaults {
@@ -38,6 +39,8 @@ export interface ClientContext {
   readonly runCall: CallRunner;
   readonly defaults: CallDefaults;
   readonly costs: CostAccounting;
+  /** Calls that failed after their request may have reached the provider, until their charge is known. */
+  readonly uncertainCharges: UncertainCharges;
   readonly logger: SdkLogger;
   /** Opens the span of each metered call (its attempt spans come from the same middleware). */
   readonly telemetry: TelemetryMiddleware | undefined;
@@ -173,6 +176,9 @@ async function runExecutedCall<Data>(
         });
   let meter: CallCostMeter | undefined;
   let attempts = 0;
+  // Only a metered call needs to know whether a failed attempt may have been billed.
+  const reach = call.metering === undefined ? undefined : new ProviderReach();
+  let failure: { error: unknown } | undefined;
   try {
     if (call.metering !== undefined) {
       const costCall = { idempotencyKey, tags: options.tags };
@@ -187,9 +193,11 @@ async function runExecutedCall<Data>(
         attempts = attempt.attempt;
         const providerOptions = providerOptionsFor(context, options, attempt);
         // Providers pass the transport only the signal and the timeout: a call's own limit goes around them.
-        return responseLimit === undefined
-          ? call.send(providerOptions)
-          : withResponseLimit(responseLimit, () => call.send(providerOptions));
+        const sent =
+          responseLimit === undefined
+            ? call.send(providerOptions)
+            : withResponseLimit(responseLimit, () => call.send(providerOptions));
+        return reach === undefined ? sent : sent.catch((error: unknown) => noteAndThrow(reach, error));
       },
       runOptionsFor(context, operation, options, idempotencyKey),
     );
@@ -212,9 +220,30 @@ async function runExecutedCall<Data>(
       await recordOversizedResponse(context, meter, call.metering, error, attempts);
     }
     void scope?.end(error);
+    failure = { error };
     throw error;
   } finally {
-    // Without a reservation there is nothing to settle: no await (a microtask per call).
-    if (meter?.holdsReservation) await meter.finish();
+    const { metering } = call;
+    if (meter !== undefined && failure !== undefined && reach !== undefined && metering !== undefined) {
+      // Held, not released, when the request may have been billed (see UncertainCharges).
+      await context.uncertainCharges.finishFailed(
+        {
+          meter,
+          idempotencyKey,
+          estimate: () => metering.estimate(),
+          headers: options.headers,
+          error: failure.error,
+        },
+        reach,
+      );
+    } else if (meter?.holdsReservation) {
+      // Without a reservation there is nothing to settle: no await (a microtask per call).
+      await meter.finish();
+    }
   }
+}
+
+function noteAndThrow(reach: ProviderReach, error: unknown): never {
+  reach.note(error);
+  throw error;
 }

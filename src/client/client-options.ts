@@ -80,6 +80,14 @@ export interface AiaasClientOptions {
    * `cost: null`, never a made-up zero.
    */
   pricing?: PriceCatalog | 'server' | undefined;
+  /**
+   * How long, in ms, a call that failed after its request may have reached the provider (a
+   * timeout, a reset, an abort) waits in the background for the provider's billing record
+   * (aiaas/server's `GET /v1/usage`, read when `pricing` is `'server'`) before it is charged its
+   * reserved maximum. Its reservation stays held meanwhile; `client.settled()` and `close()` wait
+   * for it. Default 10,000.
+   */
+  uncertainChargeWaitMs?: number | undefined;
   /** Where each attempt that may cost money is recorded. Default: an in-memory ledger (`client.ledger`). */
   ledger?: Ledger | undefined;
   /** Spending limits checked before any byte is sent (needs `pricing`). Exposed as `client.budget`. */

@@ -116,6 +116,10 @@ export const clientOptionRules = {
       }
     }),
   },
+  uncertainChargeWaitMs: {
+    schema: milliseconds,
+    allowed: 'a number of milliseconds ≥ 0 (default 10000)',
+  },
   idempotencyHeader: {
     schema: z.string().regex(headerName),
     allowed: "an HTTP header name, e.g. 'Idempotency-Key'",

@@ -22,6 +22,7 @@ import { StreamBodyBytes } from './stream-body-bytes.js';
 import { StreamCancellation } from './stream-cancellation.js';
 import { StreamCostRecorder } from './stream-cost-recorder.js';
 import { streamReconnectDelay } from './stream-reconnect-delay.js';
+import { ProviderReach } from './uncertain-charge.js';
 
 /** A streamed call as a resource describes it. */
 export interface StreamCall {
@@ -73,6 +74,7 @@ async function openAttempt(
   options: StreamRequestOptions,
   attempt: CallAttempt,
   promptTokens: number,
+  reach: ProviderReach,
 ): Promise<OpenedAttempt> {
   // The one controller of the stream: `abort()`, the cost recorder and a failed attempt stop it,
   // and it closes every body (and resume) at once: a generator body cannot be interrupted mid-read.
@@ -138,6 +140,8 @@ async function openAttempt(
     };
   } catch (error) {
     connection.abort();
+    // A stream that failed before its first event may still have been run and billed.
+    reach.note(error);
     throw error;
   }
 }
@@ -166,17 +170,30 @@ export async function openMeteredStream(
   let meter: CallCostMeter | undefined;
   let opened: OpenedAttempt;
   let promptTokens: number;
+  const reach = new ProviderReach();
   try {
     meter = await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
     promptTokens = call.promptTokens();
     opened = await context.runCall(
-      (attempt) => openAttempt(context, call, options, attempt, promptTokens),
+      (attempt) => openAttempt(context, call, options, attempt, promptTokens, reach),
       runOptionsFor(context, call.operation, options, idempotencyKey),
     );
   } catch (error) {
     // Nothing was streamed, so no ledger entry will end the call span: end it here.
     void scope?.end(error);
-    await meter?.finish();
+    if (meter !== undefined) {
+      // Held, not released, when the request may have been billed (see UncertainCharges).
+      await context.uncertainCharges.finishFailed(
+        {
+          meter,
+          idempotencyKey,
+          estimate: () => call.metering.estimate(),
+          headers: options.headers,
+          error,
+        },
+        reach,
+      );
+    }
     throw error;
   }
   const recorder = new StreamCostRecorder({

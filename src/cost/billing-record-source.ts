@@ -26,6 +26,8 @@ export interface BillingRecordFilter {
   since?: Date;
   until?: Date;
   model?: string;
+  /** Only the records of one logical call. */
+  idempotencyKey?: string;
 }
 
 /**

@@ -52,6 +52,7 @@ export class ServerBillingSource implements BillingRecordSource {
     if (filter.since !== undefined) url.searchParams.set('since', filter.since.toISOString());
     if (filter.until !== undefined) url.searchParams.set('until', filter.until.toISOString());
     if (filter.model !== undefined) url.searchParams.set('model', filter.model);
+    if (filter.idempotencyKey !== undefined) url.searchParams.set('idempotency_key', filter.idempotencyKey);
     const target = this.#redactor.text(`GET ${url}`);
     const timeout = this.#options.timeoutMs ?? 30_000;
     const headers: Record<string, string> = { accept: 'application/json' };

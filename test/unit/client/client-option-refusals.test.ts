@@ -170,7 +170,7 @@ describe('client options are checked when the client is made', () => {
     const far = refusalOf({ ...base, somethingElse: true });
     expect(far.option).toBe('somethingElse');
     expect(far.message).toMatch(
-      /^Unknown client option `somethingElse`: the client options are apiKey, apiKeyId, baseURL, budget, .*, timeout$/,
+      /^Unknown client option `somethingElse`: the client options are apiKey, apiKeyId, baseURL, budget, .*, timeout, uncertainChargeWaitMs$/,
     );
   });
 

@@ -14,8 +14,9 @@ function filterOf(query: URLSearchParams): UsageFilter {
 }
 
 /**
- * `GET /v1/usage?since=&until=&model=`: the calling tenant's billing records (one per attempt
- * that did work) and their exact totals per currency, for reconciling a client ledger.
+ * `GET /v1/usage?since=&until=&model=&idempotency_key=`: the calling tenant's billing records
+ * (one per attempt that did work) and their exact totals per currency, for reconciling a client
+ * ledger, or (by key) for resolving the charge of one call whose answer the client never got.
  * Another tenant's records are never visible: the tenant comes from the API key alone.
  * `since` is inclusive, `until` exclusive; both take ISO 8601 or Unix seconds.
  *
