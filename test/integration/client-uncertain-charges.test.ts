@@ -8,8 +8,8 @@ import {
   PriceCatalog,
   TimeoutError,
 } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { type DialectTestServer, sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
+import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
 
 const params = {
   model: 'ref-chat',
@@ -19,10 +19,9 @@ const params = {
 const slowAnswer = { headers: { 'x-aiaas-fault': 'delay_ms=300' } };
 
 /** The server's own billing: its records and its total, in USD. */
-async function serverBilled(server: ReferenceServer): Promise<{ records: number; total: Money }> {
-  const response = await fetch(`${server.url}/v1/usage`, { headers: { authorization: 'Bearer sk-test' } });
-  const body = (await response.json()) as { data: unknown[]; totals: Record<string, string> };
-  return { records: body.data.length, total: Money.of(body.totals.USD ?? '0', 'USD') };
+async function serverBilled(url: string): Promise<{ records: number; total: Money }> {
+  const usage = await fetchServerUsage(url);
+  return { records: usage.data.length, total: Money.of(usage.totals.USD ?? '0', 'USD') };
 }
 
 async function budgetHeld(budget: Budget): Promise<{ spent: Money; reserved: Money }> {
@@ -32,33 +31,12 @@ async function budgetHeld(budget: Budget): Promise<{ spent: Money; reserved: Mon
 }
 
 describe('calls that fail after their request may have reached the provider (issue 15)', () => {
-  let server: ReferenceServer;
-
-  beforeAll(async () => {
-    server = await startReferenceServer({
-      port: 0,
-      seed: 42,
-      apiKeys: ['sk-test'],
-      logger: silentServerLogger,
-    });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = useTestReferenceServer({ pricing: 'server', maxRetries: 0, timeout: 150 });
 
   it('30 timed-out calls under a hard limit: the budget holds what the server billed, and the ledger matches it exactly', async () => {
     const limit = Money.of('0.0005', 'USD');
     const budget = new Budget({ limits: [{ limit, mode: 'hard' }] });
-    const client = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'sk-test',
-      pricing: 'server',
-      budget,
-      maxRetries: 0,
-      timeout: 150,
-      logLevel: 'off',
-    });
+    const client = server.client({ budget });
     try {
       const outcomes: unknown[] = [];
       for (let call = 0; call < 30; call++) {
@@ -70,7 +48,7 @@ describe('calls that fail after their request may have reached the provider (iss
         );
         // At every point, what the budget counts covers what the server has billed so far.
         const held = await budgetHeld(budget);
-        const billed = await serverBilled(server);
+        const billed = await serverBilled(server.url);
         expect(held.spent.plus(held.reserved).compare(billed.total)).toBeGreaterThanOrEqual(0);
       }
       const timedOut = outcomes.filter((outcome) => outcome instanceof TimeoutError);
@@ -82,7 +60,7 @@ describe('calls that fail after their request may have reached the provider (iss
 
       await vi.waitFor(
         async () => {
-          const billed = await serverBilled(server);
+          const billed = await serverBilled(server.url);
           expect(billed.records).toBe(timedOut.length);
           const held = await budgetHeld(budget);
           expect(held.reserved.isZero()).toBe(true);
@@ -92,7 +70,7 @@ describe('calls that fail after their request may have reached the provider (iss
         },
         { timeout: 15_000, interval: 100 },
       );
-      const billed = await serverBilled(server);
+      const billed = await serverBilled(server.url);
       // Never past the limit (the bug let the server bill 8.8 times it).
       expect(billed.total.compare(limit)).toBeLessThanOrEqual(0);
       const entries = await client.ledger.entries();
@@ -141,15 +119,7 @@ describe('calls that fail after their request may have reached the provider (iss
 
   it('a streamed call that times out before its first token is held and resolved like a JSON call', async () => {
     const budget = new Budget({ limits: [{ limit: Money.of('1', 'USD'), mode: 'hard' }] });
-    const client = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'sk-test',
-      pricing: 'server',
-      budget,
-      maxRetries: 0,
-      timeout: 150,
-      logLevel: 'off',
-    });
+    const client = server.client({ budget });
     const idempotencyKey = `stream-timeout-${Date.now()}`;
     try {
       await expect(
