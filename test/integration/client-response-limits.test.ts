@@ -124,6 +124,17 @@ afterEach(async () => {
 });
 afterAll(() => server.close());
 
+/** The server saw the connection close long before its safety stop, and memory stayed bounded. */
+async function expectClosedInBoundedMemory(label: string, memoryBefore: number): Promise<void> {
+  const [sent] = await Promise.all(written);
+  expect(sent?.closedByPeer).toBe(true);
+  expect(sent?.bytesWritten).toBeLessThan(mebibyte + slackBytes);
+  expect(peakMemory - memoryBefore).toBeLessThan(safetyBytes / 2);
+  console.info(
+    `${label}: the server wrote ${sent?.bytesWritten} bytes; peak memory growth ${peakMemory - memoryBefore} bytes`,
+  );
+}
+
 describe('maxResponseBytes through the client', () => {
   it('an endless stream fails with ResponseTooLargeError in bounded memory, its socket closed and its ledger entry written', async () => {
     const client = newClient(mebibyte);
@@ -145,14 +156,7 @@ describe('maxResponseBytes through the client', () => {
     expect(Number(tooLarge.lastEventId)).toBeGreaterThan(1_000);
     expect(tooLarge.usage).toMatchObject({ provenance: 'estimated' });
     await expect(stream.final()).rejects.toBe(error);
-    // The server saw the connection close long before its safety stop, and memory stayed bounded.
-    const [sent] = await Promise.all(written);
-    expect(sent?.closedByPeer).toBe(true);
-    expect(sent?.bytesWritten).toBeLessThan(mebibyte + slackBytes);
-    expect(peakMemory - before).toBeLessThan(safetyBytes / 2);
-    console.info(
-      `stream: the server wrote ${sent?.bytesWritten} bytes; peak memory growth ${peakMemory - before} bytes`,
-    );
+    await expectClosedInBoundedMemory('stream', before);
     // One ledger entry for the stream: an error, priced, with the usage of what was received.
     const entries = await client.ledger.entries();
     expect(entries).toHaveLength(1);
@@ -177,13 +181,7 @@ describe('maxResponseBytes through the client', () => {
       attempts: 1,
     });
     const tooLarge = error as ResponseTooLargeError;
-    const [sent] = await Promise.all(written);
-    expect(sent?.closedByPeer).toBe(true);
-    expect(sent?.bytesWritten).toBeLessThan(mebibyte + slackBytes);
-    expect(peakMemory - before).toBeLessThan(safetyBytes / 2);
-    console.info(
-      `JSON: the server wrote ${sent?.bytesWritten} bytes; peak memory growth ${peakMemory - before} bytes`,
-    );
+    await expectClosedInBoundedMemory('JSON', before);
     const [entry, ...others] = await client.ledger.entries();
     expect(others).toHaveLength(0);
     expect(entry).toMatchObject({ status: 'error', requestId: 'req-endless-json', attempt: 1 });
