@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { hashedBagOfWords } from '../../src/server/models/sentiment-features.js';
-import { bearer, rawRequest } from './server-pipeline-helpers.js';
+import { scrapeMetrics } from './server-metrics-scrape.js';
+import { bearer, eventually, rawRequest } from './server-pipeline-helpers.js';
 import { requestJson } from './server-test-client.js';
 
 let server: ReferenceServer;
@@ -76,12 +77,19 @@ describe('Idempotency-Key', () => {
       max_tokens: 1000,
       temperature: 0,
     };
+    const generated = async () =>
+      (await scrapeMetrics(server.url)).value('aiaas_generated_tokens_total', { model: 'ref-chat' });
+    const before = await generated();
+    const leave = new AbortController();
     const leaving = fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(key), 'idempotency-key': 'left-1' },
       body: JSON.stringify(long),
-      signal: AbortSignal.timeout(30),
+      signal: leave.signal,
     });
+    // The client leaves once the server is generating, so the retry must find the first call's work.
+    await eventually(async () => ((await generated()) > before ? true : undefined));
+    leave.abort();
     await expect(leaving).rejects.toThrow();
     const retry = await post('/v1/chat/completions', long, key, 'left-1');
     expect(retry.status).toBe(200);
