@@ -105,7 +105,6 @@ export {
   type PriceCatalogOptions,
   type UnpricedFallback,
 } from './cost/price-catalog.js';
-export type { PriceVersion, RateCard, RateCatalog, TokenTier } from './cost/rate-card-schema.js';
 export {
   type ReconcileField,
   type ReconcileGroup,
@@ -122,12 +121,7 @@ export {
   type SkippedCall,
 } from './cost/recover-usage.js';
 export { ServerBillingSource, type ServerBillingSourceOptions } from './cost/server-billing-source.js';
-export type { ServerPricing, ServerPricingImportOptions } from './cost/server-pricing-schema.js';
-export {
-  parseServerUsage,
-  type ServerUsageList,
-  type ServerUsageRecord,
-} from './cost/server-usage-schema.js';
+export type { ServerPricingImportOptions } from './cost/server-pricing-import.js';
 export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './cost/sqlite-budget-store.js';
 export type { SqliteRetryOptions } from './cost/sqlite-busy-retry.js';
 export type { OpenSqliteOptions } from './cost/sqlite-database.js';
@@ -238,6 +232,13 @@ export type {
   TransportRequest,
   TransportResponse,
 } from './transport/transport-types.js';
+export type { PriceVersion, RateCard, RateCatalog, TokenTier } from './wire/aiaas/rate-card-schemas.js';
+export type { ServerPricing } from './wire/aiaas/server-pricing-schemas.js';
+export {
+  parseServerUsage,
+  type ServerUsageList,
+  type ServerUsageRecord,
+} from './wire/aiaas/server-usage-schemas.js';
 export type { InferInput, InferRequest, ModelMetadata, ServerMetadata } from './wire/oip/oip-schemas.js';
 export type { TensorDatatype } from './wire/oip/tensor-datatypes.js';
 // Wire types (inferred from the zod schemas in src/wire)

@@ -1,9 +1,9 @@
 import type { LedgerEntry } from '../../src/cost/ledger-entry.js';
 import type { Money } from '../../src/cost/money.js';
 import { type ReconcileResult, reconcile } from '../../src/cost/reconcile.js';
-import { parseServerUsage, type ServerUsageRecord } from '../../src/cost/server-usage-schema.js';
 import { groupDiffers } from '../../src/testing/billing-difference-report.js';
 import { defaultBilledFields } from '../../src/testing/expect-billed.js';
+import { parseServerUsage, type ServerUsageRecord } from '../../src/wire/aiaas/server-usage-schemas.js';
 
 /** The money side of a run: the server's bill against the client's ledger. */
 export interface BillingAudit {

@@ -1,5 +1,5 @@
 import { estimateTokens } from '../cost/cost-estimator.js';
-import { type ServerUsageRecord, serverUsageFields } from '../cost/server-usage-schema.js';
+import { serverUsageFields } from '../cost/server-usage-fields.js';
 import { addUsage, makeUsage, type Usage, usageFromCounts } from '../cost/usage.js';
 import {
   normalizeOipUsage,
@@ -10,6 +10,7 @@ import {
 import type { ProviderName } from '../providers/provider-types.js';
 import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { ResponseInfo } from '../transport/transport-types.js';
+import type { ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
 import type { OpenAIUsage } from '../wire/openai/openai-common.js';
 
 /** Embeddings report input tokens only. */

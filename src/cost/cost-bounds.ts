@@ -1,5 +1,5 @@
 import { AiaasError } from '../errors/index.js';
-import type { PriceVersion } from './rate-card-schema.js';
+import type { PriceVersion } from '../wire/aiaas/rate-card-schemas.js';
 
 /**
  * Declared ceilings of what a client cannot know before a call: the response body's bytes and

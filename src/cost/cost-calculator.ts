@@ -1,5 +1,5 @@
+import type { PriceField, PriceVersion, TokenTier } from '../wire/aiaas/rate-card-schemas.js';
 import { Money } from './money.js';
-import type { PriceField, PriceVersion, TokenTier } from './rate-card-schema.js';
 import { type Provenance, totalInputTokens, type Usage, type UsageBucket } from './usage.js';
 
 /** One priced bucket of a call. */

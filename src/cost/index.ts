@@ -1,3 +1,26 @@
+export {
+  type PriceField,
+  type PriceVersion,
+  type RateCard,
+  type RateCatalog,
+  rateCardSchema,
+  rateCatalogSchema,
+  type TokenTier,
+} from '../wire/aiaas/rate-card-schemas.js';
+export {
+  type ServerModelPricing,
+  type ServerPricing,
+  serverPricingSchema,
+} from '../wire/aiaas/server-pricing-schemas.js';
+export {
+  parseServerUsage,
+  type ServerUsageCounts,
+  type ServerUsageList,
+  type ServerUsageRecord,
+  serverUsageCountsSchema,
+  serverUsageListSchema,
+  serverUsageRecordSchema,
+} from '../wire/aiaas/server-usage-schemas.js';
 export type {
   BillingRecordFilter,
   BillingRecordSource,
@@ -93,15 +116,6 @@ export {
   type UnpricedFallback,
 } from './price-catalog.js';
 export {
-  type PriceField,
-  type PriceVersion,
-  type RateCard,
-  type RateCatalog,
-  rateCardSchema,
-  rateCatalogSchema,
-  type TokenTier,
-} from './rate-card-schema.js';
-export {
   RECONCILE_FIELDS,
   type ReconcileField,
   type ReconcileGroup,
@@ -118,21 +132,7 @@ export {
   type SkippedCall,
 } from './recover-usage.js';
 export { ServerBillingSource, type ServerBillingSourceOptions } from './server-billing-source.js';
-export {
-  type ServerModelPricing,
-  type ServerPricing,
-  type ServerPricingImportOptions,
-  serverPricingSchema,
-} from './server-pricing-schema.js';
-export {
-  parseServerUsage,
-  type ServerUsageCounts,
-  type ServerUsageList,
-  type ServerUsageRecord,
-  serverUsageCountsSchema,
-  serverUsageListSchema,
-  serverUsageRecordSchema,
-} from './server-usage-schema.js';
+export type { ServerPricingImportOptions } from './server-pricing-import.js';
 export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './sqlite-budget-store.js';
 export type { SqliteRetryOptions } from './sqlite-busy-retry.js';
 export { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';

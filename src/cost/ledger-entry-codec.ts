@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { currencyCodeSchema, decimalStringSchema } from '../wire/aiaas/rate-card-schemas.js';
 import { parseWire } from '../wire/validate-wire.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import { Money } from './money.js';
-import { currencyCodeSchema, decimalStringSchema } from './rate-card-schema.js';
 import { makeUsage, USAGE_BUCKETS, type UsageCount } from './usage.js';
 
 const usageCountSchema = z.strictObject({

@@ -1,6 +1,12 @@
 import { ValidationError } from '../errors/index.js';
+import type {
+  PriceField,
+  PriceVersion,
+  RateCard,
+  RateCatalog,
+  TokenTier,
+} from '../wire/aiaas/rate-card-schemas.js';
 import { formatDecimal, isDecimalString, parseDecimal, shiftDecimal } from './decimal.js';
-import type { PriceField, PriceVersion, RateCard, RateCatalog, TokenTier } from './rate-card-schema.js';
 
 export interface LitellmImportOptions {
   /** When the imported prices start to apply (litellm keeps no dates). Default `1970-01-01`: always. */

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { AiaasError, UnpricedModelError } from '../errors/index.js';
-import { parseWire } from '../wire/validate-wire.js';
-import { type CostBreakdown, priceUsage } from './cost-calculator.js';
-import { type LitellmImportOptions, rateCatalogFromLitellm } from './litellm-price-import.js';
-import { type MatchKind, ModelNameMatcher } from './model-name-matcher.js';
 import {
   type PriceVersion,
   type RateCard,
   type RateCatalog,
   rateCardSchema,
   rateCatalogSchema,
-} from './rate-card-schema.js';
-import { rateCatalogFromServerPricing, type ServerPricingImportOptions } from './server-pricing-schema.js';
+} from '../wire/aiaas/rate-card-schemas.js';
+import { parseWire } from '../wire/validate-wire.js';
+import { type CostBreakdown, priceUsage } from './cost-calculator.js';
+import { type LitellmImportOptions, rateCatalogFromLitellm } from './litellm-price-import.js';
+import { type MatchKind, ModelNameMatcher } from './model-name-matcher.js';
+import { rateCatalogFromServerPricing, type ServerPricingImportOptions } from './server-pricing-import.js';
 import type { Usage } from './usage.js';
 
 /** What to do with a model that has no card: `block` throws {@link UnpricedModelError}; a card prices it. */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import {
+  type ServerUsageList,
+  type ServerUsageRecord,
+  serverUsageRecordSchema,
+} from '../wire/aiaas/server-usage-schemas.js';
 import { parseWire } from '../wire/validate-wire.js';
 import { totalsByCurrency } from './ledger.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import { Money } from './money.js';
-import {
-  type ServerUsageList,
-  type ServerUsageRecord,
-  serverUsageFields,
-  serverUsageRecordSchema,
-} from './server-usage-schema.js';
+import { serverUsageFields } from './server-usage-fields.js';
 import { totalInputTokens, totalOutputTokens } from './usage.js';
 
 /** The usage fields compared, at the provider's granularity (tokens as totals). */

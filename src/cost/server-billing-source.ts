@@ -3,13 +3,14 @@ import { ConnectionError, ValidationError } from '../errors/index.js';
 import { apiErrorFromResponse } from '../transport/api-error-from-response.js';
 import { createRedactor, type Redactor } from '../transport/redactor.js';
 import { normalizeResponseHeaders } from '../transport/response-headers.js';
+import { parseServerUsage, type ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
 import type {
   BillingRecordFilter,
   BillingRecordSource,
   ProviderBillingRecord,
 } from './billing-record-source.js';
 import { Money } from './money.js';
-import { parseServerUsage, type ServerUsageRecord, serverUsageFields } from './server-usage-schema.js';
+import { serverUsageFields } from './server-usage-fields.js';
 import { makeUsage } from './usage.js';
 
 export interface ServerBillingSourceOptions {

@@ -2,7 +2,7 @@ import { AssertionError } from 'node:assert';
 import type { Ledger } from '../cost/ledger.js';
 import type { LedgerEntry } from '../cost/ledger-entry.js';
 import { type ReconcileField, type ReconcileResult, reconcile } from '../cost/reconcile.js';
-import { parseServerUsage, type ServerUsageList } from '../cost/server-usage-schema.js';
+import { parseServerUsage, type ServerUsageList } from '../wire/aiaas/server-usage-schemas.js';
 import { describeBillingDifferences, groupDiffers } from './billing-difference-report.js';
 
 /** Where the bill is read: a reference server's base URL and the API key whose usage it is. */

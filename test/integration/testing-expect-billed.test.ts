@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/cost/ledger.js';
 import { Money } from '../../src/cost/money.js';
 import { RECONCILE_FIELDS } from '../../src/cost/reconcile.js';
-import type { ServerUsageList, ServerUsageRecord } from '../../src/cost/server-usage-schema.js';
 import { makeUsage } from '../../src/cost/usage.js';
 import { BillingMismatchError, expectBilled } from '../../src/testing/expect-billed.js';
+import type { ServerUsageList, ServerUsageRecord } from '../../src/wire/aiaas/server-usage-schemas.js';
 import { type DialectTestServer, sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
 
 // expectBilled against a local server answering GET /v1/usage with payloads in the reference

@@ -13,10 +13,10 @@ import { Money } from '../../src/cost/money.js';
 import { reconcile } from '../../src/cost/reconcile.js';
 import { recoverUsage } from '../../src/cost/recover-usage.js';
 import { ServerBillingSource } from '../../src/cost/server-billing-source.js';
-import { parseServerUsage } from '../../src/cost/server-usage-schema.js';
 import { SqliteBudgetStore } from '../../src/cost/sqlite-budget-store.js';
 import { BudgetExceededError } from '../../src/errors/index.js';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { parseServerUsage } from '../../src/wire/aiaas/server-usage-schemas.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const spender = fileURLToPath(new URL('./support/crashing-spender.ts', import.meta.url));

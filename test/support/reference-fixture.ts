@@ -1,6 +1,6 @@
 import type { AiaasClientOptions } from '../../src/client/client-options.js';
-import { parseServerUsage, type ServerUsageList } from '../../src/cost/server-usage-schema.js';
 import { type ReferenceServerFixture, useReferenceServer } from '../../src/testing/use-reference-server.js';
+import { parseServerUsage, type ServerUsageList } from '../../src/wire/aiaas/server-usage-schemas.js';
 
 /** The key the suite's reference servers accept. */
 export const testApiKey = 'sk-test';

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { serverUsageRecordSchema } from '../../cost/server-usage-schema.js';
+import { serverUsageRecordSchema } from '../../wire/aiaas/server-usage-schemas.js';
 import type { BillingRecord } from './billing-record.js';
 
 /** The records of a billing file and whether its last line was torn (no final newline). */

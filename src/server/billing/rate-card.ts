@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { AiaasError, UnpricedModelError } from '../../errors/index.js';
 import {
   type ServerModelPricing,
   type ServerPricing,
   serverPricingSchema,
-} from '../../cost/server-pricing-schema.js';
-import { AiaasError, UnpricedModelError } from '../../errors/index.js';
+} from '../../wire/aiaas/server-pricing-schemas.js';
 import { describeIssues, issuesOf } from '../../wire/validate-wire.js';
 import { defaultRateCardJson } from './default-rate-card.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { rateCatalogFromLitellm } from '../../../src/cost/litellm-price-import.js';
 import { PriceCatalog } from '../../../src/cost/price-catalog.js';
-import { serverPricingSchema } from '../../../src/cost/server-pricing-schema.js';
 import { makeUsage } from '../../../src/cost/usage.js';
 import { UnpricedModelError, ValidationError } from '../../../src/errors/index.js';
+import { serverPricingSchema } from '../../../src/wire/aiaas/server-pricing-schemas.js';
 
 // Real-shaped excerpt of litellm's model_prices_and_context_window.json.
 const litellm = {

@@ -3,14 +3,14 @@ import { Ledger } from '../../../src/cost/ledger.js';
 import type { LedgerEntryInput } from '../../../src/cost/ledger-entry.js';
 import { Money } from '../../../src/cost/money.js';
 import { reconcile } from '../../../src/cost/reconcile.js';
+import { emptyUsage, makeUsage } from '../../../src/cost/usage.js';
+import { normalizeAiaasUsage } from '../../../src/cost/usage-normalizers.js';
+import { ValidationError } from '../../../src/errors/index.js';
 import {
   parseServerUsage,
   type ServerUsageRecord,
   serverUsageListSchema,
-} from '../../../src/cost/server-usage-schema.js';
-import { emptyUsage, makeUsage } from '../../../src/cost/usage.js';
-import { normalizeAiaasUsage } from '../../../src/cost/usage-normalizers.js';
-import { ValidationError } from '../../../src/errors/index.js';
+} from '../../../src/wire/aiaas/server-usage-schemas.js';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { priceUsage as priceWithCatalog } from '../../../../src/cost/cost-calculator.js';
 import { Money } from '../../../../src/cost/money.js';
-import { rateCatalogFromServerPricing } from '../../../../src/cost/server-pricing-schema.js';
+import { rateCatalogFromServerPricing } from '../../../../src/cost/server-pricing-import.js';
 import { makeUsage } from '../../../../src/cost/usage.js';
 import { type MeteredUsage, meterUsage } from '../../../../src/server/billing/metered-usage.js';
 import { priceUsage } from '../../../../src/server/billing/price-usage.js';

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { serverPricingSchema } from '../../../../src/cost/server-pricing-schema.js';
 import { AiaasError, UnpricedModelError } from '../../../../src/errors/index.js';
 import { defaultRateCardJson } from '../../../../src/server/billing/default-rate-card.js';
 import { RateCard } from '../../../../src/server/billing/rate-card.js';
+import { serverPricingSchema } from '../../../../src/wire/aiaas/server-pricing-schemas.js';
 
 const card = {
   currency: 'EUR',

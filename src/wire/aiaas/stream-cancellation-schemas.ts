@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseWire } from '../wire/validate-wire.js';
-import { serverUsageRecordSchema } from './server-usage-schema.js';
+import { parseWire } from '../validate-wire.js';
+import { serverUsageRecordSchema } from './server-usage-schemas.js';
 
 /**
  * The reference server's answer to `POST /v1/streams/cancel`: the stream is stopped and billed,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDecimalString } from './decimal.js';
+import { isDecimalString } from './decimal-string.js';
 
 /** A decimal string of any sign, e.g. `'-0.25'`; numbers are refused so no float reaches a money path. */
 export const decimalStringSchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseWire } from '../wire/validate-wire.js';
-import { currencyCodeSchema, decimalStringSchema } from './rate-card-schema.js';
+import { parseWire } from '../validate-wire.js';
+import { currencyCodeSchema, decimalStringSchema } from './rate-card-schemas.js';
 
 const count = z.number().int().nonnegative();
 
@@ -63,35 +63,4 @@ export type ServerUsageList = z.infer<typeof serverUsageListSchema>;
  */
 export function parseServerUsage(json: unknown): ServerUsageList {
   return parseWire(serverUsageListSchema, json, { subject: 'response', what: 'server usage list' });
-}
-
-/** A billing record's counts under the SDK's usage names (tokens as totals). */
-export interface ServerUsageFields {
-  inputTokens: number;
-  outputTokens: number;
-  computeMs: number;
-  bytesIn: number;
-  bytesOut: number;
-  tensorElements: number;
-  requests: number;
-}
-
-/**
- * A billing record's counts renamed to the SDK's usage fields, for reconciling and for
- * recording what the server reported.
- *
- * @example
- * serverUsageFields(record).outputTokens; // 9
- */
-export function serverUsageFields(record: ServerUsageRecord): ServerUsageFields {
-  const { usage } = record;
-  return {
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    computeMs: usage.compute_ms,
-    bytesIn: usage.bytes_in,
-    bytesOut: usage.bytes_out,
-    tensorElements: usage.tensor_elements,
-    requests: usage.requests,
-  };
 }
