@@ -6,7 +6,6 @@ import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
 import type { HttpTransport } from '../transport/http-transport.js';
-import { withResponseLimit } from '../transport/response-limit-scope.js';
 import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 import { APIPromise, type WithResponse } from './api-promise.js';
 import type { CallCostMeter } from './call-cost-meter.js';
@@ -107,6 +106,7 @@ export function providerOptionsFor(
     headers: options.headers,
     idempotencyKey: attempt.idempotencyKey,
     idempotencyHeader: context.defaults.idempotencyHeader,
+    maxResponseBytes: options.maxResponseBytes,
   };
 }
 
@@ -187,16 +187,11 @@ async function runExecutedCall<Data>(
         context.costs.beginNow(call.metering, costCall) ??
         (await context.costs.begin(call.metering, costCall));
     }
-    const responseLimit = options.maxResponseBytes;
     const outcome = await context.runCall(
       (attempt) => {
         attempts = attempt.attempt;
         const providerOptions = providerOptionsFor(context, options, attempt);
-        // Providers pass the transport only the signal and the timeout: a call's own limit goes around them.
-        const sent =
-          responseLimit === undefined
-            ? call.send(providerOptions)
-            : withResponseLimit(responseLimit, () => call.send(providerOptions));
+        const sent = call.send(providerOptions);
         return reach === undefined ? sent : sent.catch((error: unknown) => noteAndThrow(reach, error));
       },
       runOptionsFor(context, operation, options, idempotencyKey),

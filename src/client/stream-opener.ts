@@ -3,7 +3,6 @@ import type { ChatEventSource } from '../streaming/chat-event-reader.js';
 import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
 import { openChatEventSource } from '../streaming/create-chat-stream.js';
 import type { Reconnect } from '../streaming/resumable-stream.js';
-import { withResponseLimit } from '../transport/response-limit-scope.js';
 import { errorFields } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallAttempt } from './call-runner.js';
@@ -86,12 +85,8 @@ async function openAttempt(
   const base = providerOptionsFor(context, options, attempt);
   const requestSentAt = performance.now();
   const bytes = new StreamBodyBytes();
-  // Providers pass the transport only the signal and the timeout: a call's own limit goes around them.
   const callLimit = options.maxResponseBytes;
-  const send = (sendOptions: ProviderCallOptions) =>
-    callLimit === undefined
-      ? call.send(sendOptions)
-      : withResponseLimit(callLimit, () => call.send(sendOptions));
+  const send = call.send;
   try {
     const response = await send({ ...base, signal: initialBody.signal });
     bytes.add(response.bodyByteCount, { opening: true });

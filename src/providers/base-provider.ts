@@ -65,7 +65,7 @@ export abstract class BaseProvider implements Provider {
   ): Promise<ProviderResult<z.output<Schema>>> {
     const { data, response } = await this.transport.requestJson(
       { method, url, body, headers: this.callHeaders(method, options) },
-      { signal: options.signal, timeout: options.timeout },
+      options,
     );
     return {
       data: parseWire(schema, data, { subject: 'response', what, requestId: response.requestId }, fast),

@@ -11,7 +11,6 @@ import { clientClosedError, mapNetworkError } from './network-error-mapping.js';
 import { readBodyText, readResponseText } from './read-body.js';
 import type { Redactor } from './redactor.js';
 import { mergeHeaders } from './response-headers.js';
-import { responseLimitInScope } from './response-limit-scope.js';
 import { defaultMaxResponseBytes, responseTooLarge } from './response-size-limit.js';
 import { retainedBody } from './retained-body.js';
 import { errorFields, type SdkLogger } from './sdk-logger.js';
@@ -232,9 +231,9 @@ export class HttpTransport {
     return this.#closing;
   }
 
-  /** The call's own limit (given, or set around it by the client), else the transport's. */
+  /** The call's own limit, else the transport's. */
   #limitOf(options: SendOptions): number {
-    return options.maxResponseBytes ?? responseLimitInScope() ?? this.maxResponseBytes;
+    return options.maxResponseBytes ?? this.maxResponseBytes;
   }
 
   #refusal(init: TransportRequestInit): AiaasError {

@@ -8,7 +8,6 @@ export { clientClosedError, mapNetworkError, type NetworkErrorContext } from './
 export { readBodyText } from './read-body.js';
 export { createRedactor, type Redactor, redactedMarker, sensitiveHeaderNames } from './redactor.js';
 export { mergeHeaders, normalizeResponseHeaders } from './response-headers.js';
-export { responseLimitInScope, withResponseLimit } from './response-limit-scope.js';
 export {
   defaultMaxResponseBytes,
   largestMaxResponseBytes,

@@ -86,7 +86,7 @@ export class OllamaProvider extends BaseProvider {
         body,
         headers: { accept: 'application/x-ndjson', ...this.callHeaders('POST', options) },
       },
-      { signal: options.signal, timeout: options.timeout },
+      options,
     );
     return { ...response, format: 'ndjson' };
   }
@@ -128,7 +128,7 @@ export class OllamaProvider extends BaseProvider {
         body,
         headers: { accept: 'application/x-ndjson', ...this.callHeaders('POST', options) },
       },
-      { signal: options.signal, timeout: options.timeout },
+      options,
     );
     return { ...response, format: 'ndjson' };
   }

@@ -120,7 +120,7 @@ export class OpenAIProvider extends BaseProvider {
         body,
         headers: { accept: 'text/event-stream', ...this.callHeaders('POST', options) },
       },
-      { signal: options.signal, timeout: options.timeout },
+      options,
     );
     return { ...response, format: 'sse' };
   }
