@@ -9,17 +9,17 @@ export { APIPromise, type WithResponse } from './client/api-promise.js';
 export type { QuoteOptions, QuoteParams } from './client/call-quote.js';
 export type { AiaasClientOptions } from './client/client-options.js';
 export type {
-  MeteredChatStream,
-  MeteredChatStreamFinal,
-  StreamCallInfo,
-} from './client/metered-chat-stream.js';
-export type {
   RequestOptions,
   StreamRequestOptions,
   VersionedRequestOptions,
 } from './client/request-options.js';
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { InferOptions } from './client/resources/inference-resource.js';
+export type {
+  MeteredChatStream,
+  MeteredChatStreamFinal,
+  StreamCallInfo,
+} from './client/stream-session/metered-chat-stream.js';
 // Cost: money, prices, usage, ledger, budgets, reports, reconciliation, recovery.
 export type {
   BillingRecordFilter,

@@ -2,7 +2,7 @@ import {
   estimateChatCall,
   estimateEmbeddingCall,
   estimateInferenceCall,
-} from '../../src/client/call-estimate.js';
+} from '../../src/metering/call-estimate.js';
 import { resolveCostBound } from '../../src/cost/cost-bounds.js';
 import { quoteRange } from '../../src/cost/cost-estimator.js';
 import { Money } from '../../src/cost/money.js';

@@ -1,4 +1,4 @@
-import type { MeteredChatStream } from '../../src/client/metered-chat-stream.js';
+import type { MeteredChatStream } from '../../src/client/stream-session/metered-chat-stream.js';
 import { AiaasError } from '../../src/errors/index.js';
 import { type CallOutcome, failedOutcome } from './call-outcome.js';
 import type { PlannedCall } from './call-plan.js';

@@ -3,6 +3,13 @@ import type { Budget } from '../cost/budget.js';
 import type { Quote } from '../cost/cost-estimator.js';
 import { Ledger } from '../cost/ledger.js';
 import { InvalidOptionError } from '../errors/index.js';
+import { CostAccounting } from '../metering/cost-accounting.js';
+import { meteringMiddleware } from '../metering/metering-middleware.js';
+import {
+  defaultUncertainChargeWaitMs,
+  serverBillingSourceFor,
+  UncertainCharges,
+} from '../metering/uncertain-charge.js';
 import { joinUrl } from '../providers/base-provider.js';
 import { createProvider } from '../providers/create-provider.js';
 import type { Provider, ProviderName } from '../providers/provider-types.js';
@@ -22,7 +29,6 @@ import { type QuoteOptions, type QuoteParams, quoteCall } from './call-quote.js'
 import { createRetryCallRunner } from './call-runner.js';
 import { type ClientContext, executeCall } from './client-context.js';
 import { type AiaasClientOptions, resolveClientOptions } from './client-options.js';
-import { CostAccounting } from './cost-accounting.js';
 import { describeValue } from './option-validation.js';
 import type { RequestOptions } from './request-options.js';
 import { validateRequest } from './request-validation.js';
@@ -32,11 +38,7 @@ import { Embeddings } from './resources/embeddings-resource.js';
 import { Inference } from './resources/inference-resource.js';
 import { Models } from './resources/models-resource.js';
 import { sdkVersion } from './sdk-version.js';
-import {
-  defaultUncertainChargeWaitMs,
-  serverBillingSourceFor,
-  UncertainCharges,
-} from './uncertain-charge.js';
+import { telemetryCallMiddleware } from './telemetry-call-middleware.js';
 
 /**
  * The aiaas client: one object for OpenAI-compatible servers, Open Inference Protocol v2
@@ -138,9 +140,25 @@ export class AiaasClient {
       waitMs: options.uncertainChargeWaitMs ?? defaultUncertainChargeWaitMs,
       logger,
     });
+    const costs = new CostAccounting({
+      pricing: options.pricing,
+      ledger: this.ledger,
+      budget: options.budget,
+      costBounds: options.costBounds,
+      tags: options.tags ?? {},
+      apiKeyId: options.apiKeyId,
+      provider: resolved.provider,
+      loadServerPricing: () =>
+        executeCall(
+          this.context,
+          'pricing',
+          {},
+          () => (callOptions) => transport.requestJson({ method: 'GET', url: pricingUrl }, callOptions),
+        ),
+    });
+    const metering = meteringMiddleware({ costs, uncertainCharges: this.#uncertainCharges, logger });
     this.context = {
       provider: this.provider,
-      uncertainCharges: this.#uncertainCharges,
       transport,
       // One throttle registry per client: all its calls to a failing origin share the retry tokens.
       runCall: createRetryCallRunner({
@@ -159,28 +177,10 @@ export class AiaasClient {
         idleTimeout: options.idleTimeout,
         maxResumes: options.maxResumes,
       },
-      costs: new CostAccounting({
-        pricing: options.pricing,
-        ledger: this.ledger,
-        budget: options.budget,
-        costBounds: options.costBounds,
-        tags: options.tags ?? {},
-        apiKeyId: options.apiKeyId,
-        provider: resolved.provider,
-        loadServerPricing: () =>
-          executeCall(
-            this.context,
-            'pricing',
-            {},
-            () => (callOptions) =>
-              transport.requestJson(
-                { method: 'GET', url: pricingUrl },
-                { signal: callOptions.signal, timeout: callOptions.timeout },
-              ),
-          ),
-      }),
+      costs,
+      // Telemetry outside metering: the call span sees the recorded usage and cost.
+      middleware: options.telemetry ? [telemetryCallMiddleware(options.telemetry), metering] : [metering],
       logger,
-      telemetry: options.telemetry,
     };
     this.chat = { completions: new ChatCompletions(this.context) };
     this.completions = new Completions(this.context);

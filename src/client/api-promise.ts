@@ -1,6 +1,4 @@
-import type { Money } from '../cost/money.js';
-import type { Usage } from '../cost/usage.js';
-import type { ResponseInfo } from '../transport/transport-types.js';
+import type { CallOutcome } from '../metering/call-middleware.js';
 
 /**
  * A call's result with the HTTP response it came from and what it cost. Cost lives here, not
@@ -11,19 +9,7 @@ import type { ResponseInfo } from '../transport/transport-types.js';
  * const { data, response, usage, cost, attempts } = await client.chat.completions.create(params).withResponse();
  * console.log(response.requestId, usage?.outputTokens.value, cost?.toDecimalString(), attempts);
  */
-export interface WithResponse<Data> {
-  data: Data;
-  response: ResponseInfo;
-  /**
-   * The usage buckets recorded in the ledger for this call; null for calls that cost nothing
-   * (listing models, metadata, tokenize).
-   */
-  usage: Usage | null;
-  /** The exact price of `usage`; null when no `pricing` is configured or the call costs nothing. */
-  cost: Money | null;
-  /** Which attempt succeeded (1 when no retry was needed). */
-  attempts: number;
-}
+export type WithResponse<Data> = CallOutcome<Data>;
 
 /**
  * The promise every resource method returns: await it for the result, or call

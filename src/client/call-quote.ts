@@ -1,12 +1,12 @@
 import { isChatBuilder } from '../builders/chat-builder.js';
 import type { Quote } from '../cost/cost-estimator.js';
 import { AiaasError, APIError } from '../errors/index.js';
+import { callCostRange } from '../metering/call-cost-range.js';
+import { type CallEstimate, estimateChatCall, estimateCompletionCall } from '../metering/call-estimate.js';
+import type { CostAccounting } from '../metering/cost-accounting.js';
 import { UnsupportedOperationError } from '../providers/unsupported-operation-error.js';
 import { type CompletionRequest, completionRequestSchema } from '../wire/openai/completion-schemas.js';
 import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
-import { callCostRange } from './call-cost-range.js';
-import { type CallEstimate, estimateChatCall, estimateCompletionCall } from './call-estimate.js';
-import type { CostAccounting } from './cost-accounting.js';
 import { invalidRequest, validateRequest } from './request-validation.js';
 import { type ChatCompletionParams, resolveChatParams } from './resources/chat-completions-resource.js';
 

@@ -1,5 +1,7 @@
 import { type ChatBuilder, isChatBuilder } from '../../builders/chat-builder.js';
 import { estimatePromptTokens } from '../../cost/cost-estimator.js';
+import { estimateChatCall, messagesForEstimate } from '../../metering/call-estimate.js';
+import { tokenUsage } from '../../metering/call-usage.js';
 import { fastChatRequest } from '../../wire/openai/chat-fast-check.js';
 import {
   type ChatCompletion,
@@ -7,13 +9,11 @@ import {
   chatCompletionRequestSchema,
 } from '../../wire/openai/chat-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { estimateChatCall, messagesForEstimate } from '../call-estimate.js';
-import { tokenUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
-import type { MeteredChatStream } from '../metered-chat-stream.js';
 import type { RequestOptions, StreamRequestOptions } from '../request-options.js';
 import { rejectStreaming, validateRequest, withStreamUsage } from '../request-validation.js';
-import { openMeteredStream } from '../stream-opener.js';
+import type { MeteredChatStream } from '../stream-session/metered-chat-stream.js';
+import { openStream } from '../stream-session/stream-opener.js';
 
 /** Chat params as users write them (before schema defaults), or a builder. */
 export type ChatCompletionParams = ChatCompletionRequest | ChatBuilder;
@@ -48,12 +48,15 @@ export class ChatCompletions {
       const request = rejectStreaming(resolveChatParams(params));
       return {
         send: (providerOptions) => this.#context.provider.doChat(request, providerOptions),
-        metering: { model: request.model, estimate: () => estimateChatCall(request) },
-        usage: ({ data, response }) =>
-          tokenUsage(data.usage, response, () => ({
-            promptTokens: estimatePromptTokens(messagesForEstimate(request)),
-            outputTexts: data.choices.map((choice) => choice.message.content ?? ''),
-          })),
+        metering: {
+          model: request.model,
+          estimate: () => estimateChatCall(request),
+          usage: ({ data, response }) =>
+            tokenUsage(data.usage, response, () => ({
+              promptTokens: estimatePromptTokens(messagesForEstimate(request)),
+              outputTexts: data.choices.map((choice) => choice.message.content ?? ''),
+            })),
+        },
       };
     });
   }
@@ -70,7 +73,7 @@ export class ChatCompletions {
    */
   async stream(params: ChatCompletionParams, options: StreamRequestOptions = {}): Promise<MeteredChatStream> {
     const request = withStreamUsage(resolveChatParams(params));
-    return openMeteredStream(
+    return openStream(
       this.#context,
       {
         operation: 'chat.completions.stream',

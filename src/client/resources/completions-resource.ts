@@ -1,16 +1,16 @@
+import { estimateCompletionCall } from '../../metering/call-estimate.js';
+import { tokenUsage } from '../../metering/call-usage.js';
 import {
   type Completion,
   type CompletionRequest,
   completionRequestSchema,
 } from '../../wire/openai/completion-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { estimateCompletionCall } from '../call-estimate.js';
-import { tokenUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
-import type { MeteredChatStream } from '../metered-chat-stream.js';
 import type { RequestOptions, StreamRequestOptions } from '../request-options.js';
 import { rejectStreaming, validateRequest, withStreamUsage } from '../request-validation.js';
-import { openMeteredStream } from '../stream-opener.js';
+import type { MeteredChatStream } from '../stream-session/metered-chat-stream.js';
+import { openStream } from '../stream-session/stream-opener.js';
 
 function resolveCompletionParams(params: CompletionRequest): CompletionRequest {
   return validateRequest(completionRequestSchema, params, 'completion request');
@@ -35,12 +35,15 @@ export class Completions {
       const request = rejectStreaming(resolveCompletionParams(params));
       return {
         send: (providerOptions) => this.#context.provider.doCompletion(request, providerOptions),
-        metering: { model: request.model, estimate: () => estimateCompletionCall(request) },
-        usage: ({ data, response }) =>
-          tokenUsage(data.usage, response, () => ({
-            promptTokens: estimateCompletionCall(request).promptTokens,
-            outputTexts: data.choices.map((choice) => choice.text),
-          })),
+        metering: {
+          model: request.model,
+          estimate: () => estimateCompletionCall(request),
+          usage: ({ data, response }) =>
+            tokenUsage(data.usage, response, () => ({
+              promptTokens: estimateCompletionCall(request).promptTokens,
+              outputTexts: data.choices.map((choice) => choice.text),
+            })),
+        },
       };
     });
   }
@@ -55,7 +58,7 @@ export class Completions {
    */
   async stream(params: CompletionRequest, options: StreamRequestOptions = {}): Promise<MeteredChatStream> {
     const request = withStreamUsage(resolveCompletionParams(params));
-    return openMeteredStream(
+    return openStream(
       this.#context,
       {
         operation: 'completions.stream',

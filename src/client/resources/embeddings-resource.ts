@@ -1,8 +1,8 @@
+import { type CallEstimate, estimateEmbeddingCall } from '../../metering/call-estimate.js';
+import { tokenUsage } from '../../metering/call-usage.js';
 import type { EmbeddingResult } from '../../providers/embedding-result.js';
 import { type EmbeddingRequest, embeddingRequestSchema } from '../../wire/openai/embedding-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { type CallEstimate, estimateEmbeddingCall } from '../call-estimate.js';
-import { tokenUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions } from '../request-options.js';
 import { validateRequest } from '../request-validation.js';
@@ -37,12 +37,15 @@ export class Embeddings {
       const request = validateRequest(embeddingRequestSchema, params, 'embedding request');
       return {
         send: (providerOptions) => this.#context.provider.doEmbed(request, providerOptions),
-        metering: { model: request.model, estimate: () => this.#estimate(request) },
-        usage: ({ data, response }) =>
-          tokenUsage(data.usage, response, () => ({
-            promptTokens: estimateEmbeddingCall(request).promptTokens,
-            outputTexts: [],
-          })),
+        metering: {
+          model: request.model,
+          estimate: () => this.#estimate(request),
+          usage: ({ data, response }) =>
+            tokenUsage(data.usage, response, () => ({
+              promptTokens: estimateEmbeddingCall(request).promptTokens,
+              outputTexts: [],
+            })),
+        },
       };
     });
   }

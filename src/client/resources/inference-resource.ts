@@ -1,4 +1,6 @@
 import type { TensorInput } from '../../builders/tensor-builder.js';
+import { estimateInferenceCall } from '../../metering/call-estimate.js';
+import { inferUsage } from '../../metering/call-usage.js';
 import type { InferResult } from '../../providers/oip/decoded-tensor.js';
 import {
   type InferInput,
@@ -7,8 +9,6 @@ import {
   type ServerMetadata,
 } from '../../wire/oip/oip-schemas.js';
 import type { APIPromise } from '../api-promise.js';
-import { estimateInferenceCall } from '../call-estimate.js';
-import { inferUsage } from '../call-usage.js';
 import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions, VersionedRequestOptions } from '../request-options.js';
 import { validateRequest } from '../request-validation.js';
@@ -117,8 +117,11 @@ export class Inference {
           this.#context.provider.doInfer(name, request, versionOf(options), providerOptions),
         // Tensors have no token count: request bytes and input elements are quoted exactly, and
         // response bytes and compute time from the client's declared `costBounds`.
-        metering: { model: name, estimate: () => estimateInferenceCall(name, request) },
-        usage: ({ response, data }) => inferUsage(request, response, data),
+        metering: {
+          model: name,
+          estimate: () => estimateInferenceCall(name, request),
+          usage: ({ response, data }) => inferUsage(request, response, data),
+        },
       };
     });
   }

@@ -1,5 +1,5 @@
-import { makeUsage, type Usage } from '../cost/usage.js';
-import type { BodyByteCount } from '../transport/body-byte-count.js';
+import { makeUsage, type Usage } from '../../cost/usage.js';
+import type { BodyByteCount } from '../../transport/body-byte-count.js';
 
 /**
  * The bytes one logical stream exchanged, in the definition aiaas/server bills a stream by:

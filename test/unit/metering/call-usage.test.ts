@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { streamUsageBuckets, tokenUsage, withMeasuredBytes } from '../../../src/client/call-usage.js';
 import { estimateTokens } from '../../../src/cost/cost-estimator.js';
 import { makeUsage } from '../../../src/cost/usage.js';
+import { streamUsageBuckets, tokenUsage, withMeasuredBytes } from '../../../src/metering/call-usage.js';
 
 const response = { status: 200, headers: {}, requestId: 'r', bodyBytes: { sent: 120, received: 480 } };
 

@@ -55,17 +55,12 @@ export class CallCostMeter {
     this.#init = init;
   }
 
-  /** Prices the attempt's usage and appends its ledger entry; returns the cost (null without pricing). */
-  async record(attempt: AttemptUsage): Promise<Money | null> {
-    return this.recordNow(attempt);
-  }
-
   /**
-   * {@link record}, with the cost itself (no promise) when the ledger stored the entry at once
-   * (the default memory ledger): the call's success path then waits on nothing. Throws what
-   * `record` would reject with.
+   * Prices the attempt's usage and appends its ledger entry; returns the cost (null without
+   * pricing). The cost counts toward the settlement even when the ledger fails to store the
+   * entry: the money was spent either way, and the budget must not forget it.
    */
-  recordNow(attempt: AttemptUsage): Money | null | Promise<Money | null> {
+  async record(attempt: AttemptUsage): Promise<Money | null> {
     const { catalog, ledger, model, pricedAt } = this.#init;
     const cost =
       attempt.cost !== undefined
@@ -86,15 +81,14 @@ export class CallCostMeter {
     };
     // Set only when there is one (a conditional spread takes V8's slow path).
     if (this.#init.apiKeyId !== undefined) entry.apiKeyId = this.#init.apiKeyId;
-    const appended = ledger.appendNow(entry);
-    if (appended instanceof Promise) return appended.then(() => this.#spend(cost));
-    return this.#spend(cost);
+    this.#spend(cost);
+    await ledger.append(entry);
+    return cost;
   }
 
-  #spend(cost: Money | null): Money | null {
+  #spend(cost: Money | null): void {
     this.#recordedAny = true;
     if (cost !== null) this.#spent = this.#spent === undefined ? cost : this.#spent.plus(cost);
-    return cost;
   }
 
   /** True once an attempt's entry was recorded (its cost counts toward the settlement). */

@@ -1,9 +1,9 @@
-import { ValidationError } from '../errors/index.js';
-import type { RetryPolicy } from '../retry/retry-policy.js';
-import type { HttpTransport } from '../transport/http-transport.js';
-import type { ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
-import { parseStreamCancellation } from '../wire/aiaas/stream-cancellation-schemas.js';
-import type { CallRunner } from './call-runner.js';
+import { ValidationError } from '../../errors/index.js';
+import type { RetryPolicy } from '../../retry/retry-policy.js';
+import type { HttpTransport } from '../../transport/http-transport.js';
+import type { ServerUsageRecord } from '../../wire/aiaas/server-usage-schemas.js';
+import { parseStreamCancellation } from '../../wire/aiaas/stream-cancellation-schemas.js';
+import type { CallRunner } from '../call-runner.js';
 
 /** The response header by which aiaas/server advertises that a keyed stream can be cancelled, and where. */
 export const streamCancelHeader = 'x-aiaas-stream-cancel';

@@ -1,7 +1,7 @@
-import { APIError } from '../errors/index.js';
-import { serverRetryDelay } from '../retry/retry-delay.js';
-import { DEFAULT_MAX_RETRY_DELAY_MS } from '../retry/retry-policy.js';
-import { defaultReconnectDelay, type ReconnectDelay } from '../streaming/resumable-stream.js';
+import { APIError } from '../../errors/index.js';
+import { serverRetryDelay } from '../../retry/retry-delay.js';
+import { DEFAULT_MAX_RETRY_DELAY_MS } from '../../retry/retry-policy.js';
+import { defaultReconnectDelay, type ReconnectDelay } from '../../streaming/resumable-stream.js';
 
 /**
  * The wait before a refused stream reconnection (429, 503, a reset) is tried again: what the

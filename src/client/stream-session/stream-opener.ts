@@ -1,27 +1,23 @@
-import type { ProviderCallOptions, ProviderStream } from '../providers/provider-types.js';
-import type { ChatEventSource } from '../streaming/chat-event-reader.js';
-import type { ChatStreamEvent } from '../streaming/chat-stream-events.js';
-import { openChatEventSource } from '../streaming/create-chat-stream.js';
-import type { Reconnect } from '../streaming/resumable-stream.js';
-import { errorFields } from '../transport/sdk-logger.js';
-import type { CallCostMeter } from './call-cost-meter.js';
-import type { CallAttempt } from './call-runner.js';
+import type { CallDescription, CallMetering, CallProgress } from '../../metering/call-middleware.js';
+import type { ProviderCallOptions, ProviderStream } from '../../providers/provider-types.js';
+import type { ChatEventSource } from '../../streaming/chat-event-reader.js';
+import type { ChatStreamEvent } from '../../streaming/chat-stream-events.js';
+import { openChatEventSource } from '../../streaming/create-chat-stream.js';
+import type { Reconnect } from '../../streaming/resumable-stream.js';
+import type { CallAttempt } from '../call-runner.js';
 import {
   type ClientContext,
-  callIdempotencyKey,
+  openWrappedStream,
   providerOptionsFor,
   runOptionsFor,
-} from './client-context.js';
-import type { CallMetering } from './cost-accounting.js';
+} from '../client-context.js';
+import type { StreamRequestOptions } from '../request-options.js';
 import { MeteredChatStream } from './metered-chat-stream.js';
-import { MeteredEventSource } from './metered-event-source.js';
-import { checkCallOptions } from './option-rules.js';
-import type { StreamRequestOptions } from './request-options.js';
 import { StreamBodyBytes } from './stream-body-bytes.js';
 import { StreamCancellation } from './stream-cancellation.js';
-import { StreamCostRecorder } from './stream-cost-recorder.js';
+import { StreamEndingUsage } from './stream-ending-usage.js';
 import { streamReconnectDelay } from './stream-reconnect-delay.js';
-import { ProviderReach } from './uncertain-charge.js';
+import { StreamSession } from './stream-session.js';
 
 /** A streamed call as a resource describes it. */
 export interface StreamCall {
@@ -39,7 +35,6 @@ interface OpenedAttempt {
   /** Fires when the stream is stopped: its controller, or the caller's signal. */
   readonly stopped: AbortSignal;
   readonly first: ChatStreamEvent | undefined;
-  readonly connection: AbortController;
   readonly attempt: number;
   readonly requestId: string | undefined;
   /** Bytes sent and received over the stream's connections, for its usage. */
@@ -73,8 +68,9 @@ async function openAttempt(
   options: StreamRequestOptions,
   attempt: CallAttempt,
   promptTokens: number,
-  reach: ProviderReach,
+  progress: CallProgress,
 ): Promise<OpenedAttempt> {
+  progress.attempts = attempt.attempt;
   // The one controller of the stream: `abort()`, the cost recorder and a failed attempt stop it,
   // and it closes every body (and resume) at once: a generator body cannot be interrupted mid-read.
   // Each controller or composed signal costs about 1–2 KB per open stream: this one is also the
@@ -127,7 +123,6 @@ async function openAttempt(
       controller,
       stopped: signal,
       first,
-      connection,
       attempt: attempt.attempt,
       requestId: response.requestId,
       bytes,
@@ -136,90 +131,70 @@ async function openAttempt(
   } catch (error) {
     connection.abort();
     // A stream that failed before its first event may still have been run and billed.
-    reach.note(error);
+    progress.noteFailure(error);
     throw error;
   }
 }
 
 /**
- * Opens a metered stream: price check and budget reservation first (nothing is sent if either
- * fails), then the attempts through the call runner, then a {@link MeteredChatStream} that
- * records its one ledger entry and settles the budget when it ends.
+ * Runs the attempts of one stream until its first event, and returns its session: the core the
+ * client's middleware (telemetry, metering) wrap. A failure here was already noted on the
+ * call's progress, so the metering knows whether the provider may have billed it.
+ */
+async function openStreamSession(
+  context: ClientContext,
+  call: StreamCall,
+  description: CallDescription,
+  options: StreamRequestOptions,
+): Promise<StreamSession> {
+  const promptTokens = call.promptTokens();
+  const opened = await context.runCall(
+    (attempt) => openAttempt(context, call, options, attempt, promptTokens, description.progress),
+    runOptionsFor(context, call.operation, options, description.idempotencyKey),
+  );
+  return new StreamSession({
+    source: opened.source,
+    first: opened.first,
+    controller: opened.controller,
+    stopped: opened.stopped,
+    attempts: opened.attempt,
+    requestId: opened.requestId,
+    logger: context.logger,
+    usage: new StreamEndingUsage({
+      provider: context.provider.name,
+      requestId: opened.requestId,
+      promptTokens,
+      accumulator: opened.source.accumulator,
+      bytes: opened.bytes,
+      cancellation: StreamCancellation.advertised(
+        context,
+        opened.headers,
+        description.idempotencyKey,
+        options.headers,
+      ),
+      position: opened.source,
+      logger: context.logger,
+    }),
+  });
+}
+
+/**
+ * Opens a stream through the client's middleware: the price check and budget reservation come
+ * first (nothing is sent if either fails), then the attempts, then a {@link MeteredChatStream}
+ * whose ending the metering records once, whichever way it ends.
  *
  * @example
- * const stream = await openMeteredStream(context, { operation: 'chat.completions.stream', metering, promptTokens, send }, options);
+ * const stream = await openStream(context, { operation: 'chat.completions.stream', metering, promptTokens, send }, options);
  */
-export async function openMeteredStream(
+export async function openStream(
   context: ClientContext,
   call: StreamCall,
   options: StreamRequestOptions,
 ): Promise<MeteredChatStream> {
-  checkCallOptions(options);
-  const idempotencyKey = callIdempotencyKey(options);
-  const scope = context.telemetry?.startCall({
-    operation: call.operation,
-    model: call.metering.model,
-    provider: context.provider.name,
-    idempotencyKey,
+  let idempotencyKey: string | undefined;
+  const session = await openWrappedStream(context, call.operation, options, call.metering, (description) => {
+    idempotencyKey = description.idempotencyKey;
+    return openStreamSession(context, call, description, options);
   });
-  let meter: CallCostMeter | undefined;
-  let opened: OpenedAttempt;
-  let promptTokens: number;
-  const reach = new ProviderReach();
-  try {
-    meter = await context.costs.begin(call.metering, { idempotencyKey, tags: options.tags });
-    promptTokens = call.promptTokens();
-    opened = await context.runCall(
-      (attempt) => openAttempt(context, call, options, attempt, promptTokens, reach),
-      runOptionsFor(context, call.operation, options, idempotencyKey),
-    );
-  } catch (error) {
-    // Nothing was streamed, so no ledger entry will end the call span: end it here.
-    void scope?.end(error);
-    if (meter !== undefined) {
-      // Held, not released, when the request may have been billed (see UncertainCharges).
-      await context.uncertainCharges.finishFailed(
-        {
-          meter,
-          idempotencyKey,
-          estimate: () => call.metering.estimate(),
-          headers: options.headers,
-          error,
-        },
-        reach,
-      );
-    }
-    throw error;
-  }
-  const recorder = new StreamCostRecorder({
-    meter,
-    attempt: opened.attempt,
-    requestId: opened.requestId,
-    provider: context.provider.name,
-    promptTokens,
-    accumulator: opened.source.accumulator,
-    connection: opened.connection,
-    bytes: opened.bytes,
-    telemetry: scope,
-    cancellation: StreamCancellation.advertised(context, opened.headers, idempotencyKey, options.headers),
-    position: opened.source,
-    logger: context.logger,
-  });
-  const source = new MeteredEventSource(opened.source, opened.first, recorder, context.logger);
-  const { stopped } = opened;
-  // The recorder claims its one entry before it aborts the controller itself, so this finds it under way.
-  const onStop = () => {
-    void recorder.abandoned().catch((error: unknown) => {
-      context.logger.error('Recording the cost of an aborted stream failed', {
-        requestId: opened.requestId,
-        ...errorFields(error),
-      });
-    });
-  };
-  if (stopped.aborted) onStop();
-  else stopped.addEventListener('abort', onStop, { once: true });
-  return new MeteredChatStream(source, opened.controller, opened.requestId, recorder, {
-    attempts: opened.attempt,
-    idempotencyKey,
-  });
+  return new MeteredChatStream(session, { attempts: session.attempts, idempotencyKey });
 }

@@ -1,8 +1,7 @@
-import type { Money } from '../cost/money.js';
-import type { Usage } from '../cost/usage.js';
-import type { ChatEventSource } from '../streaming/chat-event-reader.js';
-import { ChatStream, type ChatStreamFinal } from '../streaming/chat-stream.js';
-import type { StreamCostRecorder } from './stream-cost-recorder.js';
+import type { Money } from '../../cost/money.js';
+import type { Usage } from '../../cost/usage.js';
+import { ChatStream, type ChatStreamFinal } from '../../streaming/chat-stream.js';
+import type { StreamSession } from './stream-session.js';
 
 /** A finished stream's result with what it cost. */
 export interface MeteredChatStreamFinal extends ChatStreamFinal {
@@ -35,19 +34,14 @@ export interface StreamCallInfo {
 export class MeteredChatStream extends ChatStream {
   readonly attempts: number;
   readonly idempotencyKey: string | undefined;
-  readonly #recorder: StreamCostRecorder;
+  readonly #session: StreamSession;
 
-  constructor(
-    source: ChatEventSource,
-    controller: AbortController,
-    requestId: string | undefined,
-    recorder: StreamCostRecorder,
-    call: StreamCallInfo,
-  ) {
-    super(source, controller, requestId);
-    this.#recorder = recorder;
+  constructor(session: StreamSession, call: StreamCallInfo) {
+    super(session, session.controller, session.requestId);
+    this.#session = session;
     this.attempts = call.attempts;
     this.idempotencyKey = call.idempotencyKey;
+    session.watchForStop();
   }
 
   /**
@@ -63,11 +57,11 @@ export class MeteredChatStream extends ChatStream {
       final = await super.final();
     } catch (error) {
       // A stream that broke or was left still has its ledger entry: once final() settles, it is written.
-      await this.#recorder.recorded?.catch(() => undefined);
+      await this.#session.settling?.catch(() => undefined);
       throw error;
     }
-    // Recorded before the stream reported its end, so this resolves at once.
-    const { usage, cost } = await this.#recorder.completed();
+    // Settled before the stream reported its end, so this resolves at once.
+    const { usage, cost } = await this.#session.completed();
     return { ...final, cost, usageBuckets: usage };
   }
 }

@@ -7,7 +7,6 @@ import {
   normalizeOpenAIUsage,
   openAIUsageCounts,
 } from '../cost/usage-normalizers.js';
-import type { ProviderName } from '../providers/provider-types.js';
 import type { StreamUsage } from '../streaming/chat-stream-events.js';
 import type { ResponseInfo } from '../transport/transport-types.js';
 import type { ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
@@ -94,7 +93,7 @@ export function inferUsage(
  * @example
  * streamUsageBuckets(final.usage, 'openai');
  */
-export function streamUsageBuckets(usage: StreamUsage, provider: ProviderName): Usage {
+export function streamUsageBuckets(usage: StreamUsage, provider: string): Usage {
   const provenance = usage.provenance;
   if (provider === 'ollama' && usage.raw !== undefined && usage.raw !== null) {
     return normalizeOllamaUsage(usage.raw, { provenance });

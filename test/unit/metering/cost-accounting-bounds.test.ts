@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { estimateEmbeddingCall, estimateInferenceCall } from '../../../src/client/call-estimate.js';
-import { CostAccounting } from '../../../src/client/cost-accounting.js';
 import { Budget } from '../../../src/cost/budget.js';
 import type { BudgetLimitOptions } from '../../../src/cost/budget-limit.js';
 import type { CostBounds } from '../../../src/cost/cost-bounds.js';
@@ -8,6 +6,8 @@ import { Ledger } from '../../../src/cost/ledger.js';
 import { Money } from '../../../src/cost/money.js';
 import { PriceCatalog } from '../../../src/cost/price-catalog.js';
 import { AiaasError, BudgetExceededError } from '../../../src/errors/index.js';
+import { estimateEmbeddingCall, estimateInferenceCall } from '../../../src/metering/call-estimate.js';
+import { CostAccounting } from '../../../src/metering/cost-accounting.js';
 
 const pricing = PriceCatalog.fromServerPricing({
   currency: 'USD',

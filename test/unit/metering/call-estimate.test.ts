@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { estimatePromptTokens, estimateTokens } from '../../../src/cost/cost-estimator.js';
 import {
   estimateChatCall,
   estimateCompletionCall,
   estimateEmbeddingCall,
   estimateInferenceCall,
   requestBodyBytes,
-} from '../../../src/client/call-estimate.js';
-import { estimatePromptTokens, estimateTokens } from '../../../src/cost/cost-estimator.js';
+} from '../../../src/metering/call-estimate.js';
 
 describe('call estimates', () => {
   const messages = [

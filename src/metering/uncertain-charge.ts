@@ -4,7 +4,7 @@ import type { BillingRecordSource, ProviderBillingRecord } from '../cost/billing
 import type { LedgerStatus } from '../cost/ledger-entry.js';
 import { ServerBillingSource } from '../cost/server-billing-source.js';
 import { makeUsage, USAGE_BUCKETS, type Usage, type UsageInput } from '../cost/usage.js';
-import { AbortError, AiaasError, ConnectionError, StreamError, TimeoutError } from '../errors/index.js';
+import { AbortError } from '../errors/index.js';
 import { errorFields, type SdkLogger } from '../transport/sdk-logger.js';
 import type { CallCostMeter } from './call-cost-meter.js';
 import type { CallEstimate } from './call-estimate.js';
@@ -15,47 +15,6 @@ export const defaultUncertainChargeWaitMs = 10_000;
 /** The first wait between two reads of the provider's records; it doubles up to the cap. */
 const firstPollDelayMs = 100;
 const largestPollDelayMs = 1_000;
-
-/**
- * Whether a failed attempt's request may have reached the provider, so that it may have been
- * billed. Only failures known to happen before a byte was sent say no: a refused connection or
- * a DNS failure (`ConnectionError`, phase `connect`), a connect timeout, a call refused by a closed
- * client. An answer with an error status bills nothing (the provider said so). Anything else
- * after sending — a timeout waiting for headers or the body, a reset, an abort, a stream that
- * broke before its first event — may have been.
- */
-export function mayHaveReachedProvider(error: unknown): boolean {
-  if (!AiaasError.isInstance(error)) return false;
-  if (error.status !== undefined) return false;
-  if (
-    error instanceof TimeoutError ||
-    error instanceof ConnectionError ||
-    error instanceof AbortError ||
-    error instanceof StreamError
-  ) {
-    return error.phase !== 'connect';
-  }
-  return false;
-}
-
-/**
- * The attempts of one logical call that may have reached the provider: each attempt's failure
- * is noted as it happens, since the error that ends the call (a refused retry) can hide that an
- * earlier attempt was sent and billed.
- */
-export class ProviderReach {
-  #attempts = 0;
-
-  /** Notes an attempt's failure. */
-  note(error: unknown): void {
-    if (mayHaveReachedProvider(error)) this.#attempts += 1;
-  }
-
-  /** How many attempts may have reached the provider. */
-  get attempts(): number {
-    return this.#attempts;
-  }
-}
 
 /** How the client reads a provider's billing records of one call, when the provider keeps them. */
 export interface UncertainChargesOptions {
@@ -91,7 +50,7 @@ export interface UncertainCall {
  *
  * @example
  * const charges = new UncertainCharges({ billingSource, waitMs: 10_000, logger });
- * if (reach.attempts > 0) charges.hold({ meter, idempotencyKey, estimate, headers, error }, reach);
+ * await charges.finishFailed({ meter, idempotencyKey, estimate, headers, error }, call.progress.reachedProvider);
  * await charges.settled();
  */
 export class UncertainCharges {
@@ -111,9 +70,11 @@ export class UncertainCharges {
    * Ends a failed call's cost side: an uncertain call is held and resolved in the background;
    * any other (nothing sent, or an answer that was already recorded) settles or releases now.
    */
-  finishFailed(call: UncertainCall, reach: ProviderReach): Promise<void> {
-    if (reach.attempts === 0 || call.meter.hasRecorded) return call.meter.finish();
-    const resolution = this.#resolve(call, reach.attempts).finally(() => this.#pending.delete(resolution));
+  finishFailed(call: UncertainCall, attemptsThatReachedProvider: number): Promise<void> {
+    if (attemptsThatReachedProvider === 0 || call.meter.hasRecorded) return call.meter.finish();
+    const resolution = this.#resolve(call, attemptsThatReachedProvider).finally(() =>
+      this.#pending.delete(resolution),
+    );
     this.#pending.add(resolution);
     return Promise.resolve();
   }

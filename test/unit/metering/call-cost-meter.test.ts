@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CallCostMeter } from '../../../src/client/call-cost-meter.js';
 import { Budget } from '../../../src/cost/budget.js';
 import { Ledger } from '../../../src/cost/ledger.js';
 import { Money } from '../../../src/cost/money.js';
 import { PriceCatalog } from '../../../src/cost/price-catalog.js';
 import { makeUsage } from '../../../src/cost/usage.js';
+import { CallCostMeter } from '../../../src/metering/call-cost-meter.js';
 
 const catalog = PriceCatalog.fromObject({
   currency: 'USD',

@@ -3,10 +3,10 @@ import { budgetScopes } from '../cost/budget-limit.js';
 import { type CostBounds, requireCostBounds, resolveCostBound } from '../cost/cost-bounds.js';
 import type { Ledger } from '../cost/ledger.js';
 import { PriceCatalog } from '../cost/price-catalog.js';
+import { ValidationError } from '../errors/index.js';
 import { CallCostMeter } from './call-cost-meter.js';
 import { callCostRange } from './call-cost-range.js';
-import type { CallEstimate } from './call-estimate.js';
-import { invalidRequest } from './request-validation.js';
+import type { CallMetering } from './call-middleware.js';
 
 export interface CostAccountingOptions {
   readonly pricing: PriceCatalog | 'server' | undefined;
@@ -20,13 +20,6 @@ export interface CostAccountingOptions {
   readonly costBounds?: CostBounds | undefined;
   /** Fetches the provider's `GET /v1/pricing` body (for `pricing: 'server'`). */
   readonly loadServerPricing: () => Promise<unknown>;
-}
-
-/** What the cost layer needs to know about a call before sending it. */
-export interface CallMetering {
-  readonly model: string;
-  /** Only run when a budget needs a quote: counting a long prompt's tokens is not free. */
-  readonly estimate: () => CallEstimate;
 }
 
 /**
@@ -71,23 +64,6 @@ export class CostAccounting {
   }
 
   /**
-   * {@link begin} without a promise, when nothing needs waiting for: no budget to reserve and
-   * pricing that is already there (none, or a catalog given in the options). Undefined when
-   * `begin` must run. Throws what `begin` would reject with (an unpriced model).
-   */
-  beginNow(
-    metering: CallMetering,
-    call: { idempotencyKey: string | undefined; tags: Readonly<Record<string, string>> | undefined },
-  ): CallCostMeter | undefined {
-    const { pricing } = this.#options;
-    if (this.budget !== undefined || !(pricing === undefined || pricing instanceof PriceCatalog))
-      return undefined;
-    const pricedAt = new Date();
-    pricing?.priceOf(metering.model, pricedAt);
-    return this.#meter(metering, call, pricing, this.#tagsOf(call), undefined, pricedAt);
-  }
-
-  /**
    * Prepares the cost side of one call: checks the model has a price (else `UnpricedModelError`)
    * and, with a budget, reserves the quote's maximum (else `BudgetExceededError`). A budgeted
    * call must cap its output (`max_tokens`): without a ceiling there is nothing to reserve.
@@ -107,10 +83,11 @@ export class CostAccounting {
     if (this.budget !== undefined && catalog !== undefined) {
       const estimate = metering.estimate();
       if (estimate.maxOutputTokens === undefined) {
-        throw invalidRequest(
-          'max_tokens',
-          'a call under a budget needs max_tokens, so its cost has a ceiling to reserve',
-        );
+        const message = 'a call under a budget needs max_tokens, so its cost has a ceiling to reserve';
+        throw new ValidationError(`Invalid request: max_tokens: ${message}`, {
+          issues: [{ path: 'max_tokens', message }],
+          subject: 'request',
+        });
       }
       const scopes = budgetScopes(apiKeyId === undefined ? { tags } : { tags, apiKeyId });
       const bound = resolveCostBound(this.#options.costBounds, metering.model);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { estimateChatCall } from '../../../src/client/call-estimate.js';
-import { CostAccounting, type CostAccountingOptions } from '../../../src/client/cost-accounting.js';
 import { Budget } from '../../../src/cost/budget.js';
 import { Ledger } from '../../../src/cost/ledger.js';
 import { Money } from '../../../src/cost/money.js';
 import { PriceCatalog } from '../../../src/cost/price-catalog.js';
 import { makeUsage } from '../../../src/cost/usage.js';
 import { UnpricedModelError } from '../../../src/errors/index.js';
+import { estimateChatCall } from '../../../src/metering/call-estimate.js';
+import { CostAccounting, type CostAccountingOptions } from '../../../src/metering/cost-accounting.js';
 
 const pricing = PriceCatalog.fromServerPricing({
   currency: 'USD',
@@ -30,30 +30,25 @@ function accounting(options: Partial<CostAccountingOptions>) {
   });
 }
 
-describe('CostAccounting.beginNow', () => {
-  it('gives the meter at once without pricing or with a catalog given, and records like begin', async () => {
+describe('CostAccounting.begin', () => {
+  it('gives a meter that records with the client and call tags merged, priced from the catalog or not at all', async () => {
     for (const costs of [accounting({}), accounting({ pricing })]) {
-      const meter = costs.beginNow(metering, call);
-      expect(meter).toBeDefined();
+      const meter = await costs.begin(metering, call);
       const usage = makeUsage({ inputTokens: 1000, requests: 1 });
-      const cost = meter?.recordNow({ attempt: 1, requestId: 'req-1', usage, status: 'ok' });
-      expect(cost).not.toBeInstanceOf(Promise);
+      const cost = await meter.record({ attempt: 1, requestId: 'req-1', usage, status: 'ok' });
       const [entry] = await costs.ledger.entries();
       expect(entry).toMatchObject({ idempotencyKey: 'key-1', tags: { app: 'unit', team: 'search' } });
       expect(entry?.cost).toEqual(cost);
+      expect(cost === null).toBe((await costs.catalog()) === undefined);
     }
   });
 
-  it('leaves calls that must wait to begin: a budget to reserve, or server pricing to load', () => {
+  it('rejects an unpriced model before anything is reserved', async () => {
     const budget = new Budget({ limits: [{ limit: Money.of('1', 'USD'), mode: 'soft' }] });
-    expect(accounting({ pricing, budget }).beginNow(metering, call)).toBeUndefined();
-    expect(accounting({ pricing: 'server' }).beginNow(metering, call)).toBeUndefined();
-  });
-
-  it('throws for an unpriced model, as begin rejects', async () => {
-    const costs = accounting({ pricing });
+    const costs = accounting({ pricing, budget });
     const other = { model: 'unknown-model', estimate: metering.estimate };
-    expect(() => costs.beginNow(other, call)).toThrow(UnpricedModelError);
     await expect(costs.begin(other, call)).rejects.toBeInstanceOf(UnpricedModelError);
+    const [status] = await budget.status();
+    expect(status?.reserved.isZero()).toBe(true);
   });
 });
