@@ -9,18 +9,10 @@ import { totalsByCurrency } from './ledger.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import { Money } from './money.js';
 import { serverUsageFields } from './server-usage-fields.js';
-import { totalInputTokens, totalOutputTokens } from './usage.js';
+import { BILLED_BUCKETS, totalInputTokens, totalOutputTokens } from './usage.js';
 
 /** The usage fields compared, at the provider's granularity (tokens as totals). */
-export const RECONCILE_FIELDS = [
-  'inputTokens',
-  'outputTokens',
-  'computeMs',
-  'bytesIn',
-  'bytesOut',
-  'tensorElements',
-  'requests',
-] as const;
+export const RECONCILE_FIELDS = BILLED_BUCKETS;
 
 export type ReconcileField = (typeof RECONCILE_FIELDS)[number];
 

@@ -1,15 +1,5 @@
 import type { ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
-
-/** A billing record's counts under the SDK's usage names (tokens as totals). */
-export interface ServerUsageFields {
-  inputTokens: number;
-  outputTokens: number;
-  computeMs: number;
-  bytesIn: number;
-  bytesOut: number;
-  tensorElements: number;
-  requests: number;
-}
+import type { BilledUsage } from './usage.js';
 
 /**
  * A billing record's counts renamed to the SDK's usage fields, for reconciling and for
@@ -18,7 +8,7 @@ export interface ServerUsageFields {
  * @example
  * serverUsageFields(record).outputTokens; // 9
  */
-export function serverUsageFields(record: ServerUsageRecord): ServerUsageFields {
+export function serverUsageFields(record: ServerUsageRecord): BilledUsage {
   const { usage } = record;
   return {
     inputTokens: usage.input_tokens,

@@ -1,6 +1,6 @@
 import type { Money } from '../../cost/money.js';
+import type { BilledUsage } from '../../cost/usage.js';
 import { randomIdSource } from '../http/random-id-source.js';
-import type { MeteredUsage } from './metered-usage.js';
 
 /** How the attempt ended: answered, failed (an error or an injected fault), or cut by the client. */
 export type BillingStatus = 'ok' | 'error' | 'aborted';
@@ -40,7 +40,7 @@ export interface BillingRecordInput {
   /** The attempt of the logical call (1 for a request without an Idempotency-Key). */
   attempt: number;
   status: BillingStatus;
-  usage: MeteredUsage;
+  usage: BilledUsage;
   cost: Money;
   /** Default: now. */
   time?: Date;

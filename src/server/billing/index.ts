@@ -7,7 +7,7 @@ export {
   createBillingRecord,
 } from './billing-record.js';
 export { defaultRateCardJson } from './default-rate-card.js';
-export { type MeteredUsage, meterUsage, type UsageMeterReading } from './metered-usage.js';
+export { type MeasuredUsage, meterUsage } from './metered-usage.js';
 export { priceUsage } from './price-usage.js';
 export { RateCard, type RateCardJson } from './rate-card.js';
 export { tenantIdForKey } from './tenant-id.js';

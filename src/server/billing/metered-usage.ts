@@ -1,27 +1,7 @@
-/** What the server bills one attempt for; every field a non-negative integer. */
-export interface MeteredUsage {
-  inputTokens: number;
-  outputTokens: number;
-  /** Milliseconds of model compute. */
-  computeMs: number;
-  /** Request body bytes. */
-  bytesIn: number;
-  /** Response body bytes. */
-  bytesOut: number;
-  /** OIP input tensor elements (what the SDK's `normalizeOipUsage` counts by default). */
-  tensorElements: number;
-  requests: number;
-}
+import type { BilledUsage } from '../../cost/usage.js';
 
-/** The fields of the request's usage meter snapshot that billing reads (`http/usage-meter.ts`). */
-export interface UsageMeterReading {
-  inputTokens: number;
-  outputTokens: number;
-  computeMilliseconds: number;
-  requestBytes: number;
-  responseBytes: number;
-  tensorElements: number;
-}
+/** What a request's meter measured (`http/usage-meter.ts`): billed buckets, fractions not yet rounded. */
+export type MeasuredUsage = Omit<BilledUsage, 'requests'>;
 
 function count(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.ceil(value) : 0;
@@ -32,7 +12,7 @@ function count(value: number): number {
  * `compute_ms`, so a client's ledger holds exactly what the server bills.
  *
  * @example
- * billedComputeMs(context.meter.snapshot().computeMilliseconds); // 0.3 -> 1
+ * billedComputeMs(context.meter.snapshot().computeMs); // 0.3 -> 1
  */
 export function billedComputeMs(milliseconds: number): number {
   return count(milliseconds);
@@ -45,13 +25,13 @@ export function billedComputeMs(milliseconds: number): number {
  * @example
  * meterUsage(context.meter.snapshot()); // { inputTokens: 12, ..., computeMs: 31, requests: 1 }
  */
-export function meterUsage(reading: UsageMeterReading, requests = 1): MeteredUsage {
+export function meterUsage(reading: MeasuredUsage, requests = 1): BilledUsage {
   return {
     inputTokens: count(reading.inputTokens),
     outputTokens: count(reading.outputTokens),
-    computeMs: count(reading.computeMilliseconds),
-    bytesIn: count(reading.requestBytes),
-    bytesOut: count(reading.responseBytes),
+    computeMs: count(reading.computeMs),
+    bytesIn: count(reading.bytesIn),
+    bytesOut: count(reading.bytesOut),
     tensorElements: count(reading.tensorElements),
     requests: count(requests),
   };

@@ -1,11 +1,11 @@
 import { divideRounded, parseDecimal } from '../../cost/decimal.js';
 import { Money } from '../../cost/money.js';
-import type { MeteredUsage } from './metered-usage.js';
+import { BILLED_BUCKETS, type BilledUsage } from '../../cost/usage.js';
 import type { RateCard } from './rate-card.js';
 
 /** One priced quantity of a model's card, its decimal rate parsed once (see {@link Money.fromRate}). */
 interface ParsedCharge {
-  field: keyof MeteredUsage;
+  field: keyof BilledUsage;
   /** The rate's digits, already times 10^12 (Money's scale). */
   scaledRateUnits: bigint;
   /** `10^(rate's fraction digits) × per`. */
@@ -14,16 +14,6 @@ interface ParsedCharge {
 
 // The card's decimal rates were parsed on every request; a card never changes once built.
 const chargesByCard = new WeakMap<RateCard, Map<string, readonly ParsedCharge[]>>();
-
-const fields: readonly (keyof MeteredUsage)[] = [
-  'inputTokens',
-  'outputTokens',
-  'computeMs',
-  'bytesIn',
-  'bytesOut',
-  'tensorElements',
-  'requests',
-];
 
 function chargesOf(card: RateCard, model: string): readonly ParsedCharge[] {
   let byModel = chargesByCard.get(card);
@@ -35,7 +25,7 @@ function chargesOf(card: RateCard, model: string): readonly ParsedCharge[] {
   if (cached !== undefined) return cached;
   // Throws UnpricedModelError for a model the card does not price (never cached).
   const pricing = card.pricingFor(model);
-  const rates: [rate: string | undefined, per: bigint, field: keyof MeteredUsage][] = [
+  const rates: [rate: string | undefined, per: bigint, field: keyof BilledUsage][] = [
     [pricing.per_token?.input_per_million, 1_000_000n, 'inputTokens'],
     [pricing.per_token?.output_per_million, 1_000_000n, 'outputTokens'],
     [pricing.per_compute_second, 1000n, 'computeMs'],
@@ -69,9 +59,9 @@ function chargesOf(card: RateCard, model: string): readonly ParsedCharge[] {
  * priceUsage(RateCard.default(), 'ref-chat', { inputTokens: 1000, outputTokens: 2000, computeMs: 40,
  *   bytesIn: 300, bytesOut: 900, tensorElements: 0, requests: 1 }).toDecimalString(); // '0.0035'
  */
-export function priceUsage(card: RateCard, model: string, usage: MeteredUsage): Money {
+export function priceUsage(card: RateCard, model: string, usage: BilledUsage): Money {
   const charges = chargesOf(card, model);
-  for (const field of fields) {
+  for (const field of BILLED_BUCKETS) {
     const quantity = usage[field];
     if (!Number.isSafeInteger(quantity) || quantity < 0) {
       throw new RangeError(`usage.${field} must be a non-negative integer, got ${quantity}.`);

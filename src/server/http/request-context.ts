@@ -189,7 +189,7 @@ export class RequestContext {
       // The body is held until the request settled: its work (a recorded stream) may outlive the socket.
       if (reservation !== undefined) this.settlement.onSettled(() => reservation.release());
       this.#body = readRequestBody(this.#request, this.#bodyLimitBytes, reservation).then((body) => {
-        this.meter.addRequestBytes(body.length);
+        this.meter.addBytesIn(body.length);
         return body;
       });
     }

@@ -25,7 +25,7 @@ export function writeJson(
 ): void {
   const text = JSON.stringify(body);
   const length = Buffer.byteLength(text, 'utf8');
-  meter?.addResponseBytes(length);
+  meter?.addBytesOut(length);
   if (headers !== undefined) {
     for (const name in headers) if (name !== 'content-type') response.setHeader(name, headers[name]!);
   }
@@ -48,7 +48,7 @@ export function jsonBytes(body: unknown): Buffer {
 
 /** Sends bytes exactly as given, with their length, counting them on the meter. */
 function writeRaw(response: ServerResponse, raw: RawRouteResponse, meter?: UsageMeter): void {
-  meter?.addResponseBytes(raw.body.length);
+  meter?.addBytesOut(raw.body.length);
   for (const name in raw.headers) response.setHeader(name, raw.headers[name]!);
   response.writeHead(raw.status, ['content-length', String(raw.body.length)]);
   response.end(raw.body);

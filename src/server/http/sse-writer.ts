@@ -93,7 +93,7 @@ export async function writeEventStream(
     lastWrittenId = nextId;
     nextId++;
     eventsSent++;
-    meter?.addResponseBytes(Buffer.byteLength(frame));
+    meter?.addBytesOut(Buffer.byteLength(frame));
     // The event right before a cut must reach the socket before the cut does.
     if (faults.dropAfter === lastWrittenId) await writeThrough(response, frame, signal);
     else if (!response.write(frame)) await drained(response, signal);

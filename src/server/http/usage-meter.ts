@@ -1,21 +1,16 @@
-/** What one request consumed, measured by the server itself. */
-export interface UsageSnapshot {
-  inputTokens: number;
-  outputTokens: number;
-  /** Milliseconds spent inside model runs on behalf of this request. */
-  computeMilliseconds: number;
-  /** The request body as read (a `Last-Event-ID` resume is a replay and is not billed again). */
-  requestBytes: number;
-  /**
-   * The response body as written: a JSON body's bytes, or for a stream its SSE event frames
-   * (`id: n`, `data: …`, blank line), each event once however many sockets carried it. HTTP
-   * framing (headers, chunked encoding) is not counted. The SDK counts the same bytes on its
-   * side (`BodyByteCount`, `StreamBodyBytes`), so the two reconcile exactly.
-   */
-  responseBytes: number;
-  /** Input tensor elements of OIP inference (what the SDK counts by default). */
-  tensorElements: number;
-}
+import type { MeasuredUsage } from '../billing/metered-usage.js';
+
+/**
+ * What one request consumed, measured by the server itself, in the billed buckets:
+ * - `computeMs`: milliseconds spent inside model runs on behalf of this request;
+ * - `bytesIn`: the request body as read (a `Last-Event-ID` resume is a replay and is not billed again);
+ * - `bytesOut`: the response body as written: a JSON body's bytes, or for a stream its SSE event
+ *   frames (`id: n`, `data: …`, blank line), each event once however many sockets carried it.
+ *   HTTP framing (headers, chunked encoding) is not counted. The SDK counts the same bytes on its
+ *   side (`BodyByteCount`, `StreamBodyBytes`), so the two reconcile exactly;
+ * - `tensorElements`: input tensor elements of OIP inference (what the SDK counts by default).
+ */
+export type UsageSnapshot = MeasuredUsage;
 
 /**
  * Accumulates a request's usage as it is served: routes add tokens (output tokens one by
@@ -31,9 +26,9 @@ export class UsageMeter {
   #usage: UsageSnapshot = {
     inputTokens: 0,
     outputTokens: 0,
-    computeMilliseconds: 0,
-    requestBytes: 0,
-    responseBytes: 0,
+    computeMs: 0,
+    bytesIn: 0,
+    bytesOut: 0,
     tensorElements: 0,
   };
 
@@ -42,16 +37,16 @@ export class UsageMeter {
     this.#usage.outputTokens += tokens.output ?? 0;
   }
 
-  addComputeMilliseconds(milliseconds: number): void {
-    this.#usage.computeMilliseconds += milliseconds;
+  addComputeMs(milliseconds: number): void {
+    this.#usage.computeMs += milliseconds;
   }
 
-  addRequestBytes(bytes: number): void {
-    this.#usage.requestBytes += bytes;
+  addBytesIn(bytes: number): void {
+    this.#usage.bytesIn += bytes;
   }
 
-  addResponseBytes(bytes: number): void {
-    this.#usage.responseBytes += bytes;
+  addBytesOut(bytes: number): void {
+    this.#usage.bytesOut += bytes;
   }
 
   addTensorElements(elements: number): void {

@@ -32,7 +32,7 @@ function record(
   const { buffer } = recording;
   // Metered as recorded: the call pays for its stream once, however many sockets carry it.
   buffer.subscribe(0, {
-    onEvent: (event) => context.meter.addResponseBytes(frameBytes(event)),
+    onEvent: (event) => context.meter.addBytesOut(frameBytes(event)),
     onEnd: () => {},
   });
   const recorded = recordEventStream(buffer, response.events, {

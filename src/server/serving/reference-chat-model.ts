@@ -101,7 +101,7 @@ export class ReferenceChatModel {
       for (;;) {
         signal?.throwIfAborted();
         const { step, result, computeMilliseconds } = await sequence.next(signal);
-        meter.addComputeMilliseconds(computeMilliseconds);
+        meter.addComputeMs(computeMilliseconds);
         if (step !== undefined) {
           this.#tokenSink?.recordGeneratedTokens(this.name, 1);
           yield step;

@@ -126,7 +126,7 @@ export class ReferenceEmbeddingModel {
         [this.#outputName],
         { padding: this.batchPadding },
       );
-      meter.addComputeMilliseconds(computeMilliseconds);
+      meter.addComputeMs(computeMilliseconds);
       const data = outputs[this.#outputName]!.data as Float32Array;
       for (let row = 0; row < batch.batchSize; row++) {
         result.vectors.push(data.slice(row * this.dimensions, (row + 1) * this.dimensions));

@@ -91,11 +91,11 @@ describe('createRequestDispatcher', () => {
     const events = await stream.text();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(finished.map((entry) => entry.path)).toEqual(['/echo', '/v2/stream']);
-    expect(finished[0]!.usage.requestBytes).toBe(body.length);
-    expect(finished[0]!.usage.responseBytes).toBe(Buffer.byteLength(text));
+    expect(finished[0]!.usage.bytesIn).toBe(body.length);
+    expect(finished[0]!.usage.bytesOut).toBe(Buffer.byteLength(text));
     expect(finished[0]!.outcome).toEqual({ status: 200, disconnected: false });
     expect(events).toBe('id: 1\ndata: one\n\nid: 2\ndata: two\n\n');
-    expect(finished[1]!.usage.responseBytes).toBe(Buffer.byteLength(events));
+    expect(finished[1]!.usage.bytesOut).toBe(Buffer.byteLength(events));
   });
 
   it('turns a bug into a 500 that reveals nothing but the request id, and logs it', async () => {

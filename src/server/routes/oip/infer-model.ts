@@ -115,7 +115,7 @@ export async function inferModel(
   }
   // Billed from here: the model ran. Elements count the inputs, as the SDK's OIP usage does by default.
   context.model = entry.name;
-  context.meter.addComputeMilliseconds(result.computeMilliseconds);
+  context.meter.addComputeMs(result.computeMilliseconds);
   const outputs = outputNames.map((name) => encodeInferOutput(name, result.outputs[name]!));
   context.meter.addTensorElements(Object.values(feeds).reduce((sum, tensor) => sum + tensor.data.length, 0));
   const metered = context.meter.snapshot();
@@ -125,7 +125,7 @@ export async function inferModel(
     ...(request.id === undefined ? {} : { id: request.id }),
     // OIP has no usage object: what is billed besides bytes goes in the response parameters.
     parameters: {
-      compute_ms: billedComputeMs(metered.computeMilliseconds),
+      compute_ms: billedComputeMs(metered.computeMs),
       tensor_elements: metered.tensorElements,
     },
     outputs,

@@ -20,6 +20,6 @@ export function usageOf(promptTokens: number, completionTokens: number, meter: U
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
-    compute_ms: billedComputeMs(meter.snapshot().computeMilliseconds),
+    compute_ms: billedComputeMs(meter.snapshot().computeMs),
   };
 }

@@ -95,7 +95,7 @@ export function embeddingsRoute(services: RouteServices): Route {
           prompt_tokens: promptTokens,
           total_tokens: promptTokens,
           // The compute billed (an aiaas extension), so the client records what it pays for.
-          compute_ms: billedComputeMs(context.meter.snapshot().computeMilliseconds),
+          compute_ms: billedComputeMs(context.meter.snapshot().computeMs),
         },
       });
     },

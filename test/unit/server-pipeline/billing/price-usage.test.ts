@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { priceUsage as priceWithCatalog } from '../../../../src/cost/cost-calculator.js';
 import { Money } from '../../../../src/cost/money.js';
 import { rateCatalogFromServerPricing } from '../../../../src/cost/server-pricing-import.js';
+import type { BilledUsage } from '../../../../src/cost/usage.js';
 import { makeUsage } from '../../../../src/cost/usage.js';
-import { type MeteredUsage, meterUsage } from '../../../../src/server/billing/metered-usage.js';
+import { meterUsage } from '../../../../src/server/billing/metered-usage.js';
 import { priceUsage } from '../../../../src/server/billing/price-usage.js';
 import { RateCard } from '../../../../src/server/billing/rate-card.js';
 
-const none: MeteredUsage = {
+const none: BilledUsage = {
   inputTokens: 0,
   outputTokens: 0,
   computeMs: 0,
@@ -124,9 +125,9 @@ describe('meterUsage', () => {
       meterUsage({
         inputTokens: 12,
         outputTokens: 30,
-        computeMilliseconds: 30.2,
-        requestBytes: 310,
-        responseBytes: 922,
+        computeMs: 30.2,
+        bytesIn: 310,
+        bytesOut: 922,
         tensorElements: 0,
       }),
     ).toEqual({
@@ -143,9 +144,9 @@ describe('meterUsage', () => {
         {
           inputTokens: -1,
           outputTokens: Number.NaN,
-          computeMilliseconds: 0,
-          requestBytes: 0,
-          responseBytes: 0,
+          computeMs: 0,
+          bytesIn: 0,
+          bytesOut: 0,
           tensorElements: 4,
         },
         0,
