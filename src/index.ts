@@ -94,6 +94,11 @@ export type {
   LedgerStatus,
 } from './cost/ledger-entry.js';
 export type { LedgerStore } from './cost/ledger-store.js';
+export {
+  LedgerStoreError,
+  type LedgerStoreErrorOptions,
+  type LedgerStoreOperation,
+} from './cost/ledger-store-error.js';
 export type { LitellmImportOptions } from './cost/litellm-price-import.js';
 export { MemoryBudgetStore } from './cost/memory-budget-store.js';
 export { MemoryLedgerStore } from './cost/memory-ledger-store.js';
@@ -125,7 +130,7 @@ export type { ServerPricingImportOptions } from './cost/server-pricing-import.js
 export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './cost/sqlite-budget-store.js';
 export type { SqliteRetryOptions } from './cost/sqlite-busy-retry.js';
 export type { OpenSqliteOptions } from './cost/sqlite-database.js';
-export { SqliteLedgerStore } from './cost/sqlite-ledger-store.js';
+export { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './cost/sqlite-ledger-store.js';
 export {
   addUsage,
   emptyUsage,

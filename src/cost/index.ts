@@ -103,6 +103,11 @@ export {
 } from './ledger-entry.js';
 export { type LedgerRecord, ledgerEntryFromRecord, ledgerEntryToRecord } from './ledger-entry-codec.js';
 export type { LedgerStore } from './ledger-store.js';
+export {
+  LedgerStoreError,
+  type LedgerStoreErrorOptions,
+  type LedgerStoreOperation,
+} from './ledger-store-error.js';
 export type { LitellmImportOptions } from './litellm-price-import.js';
 export { MemoryBudgetStore } from './memory-budget-store.js';
 export { MemoryLedgerStore } from './memory-ledger-store.js';
@@ -136,7 +141,7 @@ export type { ServerPricingImportOptions } from './server-pricing-import.js';
 export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './sqlite-budget-store.js';
 export type { SqliteRetryOptions } from './sqlite-busy-retry.js';
 export { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
-export { SqliteLedgerStore } from './sqlite-ledger-store.js';
+export { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './sqlite-ledger-store.js';
 export {
   addUsage,
   emptyUsage,

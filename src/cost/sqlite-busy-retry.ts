@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AiaasError } from '../errors/index.js';
 import { BudgetStoreError, type BudgetStoreOperation } from './budget-store-error.js';
+import { LedgerStoreError, type LedgerStoreOperation } from './ledger-store-error.js';
 
 /** How a SQLite store retries an operation that found the database locked by another connection. */
 export interface SqliteRetryOptions {
@@ -54,39 +56,65 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && BUSY_CODES.has(code);
 }
 
+/** How a store's failed operation is named and typed. */
+export interface SqliteStoreFailure {
+  /** E.g. `Budget store settle`. */
+  readonly label: string;
+  readonly operation: string;
+  readonly fail: (message: string, code: 'store_busy' | 'store_failed', cause: unknown) => AiaasError;
+}
+
+/** A budget store operation's failures, as {@link BudgetStoreError}s. */
+export function budgetStoreFailure(operation: BudgetStoreOperation): SqliteStoreFailure {
+  return {
+    label: `Budget store ${operation}`,
+    operation,
+    fail: (message, code, cause) => new BudgetStoreError(message, { operation, code, cause }),
+  };
+}
+
+/** A ledger store operation's failures, as {@link LedgerStoreError}s. */
+export function ledgerStoreFailure(operation: LedgerStoreOperation): SqliteStoreFailure {
+  return {
+    label: `Ledger store ${operation}`,
+    operation,
+    fail: (message, code, cause) => new LedgerStoreError(message, { operation, code, cause }),
+  };
+}
+
 /**
  * Runs one synchronous better-sqlite3 step, retrying it with backoff while the database is
- * locked; any failure leaves as a {@link BudgetStoreError}, never a raw `SqliteError`. The step
- * must be safe to repeat: a transaction that failed was rolled back, so it is.
+ * locked; any failure leaves as the store's typed error (a `BudgetStoreError` for a budget
+ * operation name), never a raw `SqliteError`. An `AiaasError` the step throws itself passes
+ * through. The step must be safe to repeat: a transaction that failed was rolled back, so it is.
  *
  * @example
  * const outcome = await withSqliteRetry('settle', retry, () => statement.run(units, time, id));
+ * await withSqliteRetry(ledgerStoreFailure('append'), retry, () => insert.run(...values));
  */
 export async function withSqliteRetry<Result>(
-  operation: BudgetStoreOperation,
+  operation: BudgetStoreOperation | SqliteStoreFailure,
   retry: ResolvedSqliteRetry,
   step: () => Result,
 ): Promise<Result> {
+  const failure = typeof operation === 'string' ? budgetStoreFailure(operation) : operation;
   let delay = retry.initialDelayMs;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return step();
     } catch (error) {
-      if (error instanceof BudgetStoreError) throw error;
+      if (AiaasError.isInstance(error)) throw error;
       const detail = error instanceof Error ? error.message : String(error);
       if (!isSqliteBusy(error)) {
-        throw new BudgetStoreError(`Budget store ${operation} failed: ${detail}.`, {
-          operation,
-          code: 'store_failed',
-          cause: error,
-        });
+        throw failure.fail(`${failure.label} failed: ${detail}.`, 'store_failed', error);
       }
       if (attempt >= retry.attempts) {
-        throw new BudgetStoreError(
-          `Budget store ${operation} failed: the SQLite database stayed locked by another connection ` +
-            `through ${attempt} tries (${detail}). Nothing was changed by this ${operation}; a longer ` +
+        throw failure.fail(
+          `${failure.label} failed: the SQLite database stayed locked by another connection ` +
+            `through ${attempt} tries (${detail}). Nothing was changed by this ${failure.operation}; a longer ` +
             '`busyTimeoutMs` or more `retry.attempts` wait longer.',
-          { operation, code: 'store_busy', cause: error },
+          'store_busy',
+          error,
         );
       }
       // Jitter, so that processes that collided once do not collide again in step.

@@ -2,7 +2,22 @@ import { AiaasError } from '../errors/index.js';
 import { type LedgerEntry, type LedgerFilter, matchesLedgerFilter } from './ledger-entry.js';
 import { ledgerEntryFromRecord, ledgerEntryToRecord } from './ledger-entry-codec.js';
 import type { LedgerStore } from './ledger-store.js';
+import {
+  ledgerStoreFailure,
+  type ResolvedSqliteRetry,
+  resolveSqliteRetry,
+  type SqliteRetryOptions,
+  withSqliteRetry,
+} from './sqlite-busy-retry.js';
 import { type OpenSqliteOptions, openSqliteDatabase, type SqliteDatabase } from './sqlite-database.js';
+
+export interface SqliteLedgerStoreOptions extends OpenSqliteOptions {
+  /** How an operation that finds the database locked is retried before it fails with `LedgerStoreError`. */
+  retry?: SqliteRetryOptions | undefined;
+}
+
+const appendFailure = ledgerStoreFailure('append');
+const entriesFailure = ledgerStoreFailure('entries');
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS aiaas_ledger (
@@ -47,20 +62,34 @@ export class SqliteLedgerStore implements LedgerStore {
   private constructor(
     private readonly database: SqliteDatabase,
     private readonly ownsDatabase: boolean,
-  ) {
-    database.exec(SCHEMA);
-  }
+    private readonly retry: ResolvedSqliteRetry,
+  ) {}
 
-  /** Opens a database file, or uses an open one (shared with a budget store; then `close` leaves it open). */
+  /**
+   * Opens a database file, or uses an open one (shared with a budget store; then `close` leaves
+   * it open). A database locked by another connection is retried, then fails with `LedgerStoreError`.
+   */
   static async open(
     pathOrDatabase: string | SqliteDatabase,
-    options: OpenSqliteOptions = {},
+    options: SqliteLedgerStoreOptions = {},
   ): Promise<SqliteLedgerStore> {
-    if (typeof pathOrDatabase !== 'string') return new SqliteLedgerStore(pathOrDatabase, false);
-    return new SqliteLedgerStore(await openSqliteDatabase(pathOrDatabase, options), true);
+    const retry = resolveSqliteRetry(options.retry);
+    const owns = typeof pathOrDatabase === 'string';
+    const database = owns ? await openSqliteDatabase(pathOrDatabase, options) : pathOrDatabase;
+    try {
+      await withSqliteRetry(ledgerStoreFailure('open'), retry, () => database.exec(SCHEMA));
+    } catch (error) {
+      if (owns) database.close();
+      throw error;
+    }
+    return new SqliteLedgerStore(database, owns, retry);
   }
 
   async append(entry: LedgerEntry): Promise<void> {
+    await withSqliteRetry(appendFailure, this.retry, () => this.#insert(entry));
+  }
+
+  #insert(entry: LedgerEntry): void {
     try {
       this.database
         .prepare(
@@ -109,9 +138,14 @@ export class SqliteLedgerStore implements LedgerStore {
       parameters.push(filter.until.getTime());
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows = this.database
-      .prepare(`SELECT record FROM aiaas_ledger ${where} ORDER BY sequence`)
-      .all(...parameters) as { record: string }[];
+    const rows = await withSqliteRetry(
+      entriesFailure,
+      this.retry,
+      () =>
+        this.database
+          .prepare(`SELECT record FROM aiaas_ledger ${where} ORDER BY sequence`)
+          .all(...parameters) as { record: string }[],
+    );
     return rows
       .map((row) => ledgerEntryFromRecord(JSON.parse(row.record)))
       .filter((entry) => matchesLedgerFilter(entry, filter));
