@@ -118,6 +118,7 @@ export class AiaasClient {
     this.baseURL = this.provider.baseURL;
     this.ledger = options.ledger ?? new Ledger();
     this.budget = options.budget;
+    this.budget?.adoptLedger(this.ledger);
     const pricingUrl =
       this.provider.name === 'openai'
         ? joinUrl(this.provider.baseURL, 'pricing')

@@ -15,7 +15,7 @@ export interface ExpiryRecorderOptions {
   readonly store: BudgetStore;
   /** Who claims the expiries (the Budget's owner id). */
   readonly claimant: string;
-  readonly ledger: Ledger | undefined;
+  ledger: Ledger | undefined;
   readonly now: () => Date;
   /** Told about each expiry claimed, so a lapsed reservation of the Budget's own is no longer renewed. */
   readonly onClaimed: (id: string) => void;
@@ -34,10 +34,19 @@ export interface ExpiryRecorderOptions {
 export class ExpiryRecorder {
   readonly listeners = new Set<(expiry: BudgetExpiry) => void>();
   readonly #options: ExpiryRecorderOptions;
+
+  /** Where expiries are written; a Budget made without one can be given one later. */
+  get ledger(): Ledger | undefined {
+    return this.#options.ledger;
+  }
+
+  set ledger(ledger: Ledger | undefined) {
+    this.#options.ledger = ledger;
+  }
   #sweeping: Promise<BudgetExpiry[]> | undefined;
 
   constructor(options: ExpiryRecorderOptions) {
-    this.#options = options;
+    this.#options = { ...options };
   }
 
   /** Whether there is anywhere to record expiries (else they are left for a Budget that records them). */

@@ -43,8 +43,9 @@ export interface BudgetOptions {
    * Where reservations whose lease ran out (this process's or any other's sharing the store) are
    * recorded, once each, as `estimated` entries at their full amount. Use the ledger your calls
    * record to: when a late settle or `recoverUsage()` learns the real cost, the estimate is
-   * reversed there by a correcting entry. Without a ledger (and without an `expired` listener)
-   * this Budget leaves expiries for one that records them.
+   * reversed there by a correcting entry. Without one, the first `AiaasClient` given this Budget
+   * lends it its ledger; with neither (and no `expired` listener) this Budget leaves expiries for
+   * one that records them.
    */
   ledger?: Ledger;
   /** Called with every expiry this Budget records, like `budget.on('expired', ...)`. */
@@ -120,7 +121,6 @@ export class Budget {
   readonly leaseMs: number;
   /** The owner id this Budget's reservations carry. */
   readonly owner: string;
-  readonly ledger: Ledger | undefined;
   private readonly listeners = new Set<(warning: BudgetWarning) => void>();
   private readonly now: () => Date;
   private readonly makeId: () => string;
@@ -134,7 +134,6 @@ export class Budget {
     this.makeId = options.makeId ?? randomUUID;
     this.leaseMs = resolveLeaseMs(options.leaseMs);
     this.owner = resolveOwner(options.owner);
-    this.ledger = options.ledger;
     if (options.onWarning) this.listeners.add(options.onWarning);
     this.keeper = new LeaseKeeper({
       store: this.store,
@@ -147,12 +146,26 @@ export class Budget {
     this.recorder = new ExpiryRecorder({
       store: this.store,
       claimant: this.owner,
-      ledger: this.ledger,
+      ledger: options.ledger,
       now: this.now,
       // One of ours that lapsed (a stalled event loop, a failing store): stop trying to renew it.
       onClaimed: (id) => this.keeper.drop(id),
     });
     if (options.onExpired) this.recorder.listeners.add(options.onExpired);
+  }
+
+  /** Where lapsed reservations are recorded: the `ledger` option, or the first client's ledger. */
+  get ledger(): Ledger | undefined {
+    return this.recorder.ledger;
+  }
+
+  /**
+   * Records lapsed reservations in `ledger` when this Budget was made without one. An
+   * `AiaasClient` given this Budget hands it its own ledger this way, so a crashed or stalled
+   * call's lapsed hold lands next to the calls' entries; a ledger given here or before stays.
+   */
+  adoptLedger(ledger: Ledger): void {
+    this.recorder.ledger ??= ledger;
   }
 
   /**
