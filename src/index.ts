@@ -5,9 +5,9 @@ export { ChatBuilder, chat } from './builders/chat-builder.js';
 export { type DatatypeOf, type TensorInput, type TensorSource, tensor } from './builders/tensor-builder.js';
 // Client
 export { AiaasClient } from './client/aiaas-client.js';
+export type { AiaasClientOptions } from './client/aiaas-client-options.js';
 export { APIPromise, type WithResponse } from './client/api-promise.js';
 export type { QuoteOptions, QuoteParams } from './client/call-quote.js';
-export type { AiaasClientOptions } from './client/client-options.js';
 export type {
   RequestOptions,
   StreamRequestOptions,

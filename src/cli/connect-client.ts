@@ -1,5 +1,5 @@
 import { AiaasClient } from '../client/aiaas-client.js';
-import type { AiaasClientOptions } from '../client/client-options.js';
+import type { AiaasClientOptions } from '../client/aiaas-client-options.js';
 import { CliUsageError } from './cli-io.js';
 import { providerFlag } from './parse-command-line.js';
 

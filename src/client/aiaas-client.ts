@@ -24,11 +24,12 @@ import {
   type TokenizeResponse,
   tokenizeRequestSchema,
 } from '../wire/openai/tokenize-schemas.js';
+import type { AiaasClientOptions } from './aiaas-client-options.js';
 import type { APIPromise } from './api-promise.js';
 import { type QuoteOptions, type QuoteParams, quoteCall } from './call-quote.js';
 import { createRetryCallRunner } from './call-runner.js';
 import { type ClientContext, executeCall } from './client-context.js';
-import { type AiaasClientOptions, resolveClientOptions } from './client-options.js';
+import { resolveClientOptions } from './client-options.js';
 import { describeValue } from './option-validation.js';
 import type { RequestOptions } from './request-options.js';
 import { validateRequest } from './request-validation.js';

@@ -7,11 +7,10 @@ import { PriceCatalog } from '../cost/price-catalog.js';
 import type { RetryEvent } from '../retry/retry-options.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import { RetryThrottle, type RetryThrottleOptions } from '../retry/retry-throttle.js';
-import type { TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
 import { largestMaxResponseBytes } from '../transport/response-size-limit.js';
 import type { Logger } from '../transport/sdk-logger.js';
 import type { Middleware } from '../transport/transport-types.js';
-import type { AiaasClientOptions } from './client-options.js';
+import type { AiaasClientOptions } from './aiaas-client-options.js';
 import {
   checkOptions,
   missingMethods,
@@ -20,6 +19,7 @@ import {
   refusing,
 } from './option-validation.js';
 import type { StreamRequestOptions } from './request-options.js';
+import type { TelemetryMiddleware } from './telemetry-hook.js';
 
 // An HTTP token (RFC 9110): what a header name may be made of.
 const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

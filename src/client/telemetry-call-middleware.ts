@@ -1,5 +1,5 @@
 import type { CallDescription, CallMiddleware } from '../metering/call-middleware.js';
-import type { TelemetryCallScope, TelemetryMiddleware } from '../telemetry/telemetry-hook.js';
+import type { TelemetryCallScope, TelemetryMiddleware } from './telemetry-hook.js';
 
 function startScope(telemetry: TelemetryMiddleware, call: CallDescription): TelemetryCallScope | undefined {
   // Only calls that may cost money get a call span: it exists to carry the ledger's usage and cost.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BILLED_BUCKETS } from '../wire/aiaas/billed-usage.js';
 import {
   type ServerUsageList,
   type ServerUsageRecord,
@@ -9,7 +10,7 @@ import { totalsByCurrency } from './ledger.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import { Money } from './money.js';
 import { serverUsageFields } from './server-usage-fields.js';
-import { BILLED_BUCKETS, totalInputTokens, totalOutputTokens } from './usage.js';
+import { totalInputTokens, totalOutputTokens } from './usage.js';
 
 /** The usage fields compared, at the provider's granularity (tokens as totals). */
 export const RECONCILE_FIELDS = BILLED_BUCKETS;

@@ -1,5 +1,5 @@
+import type { BilledUsage } from '../wire/aiaas/billed-usage.js';
 import type { ServerUsageRecord } from '../wire/aiaas/server-usage-schemas.js';
-import type { BilledUsage } from './usage.js';
 
 /**
  * A billing record's counts renamed to the SDK's usage fields, for reconciling and for

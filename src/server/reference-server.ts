@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyAuthenticator } from './http/api-key-authenticator.js';
-import { authInterceptor } from './http/auth-interceptor.js';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator.js';
+import { authInterceptor } from './auth/auth-interceptor.js';
 import { BodyBufferBudget } from './http/body-buffer-budget.js';
 import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';

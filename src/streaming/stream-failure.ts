@@ -38,7 +38,7 @@ export function withProgress(
   requestId: string | undefined,
 ): AiaasError {
   if (error instanceof StreamTimeoutError) return error.withProgress(progress, requestId);
-  // Its own type, with the partial output: the cost recorder reads the usage so far from it.
+  // Its own type, with the partial output: the stream session reads the usage so far from it.
   if (error instanceof ResponseTooLargeError) return error.withProgress(progress, requestId);
   if (error instanceof APIError || error instanceof AbortError) return error;
   const carried = { partial: progress.partial, usage: progress.usage, lastEventId: progress.lastEventId };

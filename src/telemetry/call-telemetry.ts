@@ -1,4 +1,5 @@
 import type { Span, Tracer } from '@opentelemetry/api';
+import type { TelemetryCallInfo, TelemetryCallRecord, TelemetryCallScope } from '../client/telemetry-hook.js';
 import type { Money } from '../cost/money.js';
 import { totalInputTokens, totalOutputTokens } from '../cost/usage.js';
 import type { GenAiOperation } from './gen-ai-request.js';
@@ -11,7 +12,6 @@ import {
   responseAttributes,
   type SpanAttributes,
 } from './telemetry-attributes.js';
-import type { TelemetryCallInfo, TelemetryCallRecord, TelemetryCallScope } from './telemetry-hook.js';
 
 /** What the middleware needs of a traced call to parent and number its attempts. */
 export interface ActiveCall {

@@ -6,13 +6,14 @@
  * import { createTelemetryMiddleware } from 'aiaas/telemetry';
  * const client = new AiaasClient({ baseURL, apiKey, telemetry: createTelemetryMiddleware() });
  */
-export type { GenAiOperation } from './gen-ai-request.js';
-export { telemetryAttributes } from './telemetry-attributes.js';
+
 export type {
   TelemetryCallInfo,
   TelemetryCallRecord,
   TelemetryCallScope,
   TelemetryMiddleware,
-} from './telemetry-hook.js';
+} from '../client/telemetry-hook.js';
+export type { GenAiOperation } from './gen-ai-request.js';
+export { telemetryAttributes } from './telemetry-attributes.js';
 export { createTelemetryMiddleware, type TelemetryOptions } from './telemetry-middleware.js';
 export type { TelemetryTracer } from './telemetry-tracer.js';

@@ -1,5 +1,6 @@
 import type { Span, Tracer } from '@opentelemetry/api';
 import { sdkVersion } from '../client/sdk-version.js';
+import type { TelemetryCallInfo, TelemetryMiddleware } from '../client/telemetry-hook.js';
 import type { Middleware, TransportRequest, TransportResponse } from '../transport/transport-types.js';
 import { AttemptCounter } from './attempt-counter.js';
 import { CallTelemetry } from './call-telemetry.js';
@@ -13,7 +14,6 @@ import {
   responseAttributes,
   type SpanAttributes,
 } from './telemetry-attributes.js';
-import type { TelemetryCallInfo, TelemetryMiddleware } from './telemetry-hook.js';
 import type { TelemetryTracer } from './telemetry-tracer.js';
 
 /** Options of {@link createTelemetryMiddleware}. */

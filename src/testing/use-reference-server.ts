@@ -1,5 +1,5 @@
 import { AiaasClient } from '../client/aiaas-client.js';
-import type { AiaasClientOptions } from '../client/client-options.js';
+import type { AiaasClientOptions } from '../client/aiaas-client-options.js';
 import type { ReferenceServer } from '../server/reference-server.js';
 import type { ReferenceServerOptions } from '../server/server-options.js';
 import { resolveTestRunnerHooks, type TestRunnerHooks } from './test-runner-hooks.js';

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AiaasClient } from '../../src/client/aiaas-client.js';
-import type { AiaasClientOptions } from '../../src/client/client-options.js';
+import type { AiaasClientOptions } from '../../src/client/aiaas-client-options.js';
 import { AbortError, InvalidOptionError } from '../../src/errors/index.js';
 import { StreamTimeoutError } from '../../src/streaming/index.js';
 import { createAgent } from '../../src/transport/create-agent.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServeArguments } from '../../src/cli/serve-command.js';
 import { Money, normalizeAiaasUsage, PriceCatalog } from '../../src/cost/index.js';
-import { tenantIdForKey } from '../../src/server/billing/tenant-id.js';
+import { tenantIdForKey } from '../../src/server/auth/tenant-id.js';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { hashedBagOfWords } from '../../src/server/models/sentiment-features.js';
 import { serverPricingSchema } from '../../src/wire/aiaas/server-pricing-schemas.js';

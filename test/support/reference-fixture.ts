@@ -1,4 +1,4 @@
-import type { AiaasClientOptions } from '../../src/client/client-options.js';
+import type { AiaasClientOptions } from '../../src/client/aiaas-client-options.js';
 import { type ReferenceServerFixture, useReferenceServer } from '../../src/testing/use-reference-server.js';
 import { parseServerUsage, type ServerUsageList } from '../../src/wire/aiaas/server-usage-schemas.js';
 

@@ -71,7 +71,7 @@ async function openAttempt(
   progress: CallProgress,
 ): Promise<OpenedAttempt> {
   progress.attempts = attempt.attempt;
-  // The one controller of the stream: `abort()`, the cost recorder and a failed attempt stop it,
+  // The one controller of the stream: `abort()`, its settled ending and a failed attempt stop it,
   // and it closes every body (and resume) at once: a generator body cannot be interrupted mid-read.
   // Each controller or composed signal costs about 1–2 KB per open stream: this one is also the
   // ChatStream's, and the first response gets only a listener-fed one of its own.

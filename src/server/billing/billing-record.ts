@@ -1,5 +1,5 @@
 import type { Money } from '../../cost/money.js';
-import type { BilledUsage } from '../../cost/usage.js';
+import type { BilledUsage } from '../../wire/aiaas/billed-usage.js';
 import { randomIdSource } from '../http/random-id-source.js';
 
 /** How the attempt ended: answered, failed (an error or an injected fault), or cut by the client. */

@@ -1,7 +1,5 @@
-import type { BilledUsage } from '../../cost/usage.js';
-
-/** What a request's meter measured (`http/usage-meter.ts`): billed buckets, fractions not yet rounded. */
-export type MeasuredUsage = Omit<BilledUsage, 'requests'>;
+import type { BilledUsage } from '../../wire/aiaas/billed-usage.js';
+import type { UsageSnapshot } from '../http/usage-meter.js';
 
 function count(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.ceil(value) : 0;
@@ -25,7 +23,7 @@ export function billedComputeMs(milliseconds: number): number {
  * @example
  * meterUsage(context.meter.snapshot()); // { inputTokens: 12, ..., computeMs: 31, requests: 1 }
  */
-export function meterUsage(reading: MeasuredUsage, requests = 1): BilledUsage {
+export function meterUsage(reading: UsageSnapshot, requests = 1): BilledUsage {
   return {
     inputTokens: count(reading.inputTokens),
     outputTokens: count(reading.outputTokens),

@@ -1,6 +1,6 @@
 import { divideRounded, parseDecimal } from '../../cost/decimal.js';
 import { Money } from '../../cost/money.js';
-import { BILLED_BUCKETS, type BilledUsage } from '../../cost/usage.js';
+import { BILLED_BUCKETS, type BilledUsage } from '../../wire/aiaas/billed-usage.js';
 import type { RateCard } from './rate-card.js';
 
 /** One priced quantity of a model's card, its decimal rate parsed once (see {@link Money.fromRate}). */

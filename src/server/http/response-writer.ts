@@ -1,11 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { ReplayGapError } from '../stream-replay/replay-types.js';
-import type { StreamReplayBuffer } from '../stream-replay/stream-replay-buffer.js';
 import { type Dialect, errorBody } from './error-body.js';
 import type { HttpError } from './http-error.js';
 import type { RequestContext } from './request-context.js';
 import type { WorkOutcome } from './request-settlement.js';
-import type { RawRouteResponse, RouteResponse } from './route-response.js';
+import type { RawRouteResponse, RecordedEvents, RouteResponse } from './route-response.js';
 import { type EventStreamOutcome, writeEventStream } from './sse-writer.js';
 import type { UsageMeter } from './usage-meter.js';
 
@@ -78,7 +76,7 @@ function writeStreamHead(response: ServerResponse, headers: Readonly<Record<stri
 
 /** The data of a buffer's events after `afterId`, following the live recording until it ends. */
 async function* payloadsAfter(
-  buffer: StreamReplayBuffer,
+  buffer: RecordedEvents,
   afterId: number,
   signal: AbortSignal,
 ): AsyncGenerator<string> {
@@ -149,7 +147,7 @@ export async function writeRouteResponse(
         firstEventId: afterEventId + 1,
         // A reader that fell behind what the buffer holds cannot be served exactly: cut it.
         errorEvent: (error) =>
-          error instanceof ReplayGapError ? undefined : errorEventOf(context, errorOfUnknown, error),
+          buffer.isGap(error) ? undefined : errorEventOf(context, errorOfUnknown, error),
         faults: context.streamFaults,
         closing: context.closing,
       });

@@ -1,4 +1,3 @@
-import type { StreamReplayBuffer } from '../stream-replay/stream-replay-buffer.js';
 
 /** A JSON answer: the dispatcher serialises it, sets the headers and meters the bytes. */
 export interface JsonRouteResponse {
@@ -30,6 +29,14 @@ export interface RawRouteResponse {
   headers: Readonly<Record<string, string>>;
 }
 
+/** What the writer needs of a recording (the streams feature's replay buffer). */
+export interface RecordedEvents {
+  /** The events after `afterId`, then each new one until the recording ends or `signal` aborts. */
+  follow(afterId: number, options: { signal: AbortSignal }): AsyncIterable<{ readonly data: string }>;
+  /** True when `error` says the reader fell behind what is held: the stream is cut, with no error event. */
+  isGap(error: unknown): boolean;
+}
+
 /**
  * An event stream written from a replay buffer: the recorded events after `afterEventId`,
  * then each new one as the generation (which runs independently of this socket) records it.
@@ -37,7 +44,7 @@ export interface RawRouteResponse {
  */
 export interface BufferedStreamRouteResponse {
   kind: 'buffered-stream';
-  buffer: StreamReplayBuffer;
+  buffer: RecordedEvents;
   afterEventId: number;
   headers?: Readonly<Record<string, string>>;
 }

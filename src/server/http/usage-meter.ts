@@ -1,4 +1,4 @@
-import type { MeasuredUsage } from '../billing/metered-usage.js';
+import type { BilledUsage } from '../../wire/aiaas/billed-usage.js';
 
 /**
  * What one request consumed, measured by the server itself, in the billed buckets:
@@ -10,7 +10,7 @@ import type { MeasuredUsage } from '../billing/metered-usage.js';
  *   side (`BodyByteCount`, `StreamBodyBytes`), so the two reconcile exactly;
  * - `tensorElements`: input tensor elements of OIP inference (what the SDK counts by default).
  */
-export type UsageSnapshot = MeasuredUsage;
+export type UsageSnapshot = Omit<BilledUsage, 'requests'>;
 
 /**
  * Accumulates a request's usage as it is served: routes add tokens (output tokens one by

@@ -6,9 +6,9 @@ import type { RawRouteResponse, RouteResponse } from '../http/route-response.js'
 import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { IdempotencyBegin, IdempotencyNew, StoredResponse } from '../idempotency/idempotency-types.js';
-import { streamCancelHeaders } from './stream-cancel-advert.js';
-import type { StreamRecordingRegistry } from './stream-recording-registry.js';
-import { lastEventIdOf, resumeStream, streamNotResumable } from './stream-resume.js';
+import { streamCancelHeaders } from '../streams/stream-cancel-advert.js';
+import type { StreamRecordingRegistry } from '../streams/stream-recording-registry.js';
+import { lastEventIdOf, resumeStream, streamNotResumable } from '../streams/stream-resume.js';
 
 /** Sent on every answer that was not produced afresh but replayed from the first attempt. */
 export const replayedHeaders = { 'idempotent-replayed': 'true' } as const;

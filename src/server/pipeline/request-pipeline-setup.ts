@@ -6,18 +6,18 @@ import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { Route } from '../http/route-table.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
-import { pricingRoute } from '../routes/openai/pricing-route.js';
-import { streamCancelRoute } from '../routes/openai/stream-cancel-route.js';
-import { usageRoute } from '../routes/openai/usage-route.js';
+import { pricingRoute } from '../billing/pricing-route.js';
+import { streamCancelRoute } from '../streams/stream-cancel-route.js';
+import { usageRoute } from '../billing/usage-route.js';
 import type { ServerLogger } from '../server-logger.js';
-import { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+import { StreamReplayStore } from '../streams/stream-replay-store.js';
 import { billingInterceptor } from './billing-interceptor.js';
 import { faultInterceptor } from './fault-interceptor.js';
 import { idempotencyInterceptor } from './idempotency-interceptor.js';
 import { rateLimitInterceptor } from './rate-limit-interceptor.js';
 import type { RequestPipelineOptions } from './request-pipeline-options.js';
-import { streamRecordingInterceptor } from './stream-recording-interceptor.js';
-import { defaultResumeWindowMs, StreamRecordingRegistry } from './stream-recording-registry.js';
+import { streamRecordingInterceptor } from '../streams/stream-recording-interceptor.js';
+import { defaultResumeWindowMs, StreamRecordingRegistry } from '../streams/stream-recording-registry.js';
 
 export interface RequestPipelineContext {
   /** The server's seed: the chaos seed when the chaos options name none. */

@@ -1,3 +1,4 @@
+export * from './billed-usage.js';
 export * from './decimal-string.js';
 export * from './rate-card-schemas.js';
 export * from './server-pricing-schemas.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AiaasClient } from '../../../src/client/aiaas-client.js';
-import type { AiaasClientOptions } from '../../../src/client/client-options.js';
+import type { AiaasClientOptions } from '../../../src/client/aiaas-client-options.js';
 import { Budget } from '../../../src/cost/budget.js';
 import { Ledger } from '../../../src/cost/ledger.js';
 import { Money } from '../../../src/cost/money.js';

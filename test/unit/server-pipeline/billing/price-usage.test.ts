@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { priceUsage as priceWithCatalog } from '../../../../src/cost/cost-calculator.js';
 import { Money } from '../../../../src/cost/money.js';
 import { rateCatalogFromServerPricing } from '../../../../src/cost/server-pricing-import.js';
-import type { BilledUsage } from '../../../../src/cost/usage.js';
 import { makeUsage } from '../../../../src/cost/usage.js';
 import { meterUsage } from '../../../../src/server/billing/metered-usage.js';
 import { priceUsage } from '../../../../src/server/billing/price-usage.js';
 import { RateCard } from '../../../../src/server/billing/rate-card.js';
+import type { BilledUsage } from '../../../../src/wire/aiaas/billed-usage.js';
 
 const none: BilledUsage = {
   inputTokens: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ReplayEvent, ReplayGapError } from '../../../../src/server/stream-replay/replay-types.js';
-import { StreamReplayBuffer } from '../../../../src/server/stream-replay/stream-replay-buffer.js';
+import { type ReplayEvent, ReplayGapError } from '../../../../src/server/streams/replay-types.js';
+import { StreamReplayBuffer } from '../../../../src/server/streams/stream-replay-buffer.js';
 
 function recorded(count: number, buffer = new StreamReplayBuffer()): StreamReplayBuffer {
   for (let id = 1; id <= count; id++) buffer.append({ id, data: `chunk-${id}` });

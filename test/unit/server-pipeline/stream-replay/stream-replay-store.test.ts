@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { recordEventStream } from '../../../../src/server/stream-replay/record-event-stream.js';
-import type { ReplayEvent } from '../../../../src/server/stream-replay/replay-types.js';
-import { StreamReplayBuffer } from '../../../../src/server/stream-replay/stream-replay-buffer.js';
-import { StreamReplayStore } from '../../../../src/server/stream-replay/stream-replay-store.js';
+import { recordEventStream } from '../../../../src/server/streams/record-event-stream.js';
+import type { ReplayEvent } from '../../../../src/server/streams/replay-types.js';
+import { StreamReplayBuffer } from '../../../../src/server/streams/stream-replay-buffer.js';
+import { StreamReplayStore } from '../../../../src/server/streams/stream-replay-store.js';
 
 describe('StreamReplayStore', () => {
   it('keeps one recording per tenant and key', () => {

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../http/request-context.js';
-import type { StreamReplayStore } from '../stream-replay/stream-replay-store.js';
+import type { StreamReplayStore } from './stream-replay-store.js';
 import { StreamRecording } from './stream-recording.js';
 
 /** A stream is stopped when no socket followed it this long, unless an option says otherwise. */

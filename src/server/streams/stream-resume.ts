@@ -1,7 +1,7 @@
 import { HttpError } from '../http/http-error.js';
 import type { BufferedStreamRouteResponse } from '../http/route-response.js';
-import type { ReplayGap } from '../stream-replay/replay-types.js';
-import type { StreamReplayBuffer } from '../stream-replay/stream-replay-buffer.js';
+import type { ReplayGap } from './replay-types.js';
+import type { StreamReplayBuffer } from './stream-replay-buffer.js';
 
 /**
  * The `Last-Event-ID` of a resume: undefined when absent, else a non-negative integer.

@@ -1,14 +1,14 @@
-import type { BillingLedger } from '../../billing/billing-ledger.js';
-import type { BillingRecord } from '../../billing/billing-record.js';
-import { badRequest, HttpError } from '../../http/http-error.js';
-import { parseJsonBody } from '../../http/request-body.js';
-import type { RequestContext } from '../../http/request-context.js';
-import { jsonResponse } from '../../http/route-response.js';
-import type { Route } from '../../http/route-table.js';
-import { streamCancelPath } from '../../pipeline/stream-cancel-advert.js';
-import type { RecordingEnd, StreamRecording } from '../../pipeline/stream-recording.js';
-import type { StreamRecordingRegistry } from '../../pipeline/stream-recording-registry.js';
-import { lastEventIdOf } from '../../pipeline/stream-resume.js';
+import type { BillingLedger } from '../billing/billing-ledger.js';
+import type { BillingRecord } from '../billing/billing-record.js';
+import { badRequest, HttpError } from '../http/http-error.js';
+import { parseJsonBody } from '../http/request-body.js';
+import type { RequestContext } from '../http/request-context.js';
+import { jsonResponse } from '../http/route-response.js';
+import type { Route } from '../http/route-table.js';
+import { streamCancelPath } from './stream-cancel-advert.js';
+import type { RecordingEnd, StreamRecording } from './stream-recording.js';
+import type { StreamRecordingRegistry } from './stream-recording-registry.js';
+import { lastEventIdOf } from './stream-resume.js';
 
 /** The `POST /v1/streams/cancel` answer. */
 export interface StreamCancellation {

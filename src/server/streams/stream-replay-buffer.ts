@@ -158,6 +158,11 @@ export class StreamReplayBuffer {
     return followReplay(this, afterId, options.signal);
   }
 
+  /** True for the error a reader gets when it fell behind what this buffer holds. */
+  isGap(error: unknown): error is ReplayGapError {
+    return error instanceof ReplayGapError;
+  }
+
   get #held(): number {
     return this.#events.length - this.#head;
   }

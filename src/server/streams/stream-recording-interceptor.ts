@@ -3,8 +3,8 @@ import type { RequestContext } from '../http/request-context.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { WorkOutcome } from '../http/request-settlement.js';
 import type { EventStreamRouteResponse, RouteResponse } from '../http/route-response.js';
-import { type RecordingOutcome, recordEventStream } from '../stream-replay/record-event-stream.js';
-import type { ReplayEvent } from '../stream-replay/replay-types.js';
+import { type RecordingOutcome, recordEventStream } from './record-event-stream.js';
+import type { ReplayEvent } from './replay-types.js';
 import { streamCancelHeaders } from './stream-cancel-advert.js';
 import type { StreamRecordingRegistry } from './stream-recording-registry.js';
 

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../http/request-context.js';
-import type { StreamReplayBuffer } from '../stream-replay/stream-replay-buffer.js';
+import type { StreamReplayBuffer } from './stream-replay-buffer.js';
 
 /** How a recorded generation ended, as a cancel reports it. */
 export type RecordingEnd = 'cancelled' | 'completed' | 'failed';
