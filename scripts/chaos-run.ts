@@ -1,10 +1,12 @@
 /**
- * The chaos run: many SDK calls against a reference server that faults a share of them, then
- * proof that nothing was lost or billed twice. Prints a table; exits 1 if any check fails.
+ * The chaos run: many SDK calls against a reference server that faults a share of them, some
+ * with a client timeout shorter than the server's answer and some in client processes that are
+ * SIGKILLed mid-call, then proof that nothing was lost or billed twice. Prints a table; exits 1
+ * if any check fails.
  *
  * Run: npm run chaos -- --calls 10000 --concurrency 32 --rate 0.3 --seed 7
- * Flags: --calls, --concurrency, --rate, --seed, --kinds status,reset,..., --budget-share,
- * --idle-timeout (ms), --max-retries. See scripts/chaos/chaos-options.ts.
+ * Flags: --calls, --concurrency, --rate, --seed, --kinds status,reset,...,client_timeout,client_kill,
+ * --budget-share, --idle-timeout (ms), --max-retries. See scripts/chaos/chaos-options.ts.
  */
 import { parseChaosArguments } from './chaos/chaos-options.js';
 import { chaosFailures } from './chaos/chaos-report.js';

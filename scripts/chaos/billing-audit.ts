@@ -1,9 +1,11 @@
+import { COST_ENTRY_KIND_TAG } from '../../src/cost/lease-ledger-entries.js';
 import type { LedgerEntry } from '../../src/cost/ledger-entry.js';
 import type { Money } from '../../src/cost/money.js';
 import { type ReconcileResult, reconcile } from '../../src/cost/reconcile.js';
 import { groupDiffers } from '../../src/testing/billing-difference-report.js';
 import { defaultBilledFields } from '../../src/testing/expect-billed.js';
 import { parseServerUsage, type ServerUsageRecord } from '../../src/wire/aiaas/server-usage-schemas.js';
+import { pollUntil } from './poll-until.js';
 
 /** The money side of a run: the server's bill against the client's ledger. */
 export interface BillingAudit {
@@ -13,7 +15,10 @@ export interface BillingAudit {
   readonly ledgerEntries: number;
   /** Logical calls (idempotency keys) the server billed `ok` more than once. */
   readonly doubleCharges: readonly string[];
-  /** Logical calls with more than one ledger entry. */
+  /**
+   * Logical calls with more than one ledger entry that charges for them. A lapsed lease's estimate
+   * and the correction that reverses it are bookkeeping beside the charge, not a second charge.
+   */
   readonly doubleRecords: readonly string[];
   /** Calls whose tokens, requests or cost differ between the two sides. */
   readonly differingCalls: number;
@@ -43,6 +48,11 @@ function sampleLine(group: ReconcileResult['groups'][number]): string {
   return `${group.key}: ledger ${statuses(group.ledgerEntries)} vs server ${statuses(group.providerRecords)}; ${[...usage, ...cost].join(', ')}`;
 }
 
+function chargesForCall(entry: LedgerEntry): boolean {
+  const kind = entry.tags[COST_ENTRY_KIND_TAG];
+  return kind !== 'lease-expired' && kind !== 'correction';
+}
+
 function audit(entries: readonly LedgerEntry[], records: readonly ServerUsageRecord[]): BillingAudit {
   const result = reconcile(entries, records, { fields: defaultBilledFields });
   const differing = result.groups.filter((group) => groupDiffers(group, true));
@@ -54,31 +64,30 @@ function audit(entries: readonly LedgerEntry[], records: readonly ServerUsageRec
     doubleCharges: repeatedKeys(
       records.filter((record) => record.status === 'ok').map((record) => record.idempotency_key),
     ),
-    doubleRecords: repeatedKeys(entries.map((entry) => entry.idempotencyKey)),
+    doubleRecords: repeatedKeys(entries.filter(chargesForCall).map((entry) => entry.idempotencyKey)),
     differingCalls: differing.length,
     differenceSamples: differing.slice(0, 8).map(sampleLine),
   };
 }
 
 /**
- * Reads the tenant's bill (`GET /v1/usage`) and reconciles it with the ledger, call by call:
- * tokens, requests and the exact cost. The server settles a record when a call's work ends,
- * which for a stream its client gave up on can be a moment after the client moved on, so a
- * difference is re-read for up to `settleMs` before it counts.
+ * Reads the tenants' bills (`GET /v1/usage` with each API key: each sees only its own) and
+ * reconciles them with the ledgers, call by call: tokens, requests and the exact cost. The server
+ * settles a record when a call's work ends, which for a stream its client gave up on can be a
+ * moment after the client moved on, so a difference is re-read for up to `settleMs` before it counts.
  *
  * @example
- * const billing = await auditBilling(server.url, apiKey, () => ledger.entries());
+ * const billing = await auditBilling(server.url, [apiKey], () => ledger.entries());
  */
 export async function auditBilling(
   baseUrl: string,
-  apiKey: string,
+  apiKeys: readonly string[],
   ledgerEntries: () => Promise<LedgerEntry[]>,
   settleMs = 10_000,
 ): Promise<BillingAudit> {
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    const result = audit(await ledgerEntries(), await fetchUsage(baseUrl, apiKey));
-    if (result.differingCalls === 0 || Date.now() >= deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  const read = async () => {
+    const bills = await Promise.all(apiKeys.map((apiKey) => fetchUsage(baseUrl, apiKey)));
+    return audit(await ledgerEntries(), bills.flat());
+  };
+  return pollUntil(read, (result) => result.differingCalls === 0, settleMs, 250);
 }

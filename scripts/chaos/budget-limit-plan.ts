@@ -1,12 +1,12 @@
+import { resolveCostBound } from '../../src/cost/cost-bounds.js';
+import { quoteRange } from '../../src/cost/cost-estimator.js';
+import { Money } from '../../src/cost/money.js';
+import type { PriceCatalog } from '../../src/cost/price-catalog.js';
 import {
   estimateChatCall,
   estimateEmbeddingCall,
   estimateInferenceCall,
 } from '../../src/metering/call-estimate.js';
-import { resolveCostBound } from '../../src/cost/cost-bounds.js';
-import { quoteRange } from '../../src/cost/cost-estimator.js';
-import { Money } from '../../src/cost/money.js';
-import type { PriceCatalog } from '../../src/cost/price-catalog.js';
 import type { PlannedCall } from './call-plan.js';
 import { chaosCostBounds } from './chaos-clients.js';
 

@@ -1,8 +1,16 @@
+import type { RequestOptions } from '../../src/client/request-options.js';
 import type { MeteredChatStream } from '../../src/client/stream-session/metered-chat-stream.js';
 import { AiaasError } from '../../src/errors/index.js';
-import { type CallOutcome, failedOutcome } from './call-outcome.js';
+import { type CallOutcome, failedOutcome, type OutcomeBase, outcomeBase } from './call-outcome.js';
 import type { PlannedCall } from './call-plan.js';
 import type { ChaosClients } from './chaos-clients.js';
+import { clientTimeoutOptions } from './client-faults.js';
+
+/** The call's own options: its key, what its client fault (if any) sets, then `extra`. */
+function callOptions(call: PlannedCall, extra: RequestOptions): RequestOptions {
+  const fault = call.clientFault === 'client_timeout' ? clientTimeoutOptions() : {};
+  return { idempotencyKey: call.idempotencyKey, ...fault, ...extra };
+}
 
 /** The first choice's text a broken stream carried, when it says. */
 function partialText(error: unknown): string | undefined {
@@ -12,11 +20,7 @@ function partialText(error: unknown): string | undefined {
 }
 
 /** Reads `texts` text pieces of the first choice, then breaks out as a user would. */
-async function leaveEarly(
-  stream: MeteredChatStream,
-  base: Pick<CallOutcome, 'index' | 'kind' | 'idempotencyKey'>,
-  texts: number,
-): Promise<CallOutcome> {
+async function leaveEarly(stream: MeteredChatStream, base: OutcomeBase, texts: number): Promise<CallOutcome> {
   let text = '';
   let read = 0;
   try {
@@ -42,13 +46,15 @@ async function leaveEarly(
   };
 }
 
-async function runStream(clients: ChaosClients, call: PlannedCall & { kind: 'chat-stream' }) {
-  const base = { index: call.index, kind: call.kind, idempotencyKey: call.idempotencyKey };
+async function runStream(
+  clients: ChaosClients,
+  call: PlannedCall & { kind: 'chat-stream' },
+  options: RequestOptions,
+) {
+  const base = outcomeBase(call);
   let stream: MeteredChatStream;
   try {
-    stream = await clients.openai.chat.completions.stream(call.request, {
-      idempotencyKey: call.idempotencyKey,
-    });
+    stream = await clients.openai.chat.completions.stream(call.request, options);
   } catch (error) {
     return failedOutcome(base, error);
   }
@@ -72,8 +78,11 @@ async function runStream(clients: ChaosClients, call: PlannedCall & { kind: 'cha
   }
 }
 
-async function runRequest(clients: ChaosClients, call: PlannedCall): Promise<{ attempts: number }> {
-  const options = { idempotencyKey: call.idempotencyKey };
+async function runRequest(
+  clients: ChaosClients,
+  call: PlannedCall,
+  options: RequestOptions,
+): Promise<{ attempts: number }> {
   switch (call.kind) {
     case 'chat':
       return clients.openai.chat.completions.create(call.request, options).withResponse();
@@ -89,16 +98,22 @@ async function runRequest(clients: ChaosClients, call: PlannedCall): Promise<{ a
 /**
  * Makes one planned call through the SDK and says how it ended. Never throws: whatever the
  * call throws (typed or not) becomes the outcome, because an escaped error is exactly what a
- * chaos run is looking for.
+ * chaos run is looking for. A `client_timeout` call gets its short timeout here; `extra` options
+ * (a killed client's hold on its calls in flight) go over the call's own.
  *
  * @example
  * const outcome = await executePlannedCall(clients, calls[0]);
  */
-export async function executePlannedCall(clients: ChaosClients, call: PlannedCall): Promise<CallOutcome> {
-  if (call.kind === 'chat-stream') return runStream(clients, call);
-  const base = { index: call.index, kind: call.kind, idempotencyKey: call.idempotencyKey };
+export async function executePlannedCall(
+  clients: ChaosClients,
+  call: PlannedCall,
+  extra: RequestOptions = {},
+): Promise<CallOutcome> {
+  const options = callOptions(call, extra);
+  if (call.kind === 'chat-stream') return runStream(clients, call, options);
+  const base = outcomeBase(call);
   try {
-    const { attempts } = await runRequest(clients, call);
+    const { attempts } = await runRequest(clients, call, options);
     return { ...base, succeeded: true, typed: true, attempts, resumes: 0 };
   } catch (error) {
     return failedOutcome(base, error);

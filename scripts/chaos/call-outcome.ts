@@ -1,11 +1,14 @@
 import { AiaasError } from '../../src/errors/index.js';
-import type { CallKind } from './call-plan.js';
+import type { CallKind, PlannedCall } from './call-plan.js';
+import type { ClientFaultKind } from './client-faults.js';
 
 /** How one logical call of a chaos run ended. */
 export interface CallOutcome {
   readonly index: number;
   readonly kind: CallKind;
   readonly idempotencyKey: string;
+  /** The client fault the plan gave the call, if any. */
+  readonly clientFault: ClientFaultKind | undefined;
   readonly succeeded: boolean;
   /** The error's class and code, e.g. `RateLimitError (injected_fault)`; undefined on success. */
   readonly errorClass?: string | undefined;
@@ -21,6 +24,20 @@ export interface CallOutcome {
   readonly abandoned?: boolean | undefined;
   /** A stream's text: the whole of a finished one, the partial of a broken or left one. */
   readonly text?: string | undefined;
+  /** In flight in a client process when it was SIGKILLed: how it ended is for recovery to say. */
+  readonly killed?: boolean | undefined;
+}
+
+/** What every outcome of a call says, however it ended. */
+export type OutcomeBase = Pick<CallOutcome, 'index' | 'kind' | 'idempotencyKey' | 'clientFault'>;
+
+export function outcomeBase(call: PlannedCall): OutcomeBase {
+  return {
+    index: call.index,
+    kind: call.kind,
+    idempotencyKey: call.idempotencyKey,
+    clientFault: call.clientFault,
+  };
 }
 
 /** The name the report groups a failure under: class plus code, as a user would search for it. */
@@ -42,7 +59,7 @@ export function attemptsOf(error: unknown): number {
 
 /** The failure side of an outcome. */
 export function failedOutcome(
-  base: Pick<CallOutcome, 'index' | 'kind' | 'idempotencyKey'>,
+  base: OutcomeBase,
   error: unknown,
   progress: { attempts?: number; resumes?: number; text?: string | undefined } = {},
 ): CallOutcome {

@@ -1,10 +1,11 @@
 import { type TensorInput, tensor } from '../../src/builders/tensor-builder.js';
-import { createSeededRandom } from '../../src/server/models/sampler.js';
+import { createSeededRandom } from '../../src/server/generation/sampler.js';
 import type { ChatCompletionRequest } from '../../src/wire/openai/chat-schemas.js';
 import type { EmbeddingRequest } from '../../src/wire/openai/embedding-schemas.js';
+import { type ClientFaultKind, clientFaultFits } from './client-faults.js';
 
 /** One logical call of a chaos run, fixed before the run starts so the same seed makes the same calls. */
-export type PlannedCall =
+export type PlannedCall = (
   | {
       readonly index: number;
       readonly idempotencyKey: string;
@@ -31,7 +32,11 @@ export type PlannedCall =
       readonly kind: 'infer';
       readonly model: string;
       readonly inputs: readonly TensorInput[];
-    };
+    }
+) & {
+  /** What the client side does to this call; undefined leaves it to the server's chaos alone. */
+  readonly clientFault: ClientFaultKind | undefined;
+};
 
 export type CallKind = PlannedCall['kind'];
 
@@ -60,6 +65,14 @@ const kindWeights: readonly [CallKind, number][] = [
   ['embedding', 0.2],
   ['infer', 0.2],
 ];
+
+/** Which client faults a plan hands out, and to what share of the calls each. */
+export interface ClientFaultPlan {
+  readonly kinds: readonly ClientFaultKind[];
+  readonly sharePerKind: number;
+}
+
+const noClientFaults: ClientFaultPlan = { kinds: [], sharePerKind: 0 };
 
 function pick<Value>(random: () => number, values: readonly Value[]): Value {
   return values[Math.floor(random() * values.length)] as Value;
@@ -101,33 +114,46 @@ function classifierInputs(random: () => number): TensorInput[] {
  * explicitly rather than generated, because the server's chaos decides each fault from the key:
  * fixed keys make a run, faults included, repeatable.
  *
+ * Client faults (`faults`) are drawn from a random stream of their own, so adding them leaves the
+ * calls themselves as they were.
+ *
  * @example
  * const calls = planCalls(7, 300); // calls[0].kind, calls[0].idempotencyKey === 'chaos-7-0'
+ * planCalls(7, 300, { kinds: ['client_timeout'], sharePerKind: 0.05 }); // about 1 call in 20 times out
  */
-export function planCalls(seed: number, count: number): PlannedCall[] {
+export function planCalls(
+  seed: number,
+  count: number,
+  faults: ClientFaultPlan = noClientFaults,
+): PlannedCall[] {
   const random = createSeededRandom(seed);
+  const faultRandom = createSeededRandom(seed ^ 0x5eed_fa17);
   const calls: PlannedCall[] = [];
   for (let index = 0; index < count; index++) {
     const idempotencyKey = `chaos-${seed}-${index}`;
     const kind = pickKind(random);
+    const drawn =
+      faultRandom() < faults.sharePerKind * faults.kinds.length ? pick(faultRandom, faults.kinds) : undefined;
+    const clientFault = drawn !== undefined && clientFaultFits(drawn, { kind }) ? drawn : undefined;
+    const base = { index, idempotencyKey, clientFault };
     switch (kind) {
       case 'chat':
-        calls.push({ index, idempotencyKey, kind, request: chatRequest(random) });
+        calls.push({ ...base, kind, request: chatRequest(random) });
         break;
       case 'chat-stream': {
         const request = chatRequest(random);
         // One stream in five is left early, so aborted streams must reconcile too.
         const leaveAfterTexts = random() < 0.2 ? 1 + Math.floor(random() * 4) : undefined;
-        calls.push({ index, idempotencyKey, kind, request, leaveAfterTexts });
+        calls.push({ ...base, kind, request, leaveAfterTexts });
         break;
       }
       case 'embedding': {
         const inputs = Array.from({ length: 1 + Math.floor(random() * 3) }, () => prompt(random));
-        calls.push({ index, idempotencyKey, kind, request: { model: 'ref-embed', input: inputs } });
+        calls.push({ ...base, kind, request: { model: 'ref-embed', input: inputs } });
         break;
       }
       case 'infer':
-        calls.push({ index, idempotencyKey, kind, model: 'ref-classify', inputs: classifierInputs(random) });
+        calls.push({ ...base, kind, model: 'ref-classify', inputs: classifierInputs(random) });
         break;
     }
   }

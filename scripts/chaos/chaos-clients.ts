@@ -29,6 +29,8 @@ export interface ChaosClients {
   readonly oip: AiaasClient;
   readonly ledger: Ledger;
   readonly budget: Budget;
+  /** Resolves once both clients have charged every call whose answer never came (see `client.settled()`). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,9 @@ export function createChaosClients(settings: ChaosClientSettings): ChaosClients 
     oip,
     ledger: settings.ledger,
     budget: settings.budget,
+    async settled() {
+      await Promise.all([openai.settled(), oip.settled()]);
+    },
     async close() {
       await openai.close();
       await oip.close();

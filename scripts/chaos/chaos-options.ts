@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { defaultChaosKinds } from '../../src/server/faults/chaos-injector.js';
-import { type FaultKind, faultKinds } from '../../src/server/faults/fault-directive.js';
+import { type ChaosKind, chaosKinds, defaultChaosFaultMix } from './client-faults.js';
 
 /** What one chaos run does; every field has a default small enough for a CI run. */
 export interface ChaosRunOptions {
@@ -8,12 +7,18 @@ export interface ChaosRunOptions {
   calls: number;
   /** Calls in flight at once. */
   concurrency: number;
-  /** Share of attempts the server faults, 0 to 1. */
+  /**
+   * Share of attempts the server faults (with its kinds), 0 to 1. Each client kind takes
+   * `rate / kinds.length` of the calls, about what one server kind gets of the attempts.
+   */
   rate: number;
   /** Seeds the call mix, the server's sampling and its chaos: the same seed replays the same run. */
   seed: number;
-  /** The fault kinds chaos picks from (default: the server's own default set). */
-  kinds: readonly FaultKind[];
+  /**
+   * The fault mix: server kinds (`status`, `reset`, …) the server's chaos picks from, and client
+   * kinds (`client_timeout`, `client_kill`). Default: the server's own default set and both client kinds.
+   */
+  kinds: readonly ChaosKind[];
   /** The hard budget as a share of what the planned calls can cost at most (their quotes). */
   budgetShare: number;
   /** Milliseconds a stream may go without data before the client gives up on the socket. */
@@ -27,7 +32,7 @@ export const defaultChaosRunOptions: ChaosRunOptions = {
   concurrency: 16,
   rate: 0.3,
   seed: 7,
-  kinds: defaultChaosKinds,
+  kinds: defaultChaosFaultMix,
   budgetShare: 1.8,
   idleTimeoutMs: 2000,
   maxRetries: 8,
@@ -51,14 +56,14 @@ function shareOption(text: string | undefined, name: string, fallback: number, m
   return value;
 }
 
-function kindsOption(text: string | undefined): readonly FaultKind[] {
+function kindsOption(text: string | undefined): readonly ChaosKind[] {
   if (text === undefined) return defaultChaosRunOptions.kinds;
   const kinds = text.split(',').map((kind) => kind.trim());
-  const unknown = kinds.filter((kind) => !(faultKinds as readonly string[]).includes(kind));
+  const unknown = kinds.filter((kind) => !(chaosKinds as readonly string[]).includes(kind));
   if (unknown.length > 0 || kinds.length === 0) {
-    throw new RangeError(`--kinds takes a comma list of ${faultKinds.join(', ')}; got '${text}'.`);
+    throw new RangeError(`--kinds takes a comma list of ${chaosKinds.join(', ')}; got '${text}'.`);
   }
-  return kinds as FaultKind[];
+  return kinds as ChaosKind[];
 }
 
 /**

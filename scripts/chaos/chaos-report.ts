@@ -2,6 +2,7 @@ import type { Money } from '../../src/cost/money.js';
 import type { BillingAudit } from './billing-audit.js';
 import type { CallOutcome } from './call-outcome.js';
 import type { ChaosRunOptions } from './chaos-options.js';
+import type { KilledClientsRecovery } from './killed-client-recovery.js';
 import type { ProcessWatchReport } from './process-watch.js';
 import type { ResumedTextCheck } from './resumed-text-check.js';
 
@@ -11,8 +12,15 @@ export interface ChaosReport {
   readonly durationMs: number;
   readonly outcomes: readonly CallOutcome[];
   readonly texts: ResumedTextCheck;
+  /** Every ledger (the run's client and the killed clients' shared one) against every tenant's bill. */
   readonly billing: BillingAudit;
   readonly budgetLimit: Money;
+  /** What the run's own client spent against `budgetLimit` (the killed clients have a budget of their own). */
+  readonly budgetSpent: Money | undefined;
+  /** How the `client_timeout` calls that failed were charged. */
+  readonly timeoutCharges: TimeoutCharges;
+  /** The `client_kill` processes and the recovery of their spend; undefined when none ran. */
+  readonly killedClients: KilledClientsReport | undefined;
   readonly process: ProcessWatchReport;
   /** Resource kinds still active after the clients and servers closed. */
   readonly openHandles: readonly string[];
@@ -20,6 +28,22 @@ export interface ChaosReport {
   readonly serverErrors: readonly string[];
   /** Milliseconds closing the clients and servers took: a socket left hanging shows up here first. */
   readonly closeMs: number;
+}
+
+/** How the calls whose client timed out were charged, once `client.settled()` resolved. */
+export interface TimeoutCharges {
+  /** From the server's billing record (`GET /v1/usage?idempotency_key=`): `reported`. */
+  readonly fromRecord: number;
+  /** At the reserved maximum, with no record found: `estimated`. */
+  readonly atMaximum: number;
+}
+
+/** The killed client processes of a run. */
+export interface KilledClientsReport {
+  readonly processes: number;
+  readonly recovery: KilledClientsRecovery;
+  /** A process that ended on its own or too early, calls the server never billed, leases that never lapsed. */
+  readonly errors: readonly string[];
 }
 
 /** Counts of the outcomes, as the table shows them. */
@@ -35,12 +59,19 @@ export interface OutcomeTally {
   readonly abandonedStreams: number;
   readonly resumedStreams: number;
   readonly resumes: number;
+  /** Calls given a timeout shorter than the server's answer, and those that ended in `TimeoutError`. */
+  readonly clientTimeouts: number;
+  readonly timedOut: number;
+  /** Calls made in client processes that were SIGKILLed, and those in flight at the kill. */
+  readonly killedClientCalls: number;
+  readonly killedInFlight: number;
 }
 
 export function tallyOutcomes(outcomes: readonly CallOutcome[]): OutcomeTally {
   const failed = new Map<string, number>();
   let attempts = 0;
   let resumes = 0;
+  const timeoutCalls = outcomes.filter((outcome) => outcome.clientFault === 'client_timeout');
   for (const outcome of outcomes) {
     attempts += outcome.attempts;
     resumes += outcome.resumes;
@@ -57,6 +88,11 @@ export function tallyOutcomes(outcomes: readonly CallOutcome[]): OutcomeTally {
     abandonedStreams: outcomes.filter((outcome) => outcome.abandoned === true).length,
     resumedStreams: outcomes.filter((outcome) => outcome.resumes > 0).length,
     resumes,
+    clientTimeouts: timeoutCalls.length,
+    timedOut: timeoutCalls.filter((outcome) => outcome.errorClass?.startsWith('TimeoutError') === true)
+      .length,
+    killedClientCalls: outcomes.filter((outcome) => outcome.clientFault === 'client_kill').length,
+    killedInFlight: outcomes.filter((outcome) => outcome.killed === true).length,
   };
 }
 
@@ -64,7 +100,8 @@ export function tallyOutcomes(outcomes: readonly CallOutcome[]): OutcomeTally {
  * Why a run fails, one sentence per broken promise; empty when it passes. These are the
  * run's exit conditions: an untyped error, a resumed stream with other text than the
  * unfaulted one, any reconcile difference, a double charge, an unhandled rejection, a handle
- * left open, a budget overspent (plus errors the server logged, which mean a code path failed).
+ * left open, a budget overspent, a killed client that did not die as planned or a reservation
+ * of one left open after recovery (plus errors the server logged, which mean a code path failed).
  *
  * @example
  * const failures = chaosFailures(report); process.exitCode = failures.length === 0 ? 0 : 1;
@@ -103,7 +140,15 @@ export function chaosFailures(report: ChaosReport): string[] {
   if (leaked > 0)
     failures.push(`${leaked} unhandled rejections or uncaught exceptions: ${report.process.samples[0]}`);
   if (report.openHandles.length > 0) failures.push(`handles left open: ${report.openHandles.join(', ')}`);
-  const spent = billing.ledgerTotal;
+  const killed = report.killedClients;
+  failures.push(...(killed?.errors ?? []));
+  const open = killed?.recovery.openReservations ?? [];
+  if (open.length > 0) {
+    failures.push(
+      `${open.length} reservations of killed clients are still open after recovery, e.g. ${open[0]}`,
+    );
+  }
+  const spent = report.budgetSpent;
   if (spent !== undefined && spent.compare(report.budgetLimit) > 0) {
     failures.push(
       `budget overspent: the ledger holds ${spent.toString()} against a hard limit of ${report.budgetLimit.toString()}`,

@@ -1,6 +1,7 @@
 import type { Money } from '../../src/cost/money.js';
 import { callKinds } from './call-plan.js';
-import { type ChaosReport, chaosFailures, tallyOutcomes } from './chaos-report.js';
+import { type ChaosReport, chaosFailures, type OutcomeTally, tallyOutcomes } from './chaos-report.js';
+import { clientTimeoutMs, slowAnswerMs } from './client-faults.js';
 
 function money(amount: Money | undefined): string {
   return amount === undefined ? '0 USD' : amount.toString();
@@ -8,6 +9,31 @@ function money(amount: Money | undefined): string {
 
 function mebibytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
+}
+
+function clientFaultRows(report: ChaosReport, tally: OutcomeTally): [string, string][] {
+  const { fromRecord, atMaximum } = report.timeoutCharges;
+  const rows: [string, string][] = [
+    [
+      'client timeouts',
+      `${tally.clientTimeouts} calls (${clientTimeoutMs} ms timeout, answer held ${slowAnswerMs} ms): ${tally.timedOut} TimeoutError; charged from the server's record ${fromRecord}, at the reserved maximum ${atMaximum}`,
+    ],
+  ];
+  const killed = report.killedClients;
+  if (killed === undefined) return [...rows, ['killed clients', '0']];
+  const { recovery } = killed;
+  return [
+    ...rows,
+    [
+      'killed clients',
+      `${killed.processes} processes SIGKILLed: ${tally.killedClientCalls} calls, ${tally.killedInFlight} in flight at the kill`,
+    ],
+    [
+      'recovered after the kills',
+      `${recovery.recovered} entries from server billing; ${recovery.estimates} lapsed leases estimated, ${recovery.corrections} reversed; ${recovery.settled} reservations settled (${recovery.skipped} records skipped)`,
+    ],
+    ['open reservations after recovery', String(recovery.openReservations.length)],
+  ];
 }
 
 function rows(report: ChaosReport): [string, string][] {
@@ -26,21 +52,28 @@ function rows(report: ChaosReport): [string, string][] {
     ['attempts', `${tally.attempts} (${(tally.attempts / Math.max(1, tally.calls)).toFixed(2)} per call)`],
     ['resumed streams', `${tally.resumedStreams} of ${tally.streams} streams (${tally.resumes} resumes)`],
     ['streams left early', `${tally.abandonedStreams} (a break after 1–4 text pieces)`],
+    ...clientFaultRows(report, tally),
     [
       'resumed text = unfaulted text',
       `${report.texts.checked - report.texts.mismatches.length} of ${report.texts.checked}`,
     ],
     [
       'server billing total',
-      `${money(billing.serverTotal)} (${billing.serverRecords} records, GET /v1/usage)`,
+      `${money(billing.serverTotal)} (${billing.serverRecords} records, GET /v1/usage of both tenants)`,
     ],
-    ['client ledger total', `${money(billing.ledgerTotal)} (${billing.ledgerEntries} entries)`],
+    [
+      'client ledgers total',
+      `${money(billing.ledgerTotal)} (${billing.ledgerEntries} entries, the run's and the killed clients' ledgers)`,
+    ],
     ['reconcile differences', `${billing.differingCalls} calls`],
     [
       'double charges',
       `${billing.doubleCharges.length} (ledger double records ${billing.doubleRecords.length})`,
     ],
-    ['hard budget', `${money(billing.ledgerTotal)} spent of ${money(report.budgetLimit)}`],
+    [
+      'hard budget',
+      `${money(report.budgetSpent)} spent of ${money(report.budgetLimit)} (the run's own client)`,
+    ],
     [
       'unhandled rejections',
       `${watch.unhandledRejections} (uncaught exceptions ${watch.uncaughtExceptions})`,
@@ -74,7 +107,7 @@ export function formatChaosTable(report: ChaosReport): string {
   const failures = chaosFailures(report);
   const lines = [
     `aiaas chaos run: ${options.calls} calls, concurrency ${options.concurrency}, seed ${options.seed}`,
-    `server chaos: rate ${options.rate}, kinds ${options.kinds.join(', ')}; the server's default rate card`,
+    `fault mix: rate ${options.rate}, kinds ${options.kinds.join(', ')}; the server's default rate card`,
     `client: maxRetries ${options.maxRetries}, idleTimeout ${options.idleTimeoutMs} ms, hard budget ${(options.budgetShare * 100).toFixed(0)}% of the planned calls' quoted maximum`,
     rule,
     `| ${'measure'.padEnd(width)} | ${'value'.padEnd(valueWidth)} |`,

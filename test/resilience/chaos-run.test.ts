@@ -6,7 +6,7 @@ import { formatChaosTable } from '../../scripts/chaos/chaos-table.js';
 
 // The CI size of `npm run chaos`: the same checks as the full run, on fewer calls.
 describe('the chaos run', () => {
-  it('loses nothing and bills nothing twice under seeded faults (250 calls, 30% fault rate)', async () => {
+  it('loses nothing and bills nothing twice under seeded faults, client timeouts and killed clients (250 calls, 30% fault rate)', async () => {
     const report = await runChaos({
       ...defaultChaosRunOptions,
       calls: 250,
@@ -33,6 +33,21 @@ describe('the chaos run', () => {
     ).toContain('BudgetExceededError');
     expect(report.billing.serverRecords, table).toBeGreaterThan(100);
     expect(report.billing.ledgerTotal?.isPositive(), table).toBe(true);
+
+    // Calls whose client gave up before the server answered were still billed by the server, and
+    // the SDK charged each from that bill (with pricing: 'server'), not at its reserved maximum.
+    expect(tally.timedOut, table).toBeGreaterThan(0);
+    expect(report.timeoutCharges, table).toEqual({ fromRecord: tally.timedOut, atMaximum: 0 });
+    // Processes SIGKILLed with calls in flight: the server billed what their ledger never heard of,
+    // recovery brought it back and settled every reservation they left behind.
+    const killed = report.killedClients;
+    expect(killed?.processes, table).toBeGreaterThan(0);
+    expect(tally.killedInFlight, table).toBeGreaterThan(0);
+    expect(tally.killedClientCalls, table).toBeGreaterThan(tally.killedInFlight);
+    expect(killed?.recovery.recovered, table).toBeGreaterThan(0);
+    expect(killed?.recovery.settled, table).toBeGreaterThan(0);
+    expect(killed?.recovery.corrections, table).toBeGreaterThan(0);
+    expect(killed?.recovery.openReservations, table).toEqual([]);
   }, 60_000);
 
   it('reads its command line strictly, so a typo never runs another experiment', () => {
@@ -45,6 +60,11 @@ describe('the chaos run', () => {
       seed: 7,
     });
     expect(parseChaosArguments(['--kinds', 'status,reset']).kinds).toEqual(['status', 'reset']);
+    expect(parseChaosArguments(['--kinds', 'client_timeout,client_kill']).kinds).toEqual([
+      'client_timeout',
+      'client_kill',
+    ]);
+    expect(defaultChaosRunOptions.kinds).toEqual(expect.arrayContaining(['client_timeout', 'client_kill']));
     expect(() => parseChaosArguments(['--calls', '0'])).toThrow(/--calls/);
     expect(() => parseChaosArguments(['--rate', '1.5'])).toThrow(/--rate/);
     expect(() => parseChaosArguments(['--kinds', 'status,explode'])).toThrow(/--kinds/);
