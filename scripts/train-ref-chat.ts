@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ChatGenerator } from '../src/server/models/chat-generator.js';
-import { renderChatPrompt } from '../src/server/models/chat-template.js';
-import { createSeededRandom } from '../src/server/models/sampler.js';
+import { ChatGenerator } from '../src/server/generation/chat-generator.js';
+import { renderChatPrompt } from '../src/server/generation/chat-template.js';
+import { createSeededRandom } from '../src/server/generation/sampler.js';
 import { AdamOptimizer } from './lib/adam-optimizer.js';
 import { buildContextWindows, toInt64 } from './lib/context-windows.js';
 import { buildLocalTokenizerFile, createTokenizer, tokenizeDocuments } from './lib/local-vocabulary.js';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Tensor } from 'onnxruntime-node';
-import { createSeededRandom } from '../src/server/models/sampler.js';
+import { createSeededRandom } from '../src/server/generation/sampler.js';
 import { hashedBagOfWords } from '../src/server/models/sentiment-features.js';
 import { AdamOptimizer } from './lib/adam-optimizer.js';
 import { BinaryClassifierNetwork } from './lib/binary-classifier-network.js';

@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Tensor } from 'onnxruntime-node';
-import { buildEmbeddingBatch, truncateEmbedding } from '../src/server/models/embedding-input.js';
-import { createSeededRandom } from '../src/server/models/sampler.js';
+import { buildEmbeddingBatch, truncateEmbedding } from '../src/server/generation/embedding-input.js';
+import { createSeededRandom } from '../src/server/generation/sampler.js';
 import { buildLocalTokenizerFile, createTokenizer } from './lib/local-vocabulary.js';
 import { formatJson, round, writeModelFiles } from './lib/model-output.js';
 import { createSession } from './lib/onnx-runtime-helpers.js';

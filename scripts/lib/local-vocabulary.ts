@@ -1,6 +1,6 @@
 import o200kRanks from 'gpt-tokenizer/bpeRanks/o200k_base';
 import { encode as encodeO200k } from 'gpt-tokenizer/encoding/o200k_base';
-import { ChatTokenizer, type LocalTokenizerFile } from '../../src/server/models/chat-tokenizer.js';
+import { ChatTokenizer, type LocalTokenizerFile } from '../../src/server/generation/chat-tokenizer.js';
 
 const plainTextOnly = { disallowedSpecial: new Set<string>() };
 

@@ -1,5 +1,5 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { LogitsFunction } from '../../src/server/models/model-contracts.js';
+import type { LogitsFunction } from '../../src/server/generation/model-contracts.js';
 
 /** One thread: training scripts and tests share two cores with other work, and small models gain nothing from more. */
 export function createSession(modelPath: string): Promise<InferenceSession> {

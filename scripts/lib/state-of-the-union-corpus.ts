@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSeededRandom } from '../../src/server/models/sampler.js';
+import { createSeededRandom } from '../../src/server/generation/sampler.js';
 import { scriptsDataDir } from './data-paths.js';
 
 /** One State of the Union address from `scripts/data/state-of-the-union/`. */

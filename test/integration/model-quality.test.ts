@@ -12,11 +12,11 @@ import { loadSimilarityDataset } from '../../scripts/lib/similarity-dataset.js';
 import { loadChatCorpus } from '../../scripts/lib/state-of-the-union-corpus.js';
 import { refClassifySettings } from '../../scripts/train-ref-classify.js';
 import { refEmbedSettings } from '../../scripts/train-ref-embed.js';
-import { ChatGenerator } from '../../src/server/models/chat-generator.js';
-import { renderChatPrompt } from '../../src/server/models/chat-template.js';
-import { ChatTokenizer } from '../../src/server/models/chat-tokenizer.js';
-import { buildEmbeddingBatch, truncateEmbedding } from '../../src/server/models/embedding-input.js';
-import type { LogitsFunction } from '../../src/server/models/model-contracts.js';
+import { ChatGenerator } from '../../src/server/generation/chat-generator.js';
+import { renderChatPrompt } from '../../src/server/generation/chat-template.js';
+import { ChatTokenizer } from '../../src/server/generation/chat-tokenizer.js';
+import { buildEmbeddingBatch, truncateEmbedding } from '../../src/server/generation/embedding-input.js';
+import type { LogitsFunction } from '../../src/server/generation/model-contracts.js';
 import { builtInModelFile, builtInModelsDir } from '../../src/server/models/model-files.js';
 import { hashedBagOfWords } from '../../src/server/models/sentiment-features.js';
 

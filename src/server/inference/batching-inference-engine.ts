@@ -1,4 +1,4 @@
-import type { SamplingOptions } from '../models/model-contracts.js';
+import type { SamplingOptions } from '../generation/model-contracts.js';
 import { batchCompatibilityKey, batchRowsOf } from './batch-assembly.js';
 import { executeBatch } from './execute-batch.js';
 import type { InferenceEngine, InferenceRunOptions, InferenceRunResult } from './inference-engine.js';

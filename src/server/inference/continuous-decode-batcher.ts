@@ -1,6 +1,6 @@
-import type { ChatTokenizer } from '../models/chat-tokenizer.js';
-import { GenerationState } from '../models/generation-state.js';
-import type { SamplingOptions } from '../models/model-contracts.js';
+import type { ChatTokenizer } from '../generation/chat-tokenizer.js';
+import { GenerationState } from '../generation/generation-state.js';
+import type { SamplingOptions } from '../generation/model-contracts.js';
 import type { DecodeAnswer, DecodeReport } from './sequence-messages.js';
 
 /** Runs the chat model on `rows` context windows; logits come back row-major. */

@@ -1,4 +1,4 @@
-import type { SamplingOptions } from '../models/model-contracts.js';
+import type { SamplingOptions } from '../generation/model-contracts.js';
 import type { InferenceObserver } from './inference-observer.js';
 import type { DecodedStep, DecodingSequence } from './sequence-decoder.js';
 import type { DecodeAnswer, DecodeReport, SequenceCommand } from './sequence-messages.js';

@@ -1,4 +1,4 @@
-import type { SamplingOptions } from '../models/model-contracts.js';
+import type { SamplingOptions } from '../generation/model-contracts.js';
 import type { DecodeAnswer, DecoderSpec } from './sequence-messages.js';
 
 /** One step of a sequence: the sampled token (`step`) and/or, once finished, the `result`. */

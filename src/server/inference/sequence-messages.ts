@@ -1,4 +1,4 @@
-import type { GenerationResult, GenerationStep, SamplingOptions } from '../models/model-contracts.js';
+import type { GenerationResult, GenerationStep, SamplingOptions } from '../generation/model-contracts.js';
 
 /** What a thread needs to decode sequences of a loaded chat model. */
 export interface DecoderSpec {

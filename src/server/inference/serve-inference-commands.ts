@@ -124,7 +124,7 @@ export class InferenceCommandServer {
 
   /** Prepares decoding for a loaded chat model: its tokenizer and a batcher over its session. */
   async loadDecoder(key: string, spec: DecoderSpec): Promise<undefined> {
-    const { ChatTokenizer } = await import('../models/chat-tokenizer.js');
+    const { ChatTokenizer } = await import('../generation/chat-tokenizer.js');
     const tokenizer = await ChatTokenizer.load(spec.modelDirectory);
     const runLogits = async (contexts: BigInt64Array, rows: number) => {
       const { contextLength } = tokenizer;

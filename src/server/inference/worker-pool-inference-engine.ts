@@ -1,4 +1,4 @@
-import type { SamplingOptions } from '../models/model-contracts.js';
+import type { SamplingOptions } from '../generation/model-contracts.js';
 import { DecodingSequences } from './decoding-sequences.js';
 import type { InferenceEngine, InferenceRunResult } from './inference-engine.js';
 import type { InferenceObserver } from './inference-observer.js';

@@ -1,8 +1,8 @@
 import { HttpError } from '../http/http-error.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
-import type { ModelRegistry } from '../model-repository/model-registry.js';
-import type { ReferenceChatModel } from '../serving/reference-chat-model.js';
-import type { ReferenceEmbeddingModel } from '../serving/reference-embedding-model.js';
+import type { ModelRegistry } from '../models/model-registry.js';
+import type { ReferenceChatModel } from '../models/reference-chat-model.js';
+import type { ReferenceEmbeddingModel } from '../models/reference-embedding-model.js';
 
 /** What routes need from the server: the models, the engine, and server-wide settings. */
 export interface RouteServices {

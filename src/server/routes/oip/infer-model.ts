@@ -4,7 +4,7 @@ import { badRequest, HttpError } from '../../http/http-error.js';
 import type { RequestContext } from '../../http/request-context.js';
 import type { TensorSignature } from '../../inference/model-signature.js';
 import type { TensorValue } from '../../inference/tensor-value.js';
-import type { ModelVersionEntry } from '../../model-repository/model-registry.js';
+import type { ModelVersionEntry } from '../../models/model-registry.js';
 import { parseRequest } from '../parse-request.js';
 import type { RouteServices } from '../route-services.js';
 import { datatypeOfOnnxType } from './oip-datatypes.js';

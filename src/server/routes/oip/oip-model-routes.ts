@@ -2,7 +2,7 @@ import type { RequestContext } from '../../http/request-context.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
 import type { TensorSignature } from '../../inference/model-signature.js';
-import type { ModelVersionEntry } from '../../model-repository/model-registry.js';
+import type { ModelVersionEntry } from '../../models/model-registry.js';
 import type { RouteServices } from '../route-services.js';
 import { inferModel } from './infer-model.js';
 import { datatypeOfOnnxType } from './oip-datatypes.js';

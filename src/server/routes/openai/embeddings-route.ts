@@ -3,8 +3,8 @@ import { billedComputeMs } from '../../billing/metered-usage.js';
 import { badRequest } from '../../http/http-error.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
-import { truncateEmbedding } from '../../models/embedding-input.js';
-import type { ReferenceEmbeddingModel } from '../../serving/reference-embedding-model.js';
+import { truncateEmbedding } from '../../generation/embedding-input.js';
+import type { ReferenceEmbeddingModel } from '../../models/reference-embedding-model.js';
 import { parseRequest } from '../parse-request.js';
 import { type RouteServices, requireEmbeddingModel } from '../route-services.js';
 

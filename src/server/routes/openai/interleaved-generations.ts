@@ -1,4 +1,4 @@
-import type { GenerationResult, GenerationStep } from '../../models/model-contracts.js';
+import type { GenerationResult, GenerationStep } from '../../generation/model-contracts.js';
 
 export type GenerationRun = AsyncGenerator<GenerationStep, GenerationResult>;
 

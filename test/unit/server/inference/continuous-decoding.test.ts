@@ -6,9 +6,9 @@ import { InProcessInferenceEngine } from '../../../../src/server/inference/in-pr
 import type { BatchRecord } from '../../../../src/server/inference/inference-observer.js';
 import { InferenceWorker } from '../../../../src/server/inference/inference-worker.js';
 import type { DecodingSequence } from '../../../../src/server/inference/sequence-decoder.js';
-import { ChatGenerator } from '../../../../src/server/models/chat-generator.js';
-import { ChatTokenizer } from '../../../../src/server/models/chat-tokenizer.js';
-import type { SamplingOptions } from '../../../../src/server/models/model-contracts.js';
+import { ChatGenerator } from '../../../../src/server/generation/chat-generator.js';
+import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
+import type { SamplingOptions } from '../../../../src/server/generation/model-contracts.js';
 import { builtInModelFile, builtInModelsDir } from '../../../../src/server/models/model-files.js';
 
 const key = 'ref-chat/1';

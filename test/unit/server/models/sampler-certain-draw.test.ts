@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSeededRandom, sampleToken } from '../../../../src/server/models/sampler.js';
+import { createSeededRandom, sampleToken } from '../../../../src/server/generation/sampler.js';
 
 /**
  * The draw without a cut is made from approximate weights and kept only when it is certain to be

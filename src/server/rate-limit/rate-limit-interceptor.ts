@@ -1,6 +1,6 @@
 import { HttpError } from '../http/http-error.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
-import type { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
+import type { TokenBucketRateLimiter } from './token-bucket-rate-limiter.js';
 import { estimateRequestTokens } from './request-token-estimate.js';
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { InferenceEngine } from '../inference/inference-engine.js';
 import type { ModelSignature } from '../inference/model-signature.js';
-import { builtInModelFile, builtInModelNames, builtInModelVersion } from '../models/model-files.js';
+import { builtInModelFile, builtInModelNames, builtInModelVersion } from './model-files.js';
 import type { ServerLogger } from '../server-logger.js';
 import { engineKeyOf, ModelRegistry, type ModelVersionEntry } from './model-registry.js';
 import { scanTritonRepository } from './triton-repository.js';

@@ -1,4 +1,4 @@
-import type { BillingStatus } from '../billing/billing-record.js';
+import type { BillingStatus } from './billing-record.js';
 import type { Settlement } from '../http/request-settlement.js';
 
 export interface AttemptFacts {

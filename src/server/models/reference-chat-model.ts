@@ -2,16 +2,16 @@ import { join } from 'node:path';
 import type { UsageMeter } from '../http/usage-meter.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
 import type { SequenceDecoder } from '../inference/sequence-decoder.js';
-import type { ModelRegistry } from '../model-repository/model-registry.js';
-import { renderChatPrompt } from '../models/chat-template.js';
-import { ChatTokenizer } from '../models/chat-tokenizer.js';
+import type { ModelRegistry } from './model-registry.js';
+import { renderChatPrompt } from '../generation/chat-template.js';
+import { ChatTokenizer } from '../generation/chat-tokenizer.js';
 import type {
   GenerationResult,
   GenerationStep,
   SamplingOptions,
   TemplateMessage,
-} from '../models/model-contracts.js';
-import { builtInModelsDir } from '../models/model-files.js';
+} from '../generation/model-contracts.js';
+import { builtInModelsDir } from './model-files.js';
 
 /**
  * The longest prompt plus completion the server accepts for ref-chat. The network itself only

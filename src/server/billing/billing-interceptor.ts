@@ -1,8 +1,8 @@
-import type { BillingLedger } from '../billing/billing-ledger.js';
-import { createBillingRecord } from '../billing/billing-record.js';
-import { meterUsage } from '../billing/metered-usage.js';
-import { priceUsage } from '../billing/price-usage.js';
-import type { RateCard } from '../billing/rate-card.js';
+import type { BillingLedger } from './billing-ledger.js';
+import { createBillingRecord } from './billing-record.js';
+import { meterUsage } from './metered-usage.js';
+import { priceUsage } from './price-usage.js';
+import type { RateCard } from './rate-card.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { Settlement } from '../http/request-settlement.js';

@@ -1,13 +1,13 @@
-import type { ChaosInjector } from '../faults/chaos-injector.js';
-import type { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
+import type { ChaosInjector } from './chaos-injector.js';
+import type { FaultAttemptCounter } from './fault-attempt-counter.js';
 import {
   activeFaults,
   emptyFaultPlan,
   type FaultDirective,
   type FaultPlan,
   faultActions,
-} from '../faults/fault-directive.js';
-import { FaultHeaderError, faultHeaderName, parseFaultHeader } from '../faults/fault-header-parser.js';
+} from './fault-directive.js';
+import { FaultHeaderError, faultHeaderName, parseFaultHeader } from './fault-header-parser.js';
 import { abortablePause } from '../http/abortable-pause.js';
 import { HttpError } from '../http/http-error.js';
 import type { RequestContext } from '../http/request-context.js';

@@ -1,4 +1,4 @@
-import type { FaultDirective, StatusFault } from '../faults/fault-directive.js';
+import type { FaultDirective, StatusFault } from './fault-directive.js';
 import { HttpError } from '../http/http-error.js';
 
 /** The response header that says which faults were injected into an answer, e.g. `drop_after=3`. */
