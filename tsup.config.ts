@@ -27,5 +27,5 @@ export default defineConfig({
   // Class names are part of the API (`error.name`); without this esbuild may rename them (`_StreamTimeoutError`).
   keepNames: true,
   // Optional peers, loaded only by the entry points that need them, and never bundled.
-  external: ['onnxruntime-node', 'vitest', '@opentelemetry/api', 'better-sqlite3'],
+  external: ['onnxruntime-node', 'vitest', '@opentelemetry/api', 'better-sqlite3', 'pg'],
 });

@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+// Tests that need a PostgreSQL server: a project of their own, so that only a run that includes
+// them starts one (the global setup uses AIAAS_TEST_POSTGRES_URL or a throwaway cluster).
+const storeTests = ['test/contract/**/*.test.ts', 'test/**/postgres-*.test.ts'];
 
 export default defineConfig({
   resolve: {
@@ -13,13 +16,32 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Most files wait on sockets, timers and child processes: with one worker per core (2 here)
     // the cores sat half idle (5.2 min for the suite, 1.15 cores busy); four fill them (3.7 min).
     maxWorkers: 4,
+    // Each project extends this config; arrays (include, exclude) would be concatenated, so only
+    // the projects name them.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...storeTests],
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stores',
+          include: storeTests,
+          globalSetup: ['test/support/postgres-global-setup.ts'],
+        },
+      },
+    ],
   },
 });

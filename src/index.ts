@@ -103,6 +103,16 @@ export type { LitellmImportOptions } from './cost/litellm-price-import.js';
 export { MemoryBudgetStore } from './cost/memory-budget-store.js';
 export { MemoryLedgerStore } from './cost/memory-ledger-store.js';
 export { Money, type MoneyFormatOptions, type MoneyJSON } from './cost/money.js';
+export { PostgresBudgetStore, type PostgresBudgetStoreOptions } from './cost/postgres-budget-store.js';
+export type {
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQueryable,
+  PostgresQueryResult,
+  PostgresStoreOptions,
+} from './cost/postgres-connection.js';
+export { PostgresLedgerStore, type PostgresLedgerStoreOptions } from './cost/postgres-ledger-store.js';
+export type { PostgresRetryOptions } from './cost/postgres-retry.js';
 export {
   type ModelCost,
   type ModelPrice,

@@ -130,3 +130,9 @@ export interface BudgetStore {
 export function fitsWithin(check: BudgetCheck, tally: BudgetTally, amount: Money): boolean {
   return tally.spent.plus(tally.reserved).plus(amount).compare(check.limit) <= 0;
 }
+
+/** A stored charge's scopes as a Budget makes them: `global` first, then the rest in order. */
+export function orderChargeScopes(scopes: readonly string[]): string[] {
+  const rest = scopes.filter((scope) => scope !== 'global').sort();
+  return ['global', ...rest];
+}

@@ -113,6 +113,16 @@ export { MemoryBudgetStore } from './memory-budget-store.js';
 export { MemoryLedgerStore } from './memory-ledger-store.js';
 export type { MatchKind } from './model-name-matcher.js';
 export { Money, type MoneyFormatOptions, type MoneyJSON } from './money.js';
+export { PostgresBudgetStore, type PostgresBudgetStoreOptions } from './postgres-budget-store.js';
+export type {
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQueryable,
+  PostgresQueryResult,
+  PostgresStoreOptions,
+} from './postgres-connection.js';
+export { PostgresLedgerStore, type PostgresLedgerStoreOptions } from './postgres-ledger-store.js';
+export type { PostgresRetryOptions } from './postgres-retry.js';
 export {
   type ModelCost,
   type ModelPrice,

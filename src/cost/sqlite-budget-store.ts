@@ -10,7 +10,7 @@ import type {
   BudgetTally,
   StoredBudgetCharge,
 } from './budget-store.js';
-import { fitsWithin } from './budget-store.js';
+import { fitsWithin, orderChargeScopes } from './budget-store.js';
 import { Money } from './money.js';
 import { migrateBudgetSchema } from './sqlite-budget-schema.js';
 import {
@@ -328,7 +328,7 @@ function toStoredCharge(row: ChargeRow, scopes: readonly string[]): StoredBudget
       : null;
   return Object.freeze({
     id: row.id,
-    scopes: Object.freeze(orderScopes(scopes)),
+    scopes: Object.freeze(orderChargeScopes(scopes)),
     // Rows made before leases lost what they reserved once closed: `units` is the best left.
     amount: Money.fromUnits(BigInt(row.reserved_units ?? row.units), row.currency),
     time: new Date(row.reserved_ms),
@@ -342,10 +342,4 @@ function toStoredCharge(row: ChargeRow, scopes: readonly string[]): StoredBudget
     expiryRecordedBy: row.expiry_recorded_by,
     estimateCorrected: row.estimate_corrected === 1,
   });
-}
-
-/** `global` first, the rest in order: the order a Budget makes them in. */
-function orderScopes(scopes: readonly string[]): string[] {
-  const rest = scopes.filter((scope) => scope !== 'global').sort();
-  return ['global', ...rest];
 }

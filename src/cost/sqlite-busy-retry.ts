@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AiaasError } from '../errors/index.js';
-import { BudgetStoreError, type BudgetStoreOperation } from './budget-store-error.js';
-import { LedgerStoreError, type LedgerStoreOperation } from './ledger-store-error.js';
+import type { BudgetStoreOperation } from './budget-store-error.js';
+import { budgetStoreFailure, type StoreFailure } from './store-failure.js';
+
+export { budgetStoreFailure, ledgerStoreFailure } from './store-failure.js';
 
 /** How a SQLite store retries an operation that found the database locked by another connection. */
 export interface SqliteRetryOptions {
@@ -56,32 +58,6 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && BUSY_CODES.has(code);
 }
 
-/** How a store's failed operation is named and typed. */
-export interface SqliteStoreFailure {
-  /** E.g. `Budget store settle`. */
-  readonly label: string;
-  readonly operation: string;
-  readonly fail: (message: string, code: 'store_busy' | 'store_failed', cause: unknown) => AiaasError;
-}
-
-/** A budget store operation's failures, as {@link BudgetStoreError}s. */
-export function budgetStoreFailure(operation: BudgetStoreOperation): SqliteStoreFailure {
-  return {
-    label: `Budget store ${operation}`,
-    operation,
-    fail: (message, code, cause) => new BudgetStoreError(message, { operation, code, cause }),
-  };
-}
-
-/** A ledger store operation's failures, as {@link LedgerStoreError}s. */
-export function ledgerStoreFailure(operation: LedgerStoreOperation): SqliteStoreFailure {
-  return {
-    label: `Ledger store ${operation}`,
-    operation,
-    fail: (message, code, cause) => new LedgerStoreError(message, { operation, code, cause }),
-  };
-}
-
 /**
  * Runs one synchronous better-sqlite3 step, retrying it with backoff while the database is
  * locked; any failure leaves as the store's typed error (a `BudgetStoreError` for a budget
@@ -93,7 +69,7 @@ export function ledgerStoreFailure(operation: LedgerStoreOperation): SqliteStore
  * await withSqliteRetry(ledgerStoreFailure('append'), retry, () => insert.run(...values));
  */
 export async function withSqliteRetry<Result>(
-  operation: BudgetStoreOperation | SqliteStoreFailure,
+  operation: BudgetStoreOperation | StoreFailure,
   retry: ResolvedSqliteRetry,
   step: () => Result,
 ): Promise<Result> {
