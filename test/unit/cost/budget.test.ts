@@ -1,124 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Budget, type BudgetWarning } from '../../../src/cost/budget.js';
-import { budgetScopes } from '../../../src/cost/budget-limit.js';
-import type { BudgetStore } from '../../../src/cost/budget-store.js';
 import { MemoryBudgetStore } from '../../../src/cost/memory-budget-store.js';
 import { Money } from '../../../src/cost/money.js';
 import { AiaasError, BudgetExceededError } from '../../../src/errors/index.js';
-import { manualClock } from '../../support/manual-clock.js';
+import { interleavingStore } from '../../support/interleaving-store.js';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 
-/** A store that yields to the event loop a seeded-random number of times around every call. */
-function interleavingStore(inner: BudgetStore, seed: number): BudgetStore {
-  let state = seed;
-  const pause = async () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const turns = state % 4;
-    for (let turn = 0; turn < turns; turn += 1) await new Promise((resolve) => setImmediate(resolve));
-  };
-  const wrap =
-    <Arguments extends unknown[], Result>(method: (...parameters: Arguments) => Promise<Result>) =>
-    async (...parameters: Arguments) => {
-      await pause();
-      const result = await method(...parameters);
-      await pause();
-      return result;
-    };
-  return {
-    reserve: wrap(inner.reserve.bind(inner)),
-    settle: wrap(inner.settle.bind(inner)),
-    release: wrap(inner.release.bind(inner)),
-    tally: wrap(inner.tally.bind(inner)),
-    renew: wrap(inner.renew.bind(inner)),
-    claimExpired: wrap(inner.claimExpired.bind(inner)),
-    claimCorrection: wrap(inner.claimCorrection.bind(inner)),
-    charges: wrap(inner.charges.bind(inner)),
-    close: () => inner.close(),
-  };
-}
+// Limits, scopes, windows and concurrency over every store: test/contract/support/budget-limits-contract.ts.
 
 describe('Budget hard limits', () => {
-  it('fails closed before spending, naming the scope, the limit and the amount reached', async () => {
-    const budget = new Budget({ limits: [{ limit: usd('1') }] });
-    await budget.reserve(usd('0.9'));
-    const error = await budget.reserve(usd('0.2')).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(BudgetExceededError);
-    expect(error).toMatchObject({ scope: 'global', limit: '1 USD', attempted: '1.1 USD', retryable: false });
-    expect((error as Error).message).toMatch(/Nothing was sent/);
-    const [status] = await budget.status();
-    expect(status?.reserved.toDecimalString()).toBe('0.9');
-    expect(status?.remaining.toDecimalString()).toBe('0.1');
-    await budget.reserve(usd('0.1'));
-    await expect(budget.reserve(usd('0.000000000001'))).rejects.toThrow(BudgetExceededError);
-  });
-
-  it('settle records the actual cost and frees the rest of the reservation', async () => {
-    const budget = new Budget({ limits: [{ limit: usd('1') }] });
-    const reservation = await budget.reserve(usd('0.5'));
-    await budget.settle(reservation, usd('0.2'));
-    const [status] = await budget.status();
-    expect(status?.spent.toDecimalString()).toBe('0.2');
-    expect(status?.reserved.isZero()).toBe(true);
-    await budget.reserve(usd('0.8'));
-    await expect(budget.reserve(usd('0.01'))).rejects.toThrow(BudgetExceededError);
-  });
-
-  it('records a settlement above the reservation and warns that the hard limit is overspent', async () => {
-    const warnings: BudgetWarning[] = [];
-    const budget = new Budget({
-      limits: [{ limit: usd('1') }],
-      onWarning: (warning) => warnings.push(warning),
-    });
-    const reservation = await budget.reserve(usd('0.5'));
-    await budget.settle(reservation, usd('1.25'));
-    const [status] = await budget.status();
-    expect(status?.spent.toDecimalString()).toBe('1.25');
-    expect(status?.remaining.toDecimalString()).toBe('-0.25');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ phase: 'settle', limit: { mode: 'hard' } });
-    expect(warnings[0]?.attempted.toDecimalString()).toBe('1.25');
-    await expect(budget.reserve(usd('0'))).rejects.toThrow(BudgetExceededError);
-  });
-
-  it('release frees a reservation once; settle after release or twice is refused', async () => {
-    const budget = new Budget({ limits: [{ limit: usd('1') }] });
-    const first = await budget.reserve(usd('1'));
-    expect(await budget.release(first)).toBe(true);
-    expect(await budget.release(first)).toBe(false);
-    await expect(budget.settle(first, usd('0.1'))).rejects.toMatchObject({ code: 'reservation_closed' });
-    const second = await budget.reserve(usd('1'));
-    await budget.settle(second, usd('0.3'));
-    expect(await budget.release(second)).toBe(false);
-    await expect(budget.settle(second, usd('0.3'))).rejects.toMatchObject({ code: 'reservation_closed' });
-    await expect(budget.settle({ ...second, id: 'nope' }, usd('0.3'))).rejects.toMatchObject({
-      code: 'unknown_reservation',
-    });
-    await expect(budget.release({ ...second, id: 'nope' })).rejects.toMatchObject({
-      code: 'unknown_reservation',
-    });
-  });
-
-  it('applies tag and key limits only to calls in those scopes, and global to all', async () => {
-    const budget = new Budget({
-      limits: [
-        { limit: usd('10') },
-        { scope: 'tag:team=search', limit: usd('1') },
-        { scope: 'key:key_b', limit: usd('2') },
-      ],
-    });
-    await budget.reserve(usd('1'), budgetScopes({ tags: { team: 'search' } }));
-    await expect(budget.reserve(usd('0.5'), ['tag:team=search'])).rejects.toMatchObject({
-      scope: 'tag:team=search',
-    });
-    await budget.reserve(usd('0.5'), ['tag:team=ads']);
-    await budget.reserve(usd('2'), budgetScopes({ tags: { team: 'ads' }, apiKeyId: 'key_b' }));
-    await expect(budget.reserve(usd('0.01'), ['key:key_b'])).rejects.toMatchObject({ scope: 'key:key_b' });
-    await budget.reserve(usd('6.5'));
-    await expect(budget.reserve(usd('0.01'))).rejects.toMatchObject({ scope: 'global' });
-  });
-
   it('refuses mixed currencies, negative amounts and bad scopes', async () => {
     const budget = new Budget({ limits: [{ limit: usd('1') }] });
     await expect(budget.reserve(Money.of('1', 'EUR'))).rejects.toThrow(/EUR/);
@@ -131,44 +23,6 @@ describe('Budget hard limits', () => {
     );
     expect(() => new Budget({ limits: [{ limit: usd('-1') }] })).toThrow(/non-negative/);
     expect(() => new Budget({ limits: [{ limit: usd('1'), scope: 'tag:nokey' }] })).toThrow(/scope/);
-  });
-});
-
-describe('Budget windows', () => {
-  it('a day window resets at UTC midnight, a total window never does', async () => {
-    const time = manualClock('2025-03-01T23:59:00Z');
-    const budget = new Budget({
-      now: time.now,
-      limits: [
-        { limit: usd('1'), window: 'day' },
-        { scope: 'tag:team=x', limit: usd('1.5') },
-      ],
-    });
-    await budget.settle(await budget.reserve(usd('1'), ['tag:team=x']), usd('1'));
-    await expect(budget.reserve(usd('0.1'))).rejects.toThrow(BudgetExceededError);
-    time.advance(60_000);
-    await budget.reserve(usd('0.1'));
-    await budget.settle(await budget.reserve(usd('0.4'), ['tag:team=x']), usd('0.4'));
-    await expect(budget.reserve(usd('0.2'), ['tag:team=x'])).rejects.toMatchObject({ scope: 'tag:team=x' });
-  });
-
-  it('a rolling window forgets spend older than N minutes', async () => {
-    const time = manualClock('2025-03-01T12:00:00Z');
-    const budget = new Budget({
-      now: time.now,
-      limits: [{ limit: usd('1'), window: { rollingMinutes: 60 } }],
-      // A day-long lease: this test is about windows, not leases.
-      leaseMs: 86_400_000,
-    });
-    await budget.settle(await budget.reserve(usd('1')), usd('1'));
-    time.advance(59 * 60_000);
-    await expect(budget.reserve(usd('0.5'))).rejects.toThrow(BudgetExceededError);
-    time.advance(60_001);
-    await budget.reserve(usd('0.5'));
-    // An open reservation whose lease holds counts whatever its age.
-    time.advance(3 * 60 * 60_000);
-    await expect(budget.reserve(usd('0.6'))).rejects.toThrow(BudgetExceededError);
-    await budget.close();
   });
 });
 
@@ -206,45 +60,6 @@ describe('Budget soft limits', () => {
     }
     expect(emitted).toEqual([expect.stringMatching(/listener bug/)]);
     expect((await budget.status())[0]?.reserved.toDecimalString()).toBe('2');
-  });
-});
-
-describe('Budget concurrency', () => {
-  it('100 concurrent reservations never overspend a hard limit', async () => {
-    for (const seed of [1, 7, 42]) {
-      const budget = new Budget({
-        limits: [{ limit: usd('1') }],
-        store: interleavingStore(new MemoryBudgetStore(), seed),
-      });
-      const results = await Promise.allSettled(
-        Array.from({ length: 100 }, () => budget.reserve(usd('0.03'))),
-      );
-      const accepted = results.filter((result) => result.status === 'fulfilled');
-      expect(accepted).toHaveLength(33);
-      expect(
-        results
-          .filter((result) => result.status === 'rejected')
-          .every((result) => result.reason instanceof BudgetExceededError),
-      ).toBe(true);
-      const [status] = await budget.status();
-      expect(status?.reserved.toDecimalString()).toBe('0.99');
-    }
-  });
-
-  it('100 concurrent reserve-then-settle calls spend at most the limit', async () => {
-    const budget = new Budget({
-      limits: [{ limit: usd('1') }],
-      store: interleavingStore(new MemoryBudgetStore(), 3),
-    });
-    const call = async (index: number) => {
-      const reservation = await budget.reserve(usd('0.05'));
-      await budget.settle(reservation, usd(index % 2 === 0 ? '0.05' : '0.01'));
-    };
-    await Promise.allSettled(Array.from({ length: 100 }, (_, index) => call(index)));
-    const [status] = await budget.status();
-    expect(status?.reserved.isZero()).toBe(true);
-    expect(status ? status.spent.compare(usd('1')) <= 0 : false).toBe(true);
-    expect(status?.spent.isPositive()).toBe(true);
   });
 });
 

@@ -1,146 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type {
-  BillingRecordFilter,
-  BillingRecordSource,
-  ProviderBillingRecord,
-} from '../../../src/cost/billing-record-source.js';
 import { Budget } from '../../../src/cost/budget.js';
 import { Ledger } from '../../../src/cost/ledger.js';
 import { MemoryBudgetStore } from '../../../src/cost/memory-budget-store.js';
 import { MemoryLedgerStore } from '../../../src/cost/memory-ledger-store.js';
 import { Money } from '../../../src/cost/money.js';
 import { recoverUsage } from '../../../src/cost/recover-usage.js';
-import { makeUsage } from '../../../src/cost/usage.js';
 import { InvalidOptionError } from '../../../src/errors/index.js';
+import { ArrayBillingSource } from '../../support/array-billing-source.js';
+import { crashedCalls } from '../../support/crashed-calls.js';
 import { manualClock } from '../../support/manual-clock.js';
 
 const usd = (amount: string) => Money.of(amount, 'USD');
 const units = (count: number) => Money.fromUnits(BigInt(count), 'USD');
 
-/** A provider's bill kept in an array: what a per-request billing API would answer. */
-class ArrayBillingSource implements BillingRecordSource {
-  readonly name = 'test-provider';
-  readonly filters: BillingRecordFilter[] = [];
-  constructor(readonly all: ProviderBillingRecord[] = []) {}
-
-  bill(
-    idempotencyKey: string | null,
-    cost: Money,
-    options: { attempt?: number; time?: Date; model?: string } = {},
-  ) {
-    const index = this.all.length;
-    const record: ProviderBillingRecord = {
-      id: `bill_${index}`,
-      requestId: `req_${index}`,
-      idempotencyKey,
-      attempt: options.attempt ?? 1,
-      model: options.model ?? 'ref-chat',
-      status: 'ok',
-      time: options.time ?? new Date(0),
-      usage: makeUsage({ inputTokens: 10 + index, outputTokens: 3, requests: 1 }, 'recovered'),
-      cost,
-    };
-    this.all.push(record);
-    return record;
-  }
-
-  async records(filter: BillingRecordFilter): Promise<ProviderBillingRecord[]> {
-    this.filters.push(filter);
-    return this.all.filter(
-      (record) =>
-        (filter.since === undefined || record.time >= filter.since) &&
-        (filter.until === undefined || record.time < filter.until) &&
-        (filter.model === undefined || record.model === filter.model),
-    );
-  }
-}
-
-/** A process that reserved calls and died before settling or recording them. */
-async function crashedCalls(keys: readonly string[], options: { leaseMs?: number } = {}) {
-  const time = manualClock();
-  const store = new MemoryBudgetStore();
-  const leaseMs = options.leaseMs ?? 1_000;
-  const dead = new Budget({ limits: [{ limit: usd('10') }], store, now: time.now, leaseMs });
-  for (const key of keys) {
-    await dead.reserve(usd('1'), ['tag:team=search', 'key:key_1'], {
-      idempotencyKey: key,
-      provider: 'openai',
-    });
-  }
-  await dead.close();
-  const ledger = new Ledger({ store: new MemoryLedgerStore({ maxEntries: Number.POSITIVE_INFINITY }) });
-  const budget = new Budget({ limits: [{ limit: usd('10') }], store, now: time.now, leaseMs, ledger });
-  return { time, store, ledger, budget };
-}
-
 describe('recoverUsage', () => {
-  it('settles lapsed reservations at what was billed and adds the records the ledger lacks', async () => {
-    const { time, ledger, budget } = await crashedCalls(['a', 'b']);
-    const provider = new ArrayBillingSource();
-    provider.bill('a', usd('0.001'), { time: time.now() });
-    provider.bill('b', usd('0.002'), { attempt: 1, time: time.now() });
-    provider.bill('b', usd('0.0005'), { attempt: 2, time: time.now() });
-    time.advance(1_000);
-    const result = await recoverUsage({ ledger, budget, provider, now: time.now, since: new Date(0) });
-    expect(provider.filters).toEqual([{ since: new Date(0) }]);
-    expect(result.recovered.map((entry) => [entry.idempotencyKey, entry.attempt])).toEqual([
-      ['a', 1],
-      ['b', 1],
-      ['b', 2],
-    ]);
-    expect(result.recovered[0]).toMatchObject({
-      id: 'recovered:bill_0',
-      requestId: 'req_0',
-      provider: 'openai',
-      apiKeyId: 'key_1',
-      tags: { team: 'search', 'aiaas.entry': 'recovered' },
-      usage: { inputTokens: { value: 10, provenance: 'recovered' } },
-    });
-    expect(
-      result.settled.map((settled) => [
-        settled.idempotencyKey,
-        settled.billed.toDecimalString(),
-        settled.was,
-      ]),
-    ).toEqual([
-      ['a', '0.001', 'lapsed'],
-      ['b', '0.0025', 'lapsed'],
-    ]);
-    expect(result.corrections).toEqual([]);
-    expect(result.totals.recovered.USD?.toDecimalString()).toBe('0.0035');
-    const [status] = await budget.status();
-    expect(status?.spent.toDecimalString()).toBe('0.0035');
-    expect(status?.reserved.isZero()).toBe(true);
-    // Nothing is left lapsed for a sweep to estimate.
-    expect(await budget.sweep()).toEqual([]);
-    expect((await ledger.total()).USD?.toDecimalString()).toBe('0.0035');
-  });
-
-  it('reverses the estimate of an expired reservation instead of doubling it, and a rerun changes nothing', async () => {
-    const { time, ledger, budget } = await crashedCalls(['a', 'b']);
-    const provider = new ArrayBillingSource();
-    provider.bill('a', usd('0.001'));
-    provider.bill('b', usd('0.002'));
-    time.advance(1_000);
-    expect(await budget.sweep()).toHaveLength(2);
-    expect((await ledger.total()).USD?.toDecimalString()).toBe('2');
-    const result = await recoverUsage({ ledger, budget, provider, now: time.now });
-    expect(result.settled.map((settled) => settled.was)).toEqual(['expired', 'expired']);
-    // Reservations made in one instant come in no particular order.
-    const reversed = result.corrections.map((entry) => [entry.idempotencyKey, entry.cost?.toDecimalString()]);
-    expect(reversed.sort()).toEqual([
-      ['a', '-1'],
-      ['b', '-1'],
-    ]);
-    expect(result.totals.corrected.USD?.toDecimalString()).toBe('-2');
-    expect((await ledger.total()).USD?.toDecimalString()).toBe('0.003');
-    expect((await budget.status())[0]?.spent.toDecimalString()).toBe('0.003');
-    const again = await recoverUsage({ ledger, budget, provider, now: time.now });
-    expect([again.recovered, again.corrections, again.settled, again.skipped]).toEqual([[], [], [], []]);
-    expect((await ledger.total()).USD?.toDecimalString()).toBe('0.003');
-  });
-
   it('leaves a call whose lease is still held, and a young record nothing accounts for', async () => {
     const { time, ledger, budget } = await crashedCalls(['held'], { leaseMs: 60_000 });
     const provider = new ArrayBillingSource();

@@ -1,0 +1,7 @@
+import { describeBudgetStoreContract } from './support/budget-store-contract.js';
+import { describeLedgerStoreContract } from './support/ledger-store-contract.js';
+import { postgresBudgetStoreKind, postgresLedgerStoreKind } from './support/store-kinds.js';
+
+// Each run of the agreement property opens a fresh schema (its migration included): fewer runs.
+describeBudgetStoreContract(postgresBudgetStoreKind(), { agreementRuns: 30 });
+describeLedgerStoreContract(postgresLedgerStoreKind());
