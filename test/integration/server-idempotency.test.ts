@@ -128,6 +128,53 @@ describe('Idempotency-Key', () => {
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('finishes an OIP inference whose client left during a held answer, bills it once, and still closes', async () => {
+    // Its own server: the test ends by closing it, which used to wait for ever on the unread body.
+    const own = await startReferenceServer({
+      port: 0,
+      seed: 5,
+      apiKeys: [keys[0]!],
+      logger: silentServerLogger,
+    });
+    const key = keys[0]!;
+    const body = {
+      inputs: [
+        { name: 'input', datatype: 'FP32', shape: [1, 100], data: Array.from(hashedBagOfWords('fine', 100)) },
+      ],
+    };
+    const url = `${own.url}/v2/models/ref-classify/infer`;
+    const buffered = async () =>
+      (await scrapeMetrics(own.url)).value('aiaas_request_body_buffered_bytes', {});
+    const leave = new AbortController();
+    const leaving = fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...bearer(key),
+        'idempotency-key': 'oip-left-1',
+        'x-aiaas-fault': 'delay_ms=60000',
+      },
+      body: JSON.stringify(body),
+      signal: leave.signal,
+    });
+    // A held answer still has its request: the server reads the body before the hold, then the client leaves.
+    await eventually(async () => ((await buffered()) > 0 ? true : undefined));
+    leave.abort();
+    await expect(leaving).rejects.toThrow();
+    const retry = await rawRequest(url, {
+      body,
+      headers: { ...bearer(key), 'idempotency-key': 'oip-left-1' },
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    const usage = await requestJson(`${own.url}/v1/usage`, { headers: bearer(key) });
+    const records = (usage.body.data as { idempotency_key: string | null; status: string }[]).filter(
+      (record) => record.idempotency_key === 'oip-left-1',
+    );
+    expect(records).toEqual([expect.objectContaining({ status: 'ok' })]);
+    await own.close();
+  });
+
   it('ignores the key on GET', async () => {
     const answer = await rawRequest(`${server.url}/v1/models`, {
       headers: { ...bearer(keys[0]!), 'idempotency-key': 'get-1' },

@@ -1,3 +1,9 @@
+import { abortablePause } from '../http/abortable-pause.js';
+import { HttpError } from '../http/http-error.js';
+import type { RequestContext } from '../http/request-context.js';
+import type { RequestHandler, RequestInterceptor } from '../http/request-pipeline.js';
+import type { RouteResponse } from '../http/route-response.js';
+import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
 import type { ChaosInjector } from './chaos-injector.js';
 import type { FaultAttemptCounter } from './fault-attempt-counter.js';
 import {
@@ -8,12 +14,6 @@ import {
   faultActions,
 } from './fault-directive.js';
 import { FaultHeaderError, faultHeaderName, parseFaultHeader } from './fault-header-parser.js';
-import { abortablePause } from '../http/abortable-pause.js';
-import { HttpError } from '../http/http-error.js';
-import type { RequestContext } from '../http/request-context.js';
-import type { RequestHandler, RequestInterceptor } from '../http/request-pipeline.js';
-import type { RouteResponse } from '../http/route-response.js';
-import { bodyFingerprint } from '../idempotency/body-fingerprint.js';
 import { faultDirectiveText, injectedFaultHeaderName, statusFaultError } from './injected-fault.js';
 
 export interface FaultInterceptorOptions {
@@ -104,7 +104,12 @@ async function actOut(
   context.responseHeaders[injectedFaultHeaderName] = description;
   const actions = faultActions(directives);
   if (actions.reset) return { kind: 'reset' };
-  if (actions.delayMs > 0) await abortablePause(actions.delayMs, [context.signal, context.closing]);
+  if (actions.delayMs > 0) {
+    // A slow provider has the request before it is slow: a keyed call whose client leaves during
+    // the hold is still run and billed, which needs its body (OIP routes read it only later).
+    if (context.method === 'POST') await context.readBody();
+    await abortablePause(actions.delayMs, [context.signal, context.closing]);
+  }
   if (actions.status !== undefined) throw statusFaultError(actions.status, description);
   context.streamFaults = {
     ...(actions.dropAfter === undefined ? {} : { dropAfter: actions.dropAfter }),

@@ -80,6 +80,7 @@ export function readRequestBody(
       request.off('end', onEnd);
       request.off('error', onError);
       request.off('aborted', onAborted);
+      request.off('close', onClosed);
     };
     const fail = (error: HttpError) => {
       cleanup();
@@ -110,10 +111,19 @@ export function readRequestBody(
       reject(new HttpError(400, `The request body could not be read: ${error.message}`));
     };
     const onAborted = () => onError(new Error('the client aborted the upload'));
+    // A request closed before its body ended never ends: without this the read would wait for ever.
+    const onClosed = () => {
+      if (!request.readableEnded) onError(new Error('the connection closed before the body was read'));
+    };
+    if (request.destroyed && !request.readableEnded) {
+      onClosed();
+      return;
+    }
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
     request.on('aborted', onAborted);
+    request.on('close', onClosed);
   });
 }
 

@@ -1,0 +1,48 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../../../src/server/http/http-error.js';
+import { readRequestBody } from '../../../../src/server/http/request-body.js';
+
+/** A server that hands each request to `read` once the request is in the state `when` waits for. */
+async function readAfter(when: (request: IncomingMessage) => Promise<unknown>): Promise<unknown> {
+  let settle: (outcome: unknown) => void = () => {};
+  const outcome = new Promise((resolve) => {
+    settle = resolve;
+  });
+  const server = createServer((request) => {
+    void when(request).then(() => readRequestBody(request, 1024).then(settle, settle));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  // Headers and part of the body, then the client goes.
+  socket.write(
+    'POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":',
+  );
+  socket.destroy();
+  const result = await outcome;
+  server.close();
+  return result;
+}
+
+describe('readRequestBody', () => {
+  it('rejects with a 400, never waits for ever, when the connection closed before the body was read', async () => {
+    // A listener, not events.once: that would reject on the request's 'aborted' error.
+    const result = await readAfter((request) => new Promise((resolve) => request.once('close', resolve)));
+    expect(result).toBeInstanceOf(HttpError);
+    expect(result).toMatchObject({ status: 400 });
+    expect((result as Error).message).toMatch(
+      /connection closed before the body was read|aborted the upload/,
+    );
+  });
+
+  it('rejects a body cut off while it is being read', async () => {
+    const result = await readAfter(async () => undefined);
+    expect(result).toBeInstanceOf(HttpError);
+    expect(result).toMatchObject({ status: 400 });
+  });
+});
