@@ -15,14 +15,14 @@ import { metricsRoute } from './metrics/metrics-route.js';
 import { requestMetricsInterceptor } from './metrics/request-metrics-interceptor.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { loadModelRegistry } from './models/load-model-registry.js';
+import { ReferenceChatModel } from './models/reference-chat-model.js';
+import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
 import { createRequestPipeline } from './pipeline/request-pipeline-setup.js';
 import { oipRoutes } from './routes/oip/oip-routes.js';
 import { openAIRoutes } from './routes/openai/openai-routes.js';
 import type { RouteServices } from './routes/route-services.js';
 import { defaultServerLogger, type ServerLogger } from './server-logger.js';
 import { type ReferenceServerOptions, resolveServerOptions } from './server-options.js';
-import { ReferenceChatModel } from './models/reference-chat-model.js';
-import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
 
 /** A running reference server. */
 export interface ReferenceServer {

@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-import { tenantIdForKey } from './tenant-id.js';
 import type { Tenant } from '../http/request-context.js';
+import { tenantIdForKey } from './tenant-id.js';
 
 // The one-shot `hash` (Node 20.12) costs half of a `createHash` object per request.
 function sha256(value: string): Buffer {

@@ -1,7 +1,7 @@
-import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
-import { bearerToken } from './api-key-authenticator.js';
 import { HttpError } from '../http/http-error.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
+import type { ApiKeyAuthenticator } from './api-key-authenticator.js';
+import { bearerToken } from './api-key-authenticator.js';
 
 /**
  * Lets a request through only with a configured key (`Authorization: Bearer <key>`) and

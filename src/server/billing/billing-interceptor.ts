@@ -1,13 +1,13 @@
-import type { BillingLedger } from './billing-ledger.js';
-import { createBillingRecord } from './billing-record.js';
-import { meterUsage } from './metered-usage.js';
-import { priceUsage } from './price-usage.js';
-import type { RateCard } from './rate-card.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { Settlement } from '../http/request-settlement.js';
 import type { ServerLogger } from '../server-logger.js';
+import type { BillingLedger } from './billing-ledger.js';
+import { createBillingRecord } from './billing-record.js';
 import { billingStatusOf } from './billing-status.js';
+import { meterUsage } from './metered-usage.js';
+import { priceUsage } from './price-usage.js';
+import type { RateCard } from './rate-card.js';
 
 export interface BillingInterceptorOptions {
   ledger: BillingLedger;

@@ -1,5 +1,5 @@
-import type { BillingStatus } from './billing-record.js';
 import type { Settlement } from '../http/request-settlement.js';
+import type { BillingStatus } from './billing-record.js';
 
 export interface AttemptFacts {
   settlement: Settlement;

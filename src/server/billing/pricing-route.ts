@@ -1,6 +1,6 @@
-import type { RateCard } from './rate-card.js';
 import { jsonResponse } from '../http/route-response.js';
 import type { Route } from '../http/route-table.js';
+import type { RateCard } from './rate-card.js';
 
 /**
  * `GET /v1/pricing`: the rate card the server bills by, in the shape the SDK reads with

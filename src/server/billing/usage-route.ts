@@ -1,8 +1,8 @@
-import type { BillingLedger } from './billing-ledger.js';
-import { parseUsageQuery, type UsageFilter, UsageQueryError } from './usage-filter.js';
 import { badRequest } from '../http/http-error.js';
 import { jsonResponse } from '../http/route-response.js';
 import type { Route } from '../http/route-table.js';
+import type { BillingLedger } from './billing-ledger.js';
+import { parseUsageQuery, type UsageFilter, UsageQueryError } from './usage-filter.js';
 
 function filterOf(query: URLSearchParams): UsageFilter {
   try {

@@ -1,5 +1,5 @@
-import type { FaultDirective, StatusFault } from './fault-directive.js';
 import { HttpError } from '../http/http-error.js';
+import type { FaultDirective, StatusFault } from './fault-directive.js';
 
 /** The response header that says which faults were injected into an answer, e.g. `drop_after=3`. */
 export const injectedFaultHeaderName = 'x-aiaas-fault-injected';

@@ -1,4 +1,3 @@
-
 /** A JSON answer: the dispatcher serialises it, sets the headers and meters the bytes. */
 export interface JsonRouteResponse {
   kind: 'json';

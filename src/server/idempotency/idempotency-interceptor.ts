@@ -3,12 +3,12 @@ import type { RequestContext } from '../http/request-context.js';
 import type { RequestHandler, RequestInterceptor } from '../http/request-pipeline.js';
 import { jsonBytes, jsonContentType } from '../http/response-writer.js';
 import type { RawRouteResponse, RouteResponse } from '../http/route-response.js';
-import { bodyFingerprint } from './body-fingerprint.js';
-import type { IdempotencyStore } from './idempotency-store.js';
-import type { IdempotencyBegin, IdempotencyNew, StoredResponse } from './idempotency-types.js';
 import { streamCancelHeaders } from '../streams/stream-cancel-advert.js';
 import type { StreamRecordingRegistry } from '../streams/stream-recording-registry.js';
 import { lastEventIdOf, resumeStream, streamNotResumable } from '../streams/stream-resume.js';
+import { bodyFingerprint } from './body-fingerprint.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import type { IdempotencyBegin, IdempotencyNew, StoredResponse } from './idempotency-types.js';
 
 /** Sent on every answer that was not produced afresh but replayed from the first attempt. */
 export const replayedHeaders = { 'idempotent-replayed': 'true' } as const;

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { InferenceEngine } from '../inference/inference-engine.js';
 import type { ModelSignature } from '../inference/model-signature.js';
-import { builtInModelFile, builtInModelNames, builtInModelVersion } from './model-files.js';
 import type { ServerLogger } from '../server-logger.js';
+import { builtInModelFile, builtInModelNames, builtInModelVersion } from './model-files.js';
 import { engineKeyOf, ModelRegistry, type ModelVersionEntry } from './model-registry.js';
 import { scanTritonRepository } from './triton-repository.js';
 

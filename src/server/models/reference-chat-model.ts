@@ -1,8 +1,4 @@
 import { join } from 'node:path';
-import type { UsageMeter } from '../http/usage-meter.js';
-import type { InferenceEngine } from '../inference/inference-engine.js';
-import type { SequenceDecoder } from '../inference/sequence-decoder.js';
-import type { ModelRegistry } from './model-registry.js';
 import { renderChatPrompt } from '../generation/chat-template.js';
 import { ChatTokenizer } from '../generation/chat-tokenizer.js';
 import type {
@@ -11,7 +7,11 @@ import type {
   SamplingOptions,
   TemplateMessage,
 } from '../generation/model-contracts.js';
+import type { UsageMeter } from '../http/usage-meter.js';
+import type { InferenceEngine } from '../inference/inference-engine.js';
+import type { SequenceDecoder } from '../inference/sequence-decoder.js';
 import { builtInModelsDir } from './model-files.js';
+import type { ModelRegistry } from './model-registry.js';
 
 /**
  * The longest prompt plus completion the server accepts for ref-chat. The network itself only

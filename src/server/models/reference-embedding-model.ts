@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { UsageMeter } from '../http/usage-meter.js';
-import type { InferenceEngine } from '../inference/inference-engine.js';
-import type { ModelRegistry } from './model-registry.js';
 import { ChatTokenizer } from '../generation/chat-tokenizer.js';
 import { buildEmbeddingBatch, type EmbeddingBatch } from '../generation/embedding-input.js';
+import type { UsageMeter } from '../http/usage-meter.js';
+import type { InferenceEngine } from '../inference/inference-engine.js';
 import { builtInModelsDir } from './model-files.js';
+import type { ModelRegistry } from './model-registry.js';
 
 /** Rows per model run: bounds the padded batch tensor when a request sends thousands of inputs. */
 const rowsPerRun = 64;

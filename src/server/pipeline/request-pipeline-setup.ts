@@ -1,23 +1,23 @@
+import { billingInterceptor } from '../billing/billing-interceptor.js';
 import { BillingLedger } from '../billing/billing-ledger.js';
+import { pricingRoute } from '../billing/pricing-route.js';
 import { RateCard } from '../billing/rate-card.js';
+import { usageRoute } from '../billing/usage-route.js';
 import { ChaosInjector } from '../faults/chaos-injector.js';
 import { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
+import { faultInterceptor } from '../faults/fault-interceptor.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { Route } from '../http/route-table.js';
-import { IdempotencyStore } from '../idempotency/idempotency-store.js';
-import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
-import { pricingRoute } from '../billing/pricing-route.js';
-import { streamCancelRoute } from '../streams/stream-cancel-route.js';
-import { usageRoute } from '../billing/usage-route.js';
-import type { ServerLogger } from '../server-logger.js';
-import { StreamReplayStore } from '../streams/stream-replay-store.js';
-import { billingInterceptor } from '../billing/billing-interceptor.js';
-import { faultInterceptor } from '../faults/fault-interceptor.js';
 import { idempotencyInterceptor } from '../idempotency/idempotency-interceptor.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { rateLimitInterceptor } from '../rate-limit/rate-limit-interceptor.js';
-import type { RequestPipelineOptions } from './request-pipeline-options.js';
+import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
+import type { ServerLogger } from '../server-logger.js';
+import { streamCancelRoute } from '../streams/stream-cancel-route.js';
 import { streamRecordingInterceptor } from '../streams/stream-recording-interceptor.js';
 import { defaultResumeWindowMs, StreamRecordingRegistry } from '../streams/stream-recording-registry.js';
+import { StreamReplayStore } from '../streams/stream-replay-store.js';
+import type { RequestPipelineOptions } from './request-pipeline-options.js';
 
 export interface RequestPipelineContext {
   /** The server's seed: the chaos seed when the chaos options name none. */

@@ -1,7 +1,7 @@
 import { HttpError } from '../http/http-error.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
-import type { TokenBucketRateLimiter } from './token-bucket-rate-limiter.js';
 import { estimateRequestTokens } from './request-token-estimate.js';
+import type { TokenBucketRateLimiter } from './token-bucket-rate-limiter.js';
 
 /**
  * Per-tenant rate limits on model calls (POST): requests per minute and tokens per minute.

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../http/request-context.js';
-import type { StreamReplayStore } from './stream-replay-store.js';
 import { StreamRecording } from './stream-recording.js';
+import type { StreamReplayStore } from './stream-replay-store.js';
 
 /** A stream is stopped when no socket followed it this long, unless an option says otherwise. */
 export const defaultResumeWindowMs = 30_000;

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../../wire/openai/chat-schemas.js';
-import { badRequest } from '../../http/http-error.js';
 import type { TemplateMessage } from '../../generation/model-contracts.js';
+import { badRequest } from '../../http/http-error.js';
 
 function textOf(content: ChatMessage['content'], param: string): string {
   if (content === null || content === undefined) return '';

@@ -1,6 +1,6 @@
 import type { CompletionRequest } from '../../../wire/openai/completion-schemas.js';
-import { badRequest } from '../../http/http-error.js';
 import type { ChatTokenizer } from '../../generation/chat-tokenizer.js';
+import { badRequest } from '../../http/http-error.js';
 
 /** One prompt of a text completion request: its token ids and its text (for `echo`). */
 export interface CompletionPrompt {

@@ -1,9 +1,9 @@
 import { type EmbeddingRequest, embeddingRequestSchema } from '../../../wire/openai/embedding-schemas.js';
 import { billedComputeMs } from '../../billing/metered-usage.js';
+import { truncateEmbedding } from '../../generation/embedding-input.js';
 import { badRequest } from '../../http/http-error.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
-import { truncateEmbedding } from '../../generation/embedding-input.js';
 import type { ReferenceEmbeddingModel } from '../../models/reference-embedding-model.js';
 import { parseRequest } from '../parse-request.js';
 import { type RouteServices, requireEmbeddingModel } from '../route-services.js';

@@ -1,5 +1,5 @@
-import { badRequest } from '../../http/http-error.js';
 import type { SamplingOptions } from '../../generation/model-contracts.js';
+import { badRequest } from '../../http/http-error.js';
 
 /** The sampling fields chat and text completions share (see `samplingFields` in the wire schemas). */
 export interface SamplingRequestFields {

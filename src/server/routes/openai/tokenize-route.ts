@@ -1,9 +1,9 @@
 import { tokenizeRequestSchema } from '../../../wire/openai/tokenize-schemas.js';
+import { renderChatPrompt } from '../../generation/chat-template.js';
 import { badRequest } from '../../http/http-error.js';
 import type { RequestContext } from '../../http/request-context.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
-import { renderChatPrompt } from '../../generation/chat-template.js';
 import { parseRequest } from '../parse-request.js';
 import { type RouteServices, requireTokenizingModel, type TokenizingModel } from '../route-services.js';
 import { templateMessagesOf } from './chat-messages.js';

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Money } from '../../../../src/cost/money.js';
+import { tenantIdForKey } from '../../../../src/server/auth/tenant-id.js';
 import { BillingLedger } from '../../../../src/server/billing/billing-ledger.js';
 import { type BillingRecord, createBillingRecord } from '../../../../src/server/billing/billing-record.js';
-import { tenantIdForKey } from '../../../../src/server/auth/tenant-id.js';
 import type { BilledUsage } from '../../../../src/wire/aiaas/billed-usage.js';
 import { parseServerUsage, type ServerUsageRecord } from '../../../../src/wire/aiaas/server-usage-schemas.js';
 

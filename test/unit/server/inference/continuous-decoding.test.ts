@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatGenerator } from '../../../../src/server/generation/chat-generator.js';
+import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
+import type { SamplingOptions } from '../../../../src/server/generation/model-contracts.js';
 import { BatchingInferenceEngine } from '../../../../src/server/inference/batching-inference-engine.js';
 import { sequenceStepCredit } from '../../../../src/server/inference/decoding-sequences.js';
 import { InProcessInferenceEngine } from '../../../../src/server/inference/in-process-inference-engine.js';
 import type { BatchRecord } from '../../../../src/server/inference/inference-observer.js';
 import { InferenceWorker } from '../../../../src/server/inference/inference-worker.js';
 import type { DecodingSequence } from '../../../../src/server/inference/sequence-decoder.js';
-import { ChatGenerator } from '../../../../src/server/generation/chat-generator.js';
-import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
-import type { SamplingOptions } from '../../../../src/server/generation/model-contracts.js';
 import { builtInModelFile, builtInModelsDir } from '../../../../src/server/models/model-files.js';
 
 const key = 'ref-chat/1';
