@@ -33,7 +33,8 @@ module.exports = {
     ...layerRules,
     {
       name: 'server-takes-little-from-the-sdk',
-      comment: 'The server may import wire/, errors/ and the money primitive (cost/money, cost/decimal) of the SDK.',
+      comment:
+        'The server may import wire/, errors/ and the money primitive (cost/money, cost/decimal) of the SDK.',
       severity: 'error',
       from: { path: '^src/server/' },
       to: { path: '^src/', pathNot: '^src/(server|wire|errors)/|^src/cost/(money|decimal)\\.ts$' },
