@@ -2,7 +2,7 @@
 # Checks the package as users get it: packs the tarball npm would publish, installs it into a
 # fresh project, and uses every part of it there (files in scripts/package-check/):
 #   1. with no optional peer installed: typecheck a .ts file (NodeNext, skipLibCheck: false), and
-#      the SQLite stores and the server name the package they need;
+#      the SQLite and PostgreSQL stores and the server name the package they need;
 #   2. with the optional peers: a real call and stream against aiaas/server, two processes sharing
 #      one SQLite budget and ledger, the CLI (--version, serve, chat, cost report on SQLite);
 #   3. a vitest file using aiaas/testing; publint and attw.

@@ -1,12 +1,30 @@
 // Run before any optional peer is installed: each feature that needs one must say which, clearly.
 import assert from 'node:assert/strict';
-import { AiaasError, SqliteBudgetStore, SqliteLedgerStore } from 'aiaas';
+import {
+  AiaasError,
+  PostgresBudgetStore,
+  PostgresLedgerStore,
+  SqliteBudgetStore,
+  SqliteLedgerStore,
+} from 'aiaas';
 import { startReferenceServer } from 'aiaas/server';
 
 for (const open of [() => SqliteLedgerStore.open('spend.db'), () => SqliteBudgetStore.open('budget.db')]) {
   await assert.rejects(open, (error) => {
     assert.ok(AiaasError.isInstance(error), `not an AiaasError: ${error}`);
     assert.match(error.message, /optional peer dependency better-sqlite3/);
+    return true;
+  });
+}
+// No server is needed: the missing client is found before any connection is tried.
+const postgresUrl = 'postgres://aiaas@127.0.0.1:1/aiaas';
+for (const open of [
+  () => PostgresLedgerStore.open(postgresUrl),
+  () => PostgresBudgetStore.open(postgresUrl),
+]) {
+  await assert.rejects(open, (error) => {
+    assert.ok(AiaasError.isInstance(error), `not an AiaasError: ${error}`);
+    assert.match(error.message, /optional peer dependency pg: run `npm install pg`/);
     return true;
   });
 }
@@ -17,4 +35,6 @@ await assert.rejects(
     return true;
   },
 );
-console.log('without optional peers: the SQLite stores and the server say which package they need');
+console.log(
+  'without optional peers: the SQLite and PostgreSQL stores and the server say which package they need',
+);

@@ -7,12 +7,31 @@ import {
   Ledger,
   Money,
   NotFoundError,
+  PostgresBudgetStore,
+  type PostgresBudgetStoreOptions,
+  PostgresLedgerStore,
+  type PostgresPool,
   SqliteBudgetStore,
   SqliteLedgerStore,
 } from 'aiaas';
 import { type ReferenceServer, startReferenceServer } from 'aiaas/server';
 import { createTelemetryMiddleware, type TelemetryMiddleware, type TelemetryTracer } from 'aiaas/telemetry';
 import { expectBilled, fault, faultHeaders, type ReferenceServerFixture } from 'aiaas/testing';
+
+/** The PostgreSQL stores' types, checked without `pg` installed: a pool of the user's, or a URL. */
+export async function openShared(pool: PostgresPool, url: string): Promise<Budget> {
+  const options: PostgresBudgetStoreOptions = {
+    schema: 'billing',
+    tablePrefix: 'app_',
+    retry: { attempts: 8 },
+  };
+  const ledger = new Ledger({ store: await PostgresLedgerStore.open(url, { maxConnections: 4 }) });
+  return new Budget({
+    limits: [{ limit: Money.of('5', 'USD') }],
+    store: await PostgresBudgetStore.open(pool, options),
+    ledger,
+  });
+}
 
 export async function run(): Promise<string> {
   const server: ReferenceServer = await startReferenceServer({ port: 0, apiKeys: ['sk-typed'] });
