@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator.js';
-import { authInterceptor } from './auth/auth-interceptor.js';
 import { BodyBufferBudget } from './http/body-buffer-budget.js';
 import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
@@ -12,7 +11,6 @@ import type { InferenceEngine } from './inference/inference-engine.js';
 import { resolveInferenceOptions } from './inference/inference-options.js';
 import type { SequenceDecoder } from './inference/sequence-decoder.js';
 import { metricsRoute } from './metrics/metrics-route.js';
-import { requestMetricsInterceptor } from './metrics/request-metrics-interceptor.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { loadModelRegistry } from './models/load-model-registry.js';
 import { ReferenceChatModel } from './models/reference-chat-model.js';
@@ -83,7 +81,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     () => bodyBudget.bytes,
   );
   const engine = createInferenceEngine(resolveInferenceOptions(options), metrics, logger);
-  let closing = false;
+  // Stalled streams and work left behind by departed clients end when this fires.
+  const closing = new AbortController();
   let services: RouteServices;
   try {
     const loaded = await loadServices(engine, resolved.modelsDir, logger, metrics);
@@ -92,7 +91,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       engine,
       seed: resolved.seed,
       startedAtSeconds: Math.floor(Date.now() / 1000),
-      isReady: () => !closing,
+      isReady: () => !closing.signal.aborted,
     };
   } catch (error) {
     await engine.close();
@@ -107,14 +106,15 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     pipeline = createRequestPipeline(options, {
       seed: resolved.seed,
       servedModels: () => services.registry.names(),
+      isServed: (model) => services.registry.get(model) !== undefined,
       logger,
+      authenticator,
+      metrics,
     });
   } catch (error) {
     await engine.close();
     throw error;
   }
-  // Stalled streams and work left behind by departed clients end when this fires.
-  const closingController = new AbortController();
   const dispatch = createRequestDispatcher({
     routes: new RouteTable([
       ...openAIRoutes(services),
@@ -122,16 +122,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       metricsRoute(metrics),
       ...pipeline.routes,
     ]),
-    interceptors: [
-      authInterceptor(authenticator),
-      requestMetricsInterceptor(metrics, (model) => services.registry.get(model) !== undefined),
-      ...pipeline.interceptors,
-    ],
+    interceptors: pipeline.interceptors,
     bodyLimitBytes: resolved.bodyLimitBytes,
     bodyBudget,
     logger,
-    isClosing: () => closing,
-    closing: closingController.signal,
+    closing: closing.signal,
     ...(pipeline.detachedWorkLimitMs === undefined
       ? {}
       : { detachedWorkLimitMs: pipeline.detachedWorkLimitMs }),
@@ -171,8 +166,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   let closed: Promise<void> | undefined;
   const close = async () => {
-    closing = true;
-    closingController.abort();
+    closing.abort();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await inFlight.whenIdle();

@@ -18,10 +18,11 @@ export interface RequestDispatcherOptions {
   /** Bounds the bytes of request bodies buffered at once, in total and per tenant. */
   bodyBudget?: BodyBufferBudget;
   logger: ServerLogger;
-  /** True once the server is closing: answers then ask the client to close the connection. */
-  isClosing(): boolean;
-  /** Fires when the server starts closing: stalls and abandoned work then end. */
-  closing?: AbortSignal;
+  /**
+   * Fires when the server starts closing: answers then ask the client to close the connection,
+   * and stalls and abandoned work end.
+   */
+  closing: AbortSignal;
   /** How long the work of a POST with an Idempotency-Key may go on after its client left. */
   detachedWorkLimitMs?: number;
 }
@@ -43,7 +44,7 @@ function splitTarget(target: string): { path: string; queryString: string } {
  * an error in the route's dialect; only a bug becomes a 500, and none stops the server.
  *
  * @example
- * const server = createServer(createRequestDispatcher({ routes, interceptors, bodyLimitBytes, logger, isClosing }));
+ * const server = createServer(createRequestDispatcher({ routes, interceptors, bodyLimitBytes, logger, closing }));
  */
 export function createRequestDispatcher(
   options: RequestDispatcherOptions,
@@ -58,7 +59,7 @@ export function createRequestDispatcher(
     const dialect = dialectOfPath(path);
     const startedAt = performance.now();
     response.setHeader('x-request-id', requestId);
-    if (options.isClosing()) response.setHeader('connection', 'close');
+    if (options.closing.aborted) response.setHeader('connection', 'close');
 
     const disconnect = new ClientDisconnect();
     let context: RequestContext | undefined;

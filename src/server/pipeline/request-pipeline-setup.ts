@@ -1,3 +1,5 @@
+import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator.js';
+import { authInterceptor } from '../auth/auth-interceptor.js';
 import { billingInterceptor } from '../billing/billing-interceptor.js';
 import { BillingLedger } from '../billing/billing-ledger.js';
 import { pricingRoute } from '../billing/pricing-route.js';
@@ -10,6 +12,8 @@ import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { Route } from '../http/route-table.js';
 import { idempotencyInterceptor } from '../idempotency/idempotency-interceptor.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { requestMetricsInterceptor } from '../metrics/request-metrics-interceptor.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { rateLimitInterceptor } from '../rate-limit/rate-limit-interceptor.js';
 import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
 import type { ServerLogger } from '../server-logger.js';
@@ -24,12 +28,16 @@ export interface RequestPipelineContext {
   seed: number;
   /** Every served model; each must be priced by the rate card. */
   servedModels: () => readonly string[];
+  /** Whether a model is served now (deployed models come and go): only those become metric labels. */
+  isServed: (model: string) => boolean;
   logger: ServerLogger;
+  authenticator: ApiKeyAuthenticator;
+  metrics: ServerMetrics;
 }
 
 /** The request-level features of the server, ready to plug into the dispatcher. */
 export interface RequestPipeline {
-  /** In order, to run after authentication: faults, rate limits, idempotency, billing, stream recording. */
+  /** Every interceptor, in the order they run (see {@link createRequestPipeline}). */
   interceptors: RequestInterceptor[];
   /** `GET /v1/pricing`, `GET /v1/usage` and `POST /v1/streams/cancel`. */
   routes: Route[];
@@ -60,7 +68,7 @@ function checkEveryModelPriced(card: RateCard, models: readonly string[]): void 
  * attempt a billing record names is the one `times=K` and chaos counted.
  *
  * @example
- * const pipeline = createRequestPipeline(options, { seed: 42, servedModels: () => registry.names(), logger });
+ * const pipeline = createRequestPipeline(options, { seed: 42, servedModels, isServed, logger, authenticator, metrics });
  * const interceptors = [authInterceptor(authenticator), ...pipeline.interceptors];
  */
 export function createRequestPipeline(
@@ -101,15 +109,24 @@ export function createRequestPipeline(
     ...(options.billingFile === undefined ? {} : { filePath: options.billingFile }),
     onWarning: (message) => context.logger.warn(message),
   });
+  // THE order of the server's features around every route; each wraps all that follow it.
   const interceptors: RequestInterceptor[] = [
+    // Who asks: everything below is per tenant, and a request with no valid key costs nothing.
+    authInterceptor(context.authenticator),
+    // Outside the rest, so every answer is counted, refusals from below included.
+    requestMetricsInterceptor(context.metrics, context.isServed),
+    // Before limits and storage: an injected 429 or reset looks exactly like a real one, and
+    // `times=K` counts every attempt, stored replays included.
     faultInterceptor({ attempts: new FaultAttemptCounter(), chaos }),
-  ];
-  if (limited) interceptors.push(rateLimitInterceptor(new TokenBucketRateLimiter(limits)));
-  interceptors.push(
+    // Refuses before any work and before an answer could be stored for the key.
+    ...(limited ? [rateLimitInterceptor(new TokenBucketRateLimiter(limits))] : []),
+    // A repeated key gets the stored answer (or waits for the first): nothing below runs twice.
     idempotencyInterceptor(store, recordings),
+    // Inside idempotency, so a replayed or resumed answer is never billed again.
     billingInterceptor({ ledger, card, logger: context.logger }),
+    // Next to the route: its event stream is recorded, and the socket follows the recording.
     streamRecordingInterceptor(recordings),
-  );
+  ];
   return {
     interceptors,
     routes: [

@@ -59,7 +59,7 @@ beforeAll(async () => {
     interceptors: [recordFinish, outer, inner],
     bodyLimitBytes: 1024,
     logger: { info() {}, warn() {}, error: (message, fields) => errors.push(`${message} ${fields?.error}`) },
-    isClosing: () => false,
+    closing: new AbortController().signal,
   });
   server = createServer((request, response) => void dispatch(request, response));
   server.listen(0, '127.0.0.1');
