@@ -4,10 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * What a worker thread starts from: the built script's URL, or (from the sources) a small
- * script evaluated in the thread that loads the `.ts` worker through tsx.
+ * What a worker thread starts from: the built script, or (from the sources) a small bootstrap
+ * module that loads the `.ts` worker through tsx, told where both are by `argv`.
  */
-export type InferenceWorkerEntry = { kind: 'file'; url: URL } | { kind: 'eval'; script: string };
+export interface InferenceWorkerEntry {
+  readonly url: URL;
+  readonly argv: readonly string[];
+}
 
 /**
  * Where the built worker sits relative to the module that starts it. tsup emits
@@ -44,13 +47,13 @@ function tsxEsmApiUrl(moduleUrl: string): string {
  * entry, so the thread registers tsx itself before importing the worker.)
  *
  * @example
- * const entry = resolveInferenceWorkerEntry(import.meta.url);
- * const worker = entry.kind === 'file' ? new Worker(entry.url) : new Worker(entry.script, { eval: true });
+ * const { url, argv } = resolveInferenceWorkerEntry(import.meta.url);
+ * const worker = new Worker(url, { argv: [...argv] });
  */
 export function resolveInferenceWorkerEntry(moduleUrl: string): InferenceWorkerEntry {
   for (const candidate of builtCandidates) {
     const url = new URL(candidate, moduleUrl);
-    if (existsSync(fileURLToPath(url))) return { kind: 'file', url };
+    if (existsSync(fileURLToPath(url))) return { url, argv: [] };
   }
   const source = new URL('./inference-worker.ts', moduleUrl);
   if (!existsSync(fileURLToPath(source))) {
@@ -65,6 +68,5 @@ export function resolveInferenceWorkerEntry(moduleUrl: string): InferenceWorkerE
       'Running the server from its TypeScript sources needs tsx: run `npm install --save-dev tsx`.',
     );
   }
-  const script = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(source.href)}); });`;
-  return { kind: 'eval', script };
+  return { url: new URL('./inference-worker-from-source.mjs', moduleUrl), argv: [tsxApi, source.href] };
 }

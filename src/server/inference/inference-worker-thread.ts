@@ -45,11 +45,11 @@ export class InferenceWorkerThread {
 
   constructor(entry: InferenceWorkerEntry, events: InferenceWorkerThreadEvents) {
     this.#events = events;
-    const options = { workerData: { [inferenceWorkerMarker]: true }, name: 'aiaas-inference' };
-    this.#worker =
-      entry.kind === 'file'
-        ? new Worker(entry.url, options)
-        : new Worker(entry.script, { ...options, eval: true });
+    this.#worker = new Worker(entry.url, {
+      workerData: { [inferenceWorkerMarker]: true },
+      name: 'aiaas-inference',
+      argv: [...entry.argv],
+    });
     this.#worker.on('message', (reply: WorkerReply) => {
       if (reply.id === undefined) {
         this.#events.onReport(reply.report);
