@@ -1,18 +1,25 @@
 import { getEventListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { detachedWorkSignal } from '../../../src/server/http/detached-work-signal.js';
 
 describe('detachedWorkSignal', () => {
-  it('fires only once the limit has passed after the disconnect', async () => {
+  // The limit is the subject: a fake clock moves exactly as far as each step says.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('fires only once the limit has passed after the disconnect', () => {
     const disconnect = new AbortController();
     const work = detachedWorkSignal(disconnect.signal, new AbortController().signal, 40);
-    await sleep(60);
+    vi.advanceTimersByTime(60);
     expect(work.signal.aborted).toBe(false);
     disconnect.abort();
-    await sleep(10);
+    vi.advanceTimersByTime(39);
     expect(work.signal.aborted).toBe(false);
-    await sleep(60);
+    vi.advanceTimersByTime(1);
     expect(work.signal.aborted).toBe(true);
   });
 
@@ -26,15 +33,16 @@ describe('detachedWorkSignal', () => {
     expect(work.signal.aborted).toBe(true);
   });
 
-  it('never fires once released', async () => {
+  it('never fires once released', () => {
     const disconnect = new AbortController();
     const closing = new AbortController();
     const work = detachedWorkSignal(disconnect.signal, closing.signal, 20);
     disconnect.abort();
     work.release();
     closing.abort();
-    await sleep(40);
+    vi.advanceTimersByTime(40);
     expect(work.signal.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('keeps one listener on the closing signal for any number of detached works, and none once released', () => {

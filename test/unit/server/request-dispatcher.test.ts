@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HttpError } from '../../../src/server/http/http-error.js';
 import type { ResponseOutcome } from '../../../src/server/http/request-context.js';
 import { createRequestDispatcher } from '../../../src/server/http/request-dispatcher.js';
@@ -89,7 +89,8 @@ describe('createRequestDispatcher', () => {
     const text = await response.text();
     const stream = await fetch(`${url}/v2/stream`);
     const events = await stream.text();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The outcome is reported when the response closes, a moment after the client has the body.
+    await vi.waitFor(() => expect(finished).toHaveLength(2), { timeout: 5_000 });
     expect(finished.map((entry) => entry.path)).toEqual(['/echo', '/v2/stream']);
     expect(finished[0]!.usage.bytesIn).toBe(body.length);
     expect(finished[0]!.usage.bytesOut).toBe(Buffer.byteLength(text));

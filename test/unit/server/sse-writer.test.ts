@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type EventStreamOutcome, writeEventStream } from '../../../src/server/http/sse-writer.js';
 import { UsageMeter } from '../../../src/server/http/usage-meter.js';
 
@@ -13,15 +13,19 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Serves `events` through the SSE writer and reports the writer's outcome. */
-async function serve(
-  events: () => AsyncIterable<string>,
-): Promise<{ url: string; outcome: Promise<EventStreamOutcome> }> {
+/** Serves `events` through the SSE writer; reports the writer's outcome and the server's side of the response. */
+async function serve(events: () => AsyncIterable<string>): Promise<{
+  url: string;
+  outcome: Promise<EventStreamOutcome>;
+  responses: ServerResponse[];
+}> {
   let report!: (outcome: EventStreamOutcome) => void;
   const outcome = new Promise<EventStreamOutcome>((resolve) => {
     report = resolve;
   });
+  const responses: ServerResponse[] = [];
   server = createServer((_request, response: ServerResponse) => {
+    responses.push(response);
     const disconnect = new AbortController();
     response.once('close', () => {
       if (!response.writableFinished) disconnect.abort();
@@ -35,7 +39,7 @@ async function serve(
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, outcome };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, outcome, responses };
 }
 
 async function open(url: string): Promise<IncomingMessage> {
@@ -67,7 +71,7 @@ describe('writeEventStream', () => {
   it('stops producing while the client does not read (backpressure)', async () => {
     let produced = 0;
     const payload = 'x'.repeat(64 * 1024);
-    const { url, outcome } = await serve(async function* () {
+    const { url, outcome, responses } = await serve(async function* () {
       for (let index = 0; index < 200; index++) {
         produced++;
         yield payload;
@@ -75,8 +79,9 @@ describe('writeEventStream', () => {
     });
     const response = await open(url);
     response.pause();
-    await sleep(300);
-    // Socket buffers hold a few MB at most; without backpressure all 200 events (12.8 MB) would be produced.
+    // The socket is full: the writer now waits for 'drain'. Without backpressure it would have
+    // produced all 200 events (12.8 MB) in one go, long before this holds; socket buffers hold a few MB.
+    await vi.waitFor(() => expect(responses[0]?.writableNeedDrain).toBe(true), { timeout: 5_000 });
     expect(produced).toBeLessThan(100);
     const text = await readAll(response);
     expect(text.split('\n\n').filter((frame) => frame !== '')).toHaveLength(200);
@@ -89,6 +94,7 @@ describe('writeEventStream', () => {
       try {
         for (let index = 0; ; index++) {
           yield String(index);
+          // A model producing an event every few milliseconds, until the client leaves.
           await sleep(5);
         }
       } finally {

@@ -6,6 +6,7 @@ import type {
   IdempotencyStoreOptions,
   StoredResponse,
 } from '../../../../src/server/idempotency/idempotency-types.js';
+import { nextTurn } from '../../../support/next-turn.js';
 
 const limits: IdempotencyStoreOptions = { ttlMs: 60_000, maxEntries: 100, maxBytes: 1_000_000 };
 
@@ -73,7 +74,7 @@ describe('IdempotencyStore', () => {
     void Promise.all(waits).then(() => {
       settled = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await nextTurn();
     expect(settled).toBe(false);
     first.complete(response('answer'));
     const results = await Promise.all(waits);

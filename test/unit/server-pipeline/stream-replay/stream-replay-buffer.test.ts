@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ReplayEvent, ReplayGapError } from '../../../../src/server/streams/replay-types.js';
 import { StreamReplayBuffer } from '../../../../src/server/streams/stream-replay-buffer.js';
+import { nextTurn } from '../../../support/next-turn.js';
 
 function recorded(count: number, buffer = new StreamReplayBuffer()): StreamReplayBuffer {
   for (let id = 1; id <= count; id++) buffer.append({ id, data: `chunk-${id}` });
@@ -117,7 +118,7 @@ describe('StreamReplayBuffer live following', () => {
     const buffer = recorded(2);
     const following = collect(buffer.follow(1));
     for (let id = 3; id <= 6; id++) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await nextTurn(); // the follower has caught up and waits for the live event
       buffer.append({ id, data: id === 6 ? '[DONE]' : `chunk-${id}` });
     }
     buffer.complete();
@@ -137,7 +138,7 @@ describe('StreamReplayBuffer live following', () => {
     const buffer = recorded(1);
     const controller = new AbortController();
     const following = collect(buffer.follow(0, { signal: controller.signal }));
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await nextTurn(); // past event 1, waiting for the next
     controller.abort();
     expect(ids(await following)).toEqual([1]);
   });

@@ -64,6 +64,7 @@ describe('StreamReplayStore', () => {
 async function* produce(payloads: string[], failAt?: number): AsyncGenerator<string> {
   for (const [index, payload] of payloads.entries()) {
     if (index === failAt) throw new Error('model crashed');
+    // A model that takes its time over each event, so a follower sees them live.
     await new Promise((resolve) => setTimeout(resolve, 1));
     yield payload;
   }
@@ -110,6 +111,7 @@ describe('recordEventStream', () => {
       try {
         for (let index = 0; ; index++) {
           if (index === 3) controller.abort();
+          // A model still generating (one event a millisecond) when the abort comes.
           await new Promise((resolve) => setTimeout(resolve, 1));
           yield `e${index}`;
         }
