@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, AiaasError } from '../../../src/errors/index.js';
 import { type ChatStreamEvent, createChatStream } from '../../../src/streaming/index.js';
+import { nextTurn } from '../../support/next-turn.js';
 import {
   bytes,
   chatChunk,
   countingBody,
   REPORTED_USAGE,
   recordedChatEvents,
-  sleep,
   sseEvent,
   stalledReadable,
 } from './stream-fixtures.js';
@@ -169,7 +169,7 @@ describe('ChatStream', () => {
     expect((await iterator.next()).value).toMatchObject({ type: 'response-metadata' });
     await iterator.next();
     const pending = iterator.next();
-    await sleep(10);
+    await nextTurn(); // the read has reached the stalled body
     stream.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(body.destroyed).toBe(true);

@@ -128,9 +128,12 @@ describe('resuming a broken stream', () => {
   });
 
   it('passes an abort signal to reconnect that fires when the stream is aborted', async () => {
-    let received: AbortSignal | undefined;
+    let reconnected!: (signal: AbortSignal) => void;
+    const reconnecting = new Promise<AbortSignal>((resolve) => {
+      reconnected = resolve;
+    });
     const reconnect = (_lastEventId: string, signal: AbortSignal) => {
-      received = signal;
+      reconnected(signal);
       return new Promise<AsyncIterable<Uint8Array>>(() => undefined);
     };
     const stream = createChatStream(
@@ -138,7 +141,7 @@ describe('resuming a broken stream', () => {
       { reconnect },
     );
     const finished = stream.final().catch((reason: unknown) => reason);
-    while (received === undefined) await new Promise((resolve) => setTimeout(resolve, 1));
+    const received = await reconnecting;
     stream.abort();
     expect(await finished).toMatchObject({ name: 'AbortError' });
     expect(received.aborted).toBe(true);

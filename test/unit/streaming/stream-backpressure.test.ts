@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChatStream } from '../../../src/streaming/index.js';
+import { nextTurn } from '../../support/next-turn.js';
 import { bytes, chatChunk, sseEvent } from './stream-fixtures.js';
 
 /** A body of `count` one-event chunks that records how many chunks were pulled from it. */
@@ -35,11 +36,12 @@ describe('backpressure', () => {
   it('reads nothing before the consumer asks', async () => {
     const { state, body } = endlessLikeBody(10);
     const stream = createChatStream({ body, format: 'sse' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A read-ahead would start in reaction to the stream's creation (or to the first read, below).
+    await nextTurn();
     expect(state.pulled).toBe(0);
     const reader = stream.toReadableStream().getReader();
     await reader.read();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await nextTurn();
     // A ReadableStream with no read-ahead: one read, one chunk.
     expect(state.pulled).toBe(1);
     await reader.cancel();

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutError } from '../../../src/errors/index.js';
 import { classifyForRetry } from '../../../src/retry/retry-classifier.js';
 import { createChatStream, StreamTimeoutError } from '../../../src/streaming/index.js';
@@ -12,6 +12,16 @@ async function timeoutOf(promise: Promise<unknown>): Promise<StreamTimeoutError>
   );
   expect(error).toBeInstanceOf(StreamTimeoutError);
   return error as StreamTimeoutError;
+}
+
+/** The promise, and whether it has settled yet. */
+function watched<Value>(promise: Promise<Value>): { promise: Promise<Value>; settled: boolean } {
+  const state = { promise, settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
 }
 
 /** A Readable that pushes each step's text after its delay; `null` text ends the body. */
@@ -28,15 +38,26 @@ function scriptedReadable(steps: readonly { afterMs: number; text: string | null
 }
 
 describe('stream timeouts', () => {
+  // Time is the subject: a fake clock (timers and performance.now) moves exactly as far as each step says.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('first-token timeout: a stream that sends nothing fails as a retryable TimeoutError and closes the body', async () => {
     const body = stalledReadable([bytes(': connected\n\n')]);
-    const started = performance.now();
     const stream = createChatStream(
       { body, format: 'sse', requestId: 'req_ft' },
-      { firstTokenTimeout: 50, requestSentAt: started },
+      { firstTokenTimeout: 50, requestSentAt: performance.now() },
     );
-    const error = await timeoutOf(stream.final());
-    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+    const final = watched(stream.final());
+    await vi.advanceTimersByTimeAsync(49);
+    expect(final.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(final.settled).toBe(true);
+    const error = await timeoutOf(final.promise);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({
       timer: 'first-token',
@@ -53,20 +74,24 @@ describe('stream timeouts', () => {
   });
 
   it('first-token timeout counts from when the request was sent, not from when reading began', async () => {
-    // The request went out 900 ms before reading began, so 100 ms of the 1 000 ms budget are
-    // left. Counted from the read, it would fire only after the whole 1 000 ms: the bounds below
-    // tell the two apart with ~900 ms to spare, so a loaded machine cannot blur them.
+    // The request went out 900 ms before reading began, so 100 ms of the 1 000 ms budget are left.
+    // Counted from the read, it would fire only after the whole 1 000 ms.
     const firstTokenTimeout = 1_000;
     const body = stalledReadable([]);
     const requestSentAt = performance.now() - 900;
-    const stream = createChatStream({ body, format: 'sse' }, { firstTokenTimeout, requestSentAt });
-    const readStarted = performance.now();
-    await timeoutOf(stream.final());
-    const firedAt = performance.now();
-    // Never early: the full budget had passed since the request was sent (timers may round down by a ms).
-    expect(firedAt - requestSentAt).toBeGreaterThanOrEqual(firstTokenTimeout - 2);
-    // ...but well before a timer started at the read would have fired.
-    expect(firedAt - readStarted).toBeLessThan(firstTokenTimeout);
+    const final = watched(
+      createChatStream({ body, format: 'sse' }, { firstTokenTimeout, requestSentAt }).final(),
+    );
+    // Never early: not before the full budget has passed since the request was sent...
+    await vi.advanceTimersByTimeAsync(99);
+    expect(final.settled).toBe(false);
+    // ...and then at once, not a whole budget after the read began.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(final.settled).toBe(true);
+    expect(await timeoutOf(final.promise)).toMatchObject({
+      timer: 'first-token',
+      timeoutMs: firstTokenTimeout,
+    });
   });
 
   it('idle timeout: a stall after some text carries the partial output, and keep-alive comments do not reset it', async () => {
@@ -79,11 +104,18 @@ describe('stream timeouts', () => {
     ]);
     const stream = createChatStream({ body, format: 'sse' }, { idleTimeout: 50, estimateTokens: () => 1 });
     const texts: string[] = [];
-    const error = await timeoutOf(
+    const reading = watched(
       (async () => {
         for await (const event of stream) if (event.type === 'text-delta') texts.push(event.text);
       })(),
     );
+    // Keep-alives came at 20 and 40 ms; the timeout counts from the data event all the same.
+    await vi.advanceTimersByTimeAsync(49);
+    expect(texts).toEqual(['Hello']);
+    expect(reading.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reading.settled).toBe(true);
+    const error = await timeoutOf(reading.promise);
     expect(texts).toEqual(['Hello']);
     expect(error).toMatchObject({ timer: 'idle', timeoutMs: 50, lastEventId: '1' });
     expect(error.message).toMatch(/no data for 50 ms \(idle timeout\) after 2 events/);
@@ -105,21 +137,27 @@ describe('stream timeouts', () => {
       ...events.map((text) => ({ afterMs: 40, text })),
       { afterMs: 5, text: null },
     ]);
-    const final = await createChatStream(
+    const final = createChatStream(
       { body, format: 'sse' },
       { idleTimeout: 150, firstTokenTimeout: 150 },
     ).final();
-    expect(final.choices[0]?.message.content).toBe('abcd');
+    await vi.advanceTimersByTimeAsync(events.length * 40 + 5);
+    expect((await final).choices[0]?.message.content).toBe('abcd');
   });
 
   it('a slow consumer does not make a healthy stream time out', async () => {
     const body = Readable.from(recordedChatEvents(['a', 'b', 'c']).map(bytes));
     const stream = createChatStream({ body, format: 'sse' }, { idleTimeout: 30 });
     const texts: string[] = [];
-    for await (const event of stream) {
-      if (event.type === 'text-delta') texts.push(event.text);
-      await sleep(60);
-    }
+    const consuming = (async () => {
+      for await (const event of stream) {
+        if (event.type === 'text-delta') texts.push(event.text);
+        await sleep(60); // busy with each event for twice the idle timeout
+      }
+    })();
+    // Every timer in due order: an idle timer running while the consumer is busy would fire first.
+    await vi.runAllTimersAsync();
+    await consuming;
     expect(texts).toEqual(['a', 'b', 'c']);
   });
 });
