@@ -125,9 +125,9 @@ describe('call attempts', () => {
     const controller = new AbortController();
     const pending = client.chat.completions.create(
       { model: 'm', messages: [{ role: 'user', content: 'x' }] },
-      { signal: controller.signal },
+      // onRetry comes just before the 10 s backoff: abort once that wait has begun.
+      { signal: controller.signal, onRetry: () => setImmediate(() => controller.abort()) },
     );
-    setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(server.requests).toHaveLength(1);
     await client.close();

@@ -13,6 +13,7 @@ let server: DialectTestServer;
 beforeAll(async () => {
   server = await startDialectTestServer();
   server.route('GET', '/v1/models', async (_request, response) => {
+    // A server that answers a little late, so concurrent calls overlap and each needs a socket.
     await sleep(30);
     sendJson(response, 200, { object: 'list', data: [] });
   });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AbortError, AiaasError, apiErrorFor, TimeoutError } from '../../../src/errors/index.js';
-import { type AttemptContext, abortableSleep, runWithRetry } from '../../../src/retry/index.js';
+import { type AttemptContext, abortableSleep, runWithRetry, type Sleep } from '../../../src/retry/index.js';
+import { nextTurn } from '../../support/next-turn.js';
 import { seededRandom } from './seeded-random.js';
 import { virtualClock } from './virtual-clock.js';
 
@@ -67,10 +68,28 @@ describe('runWithRetry timing', () => {
   it('ends promptly with an AbortError when the caller aborts during a wait', async () => {
     const controller = new AbortController();
     const cause = apiErrorFor('Down.', { status: 503, headers: { 'retry-after-ms': '10000' } });
-    setTimeout(() => controller.abort(), 20);
-    const started = performance.now();
-    const error = await failure(runWithRetry(() => Promise.reject(cause), { signal: controller.signal }));
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The default sleep, which also says when the wait has begun.
+    let waitBegan!: () => void;
+    const waiting = new Promise<void>((resolve) => {
+      waitBegan = resolve;
+    });
+    const sleep: Sleep = (milliseconds, signal) => {
+      const slept = abortableSleep(milliseconds, signal);
+      waitBegan();
+      return slept;
+    };
+    let settled = false;
+    const run = failure(
+      runWithRetry(() => Promise.reject(cause), { signal: controller.signal, sleep }),
+    ).finally(() => {
+      settled = true;
+    });
+    await waiting;
+    controller.abort();
+    // Promptly: in reaction to the abort, not when some timer of the 10 s wait fires.
+    await nextTurn();
+    expect(settled).toBe(true);
+    const error = await run;
     expect(error).toBeInstanceOf(AbortError);
     expect(error).toMatchObject({ attempts: 1, retryStopReason: 'aborted', cause });
     expect(error.message).toContain(
@@ -96,9 +115,22 @@ describe('runWithRetry timing', () => {
           reject(new AbortError('POST /v1/chat/completions was aborted by the caller.'));
         });
       });
-    const started = performance.now();
-    const error = await failure(runWithRetry(hang, { deadline: 50 }));
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The deadline is the subject: a fake clock (its timer and Date.now) moves exactly as far as told.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    let settled = false;
+    const run = failure(runWithRetry(hang, { deadline: 50 })).finally(() => {
+      settled = true;
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(49);
+      expect(reason).toBeUndefined();
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    const error = await run;
     expect(reason).toBeInstanceOf(TimeoutError);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ attempts: 1, retryStopReason: 'deadline', timeoutMs: 50 });
