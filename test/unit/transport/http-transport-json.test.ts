@@ -1,44 +1,23 @@
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AbortError, ConnectionError, TimeoutError, ValidationError } from '../../../src/errors/index.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
-import { HttpTransport } from '../../../src/transport/http-transport.js';
-import { createRedactor } from '../../../src/transport/redactor.js';
-import { createSdkLogger } from '../../../src/transport/sdk-logger.js';
 import type { Middleware } from '../../../src/transport/transport-types.js';
-import {
-  type DialectTestServer,
-  sendJson,
-  startDialectTestServer,
-} from '../../support/dialect-test-server.js';
+import { sendJson } from '../../support/dialect-test-server.js';
 import { failureOf } from '../../support/failure-of.js';
+import { useHttpTransport } from '../../support/http-transport-fixture.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const agent = createAgent({ connections: 4 });
-let server: DialectTestServer;
+const { server, agent, transport } = useHttpTransport();
 
-function transport(options: { middleware?: Middleware[]; timeout?: number } = {}) {
-  const redactor = createRedactor([]);
-  return new HttpTransport({
-    dispatcher: agent,
-    timeout: options.timeout ?? 5_000,
-    defaultHeaders: { accept: 'application/json' },
-    middleware: options.middleware ?? [],
-    logger: createSdkLogger(silent, 'off', redactor),
-    redactor,
+/** A promise of the next request the server receives on `path` (a route that never answers until the client leaves). */
+function arrivalOn(method: string, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    server.route(method, path, async (_request, response) => {
+      resolve();
+      await once(response, 'close');
+    });
   });
 }
-
-beforeAll(async () => {
-  server = await startDialectTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  await agent.close();
-});
-afterEach(() => {
-  server.requests.length = 0;
-});
 
 describe('HttpTransport JSON calls', () => {
   it('sends JSON, reads JSON, captures x-request-id and reuses the socket', async () => {
@@ -48,7 +27,8 @@ describe('HttpTransport JSON calls', () => {
     const before = server.connections;
     const http = transport();
     const first = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 1 } });
-    await sleep(10); // the pool takes the socket back on the next turn of the event loop
+    // The pool takes the socket back a moment after the body is read.
+    await vi.waitFor(() => expect(agent.stats[server.url]).toMatchObject({ free: 1 }), { timeout: 5_000 });
     const second = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 2 } });
     expect(first.data).toEqual({ got: { a: 1 } });
     expect(second.response).toMatchObject({ status: 200, requestId: 'req-42' });
@@ -89,9 +69,8 @@ describe('HttpTransport JSON calls', () => {
   it('maps a body cut short to ConnectionError in the body phase', async () => {
     server.route('GET', '/cut', async (_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-      response.write('{"partial":');
-      await sleep(20);
-      response.socket?.destroy();
+      // The cut comes after the headers and the partial body have left.
+      response.write('{"partial":', () => response.socket?.destroy());
     });
     const error = await failureOf(transport().requestJson({ method: 'GET', url: `${server.url}/cut` }));
     expect(error).toBeInstanceOf(ConnectionError);
@@ -100,6 +79,7 @@ describe('HttpTransport JSON calls', () => {
   });
 
   it('times out waiting for headers, then for the body, saying which', async () => {
+    // A server slower than the timeouts, in its headers and then in its body.
     server.route('GET', '/slow-headers', async (_request, response) => {
       await sleep(400);
       sendJson(response, 200, {});
@@ -123,16 +103,14 @@ describe('HttpTransport JSON calls', () => {
   });
 
   it('maps the caller aborting to AbortError, even before sending', async () => {
-    server.route('GET', '/wait', async (_request, response) => {
-      await sleep(300);
-      sendJson(response, 200, {});
-    });
+    const arrived = arrivalOn('GET', '/wait');
     const controller = new AbortController();
     const pending = transport().requestJson(
       { method: 'GET', url: `${server.url}/wait` },
       { signal: controller.signal },
     );
-    setTimeout(() => controller.abort(), 50);
+    await arrived;
+    controller.abort();
     const error = await failureOf(pending);
     expect(error).toBeInstanceOf(AbortError);
     expect((error as AbortError).retryable).toBe(false);
@@ -143,10 +121,8 @@ describe('HttpTransport JSON calls', () => {
   });
 
   it('behind middleware, hands it a real AbortSignal that the attempt timeout and the caller fire', async () => {
-    server.route('GET', '/stall', async (_request, response) => {
-      await sleep(400);
-      sendJson(response, 200, {});
-    });
+    // A server that never answers: only the timeout, then the caller, can end the call.
+    server.route('GET', '/stall', (_request, response) => once(response, 'close'));
     const seen: AbortSignal[] = [];
     // Spreads the request, as middleware that adds a header does: the signal must survive the copy.
     const spreading: Middleware = (next) => (request) => {
@@ -164,12 +140,14 @@ describe('HttpTransport JSON calls', () => {
     expect(seen[0]).toBeInstanceOf(AbortSignal);
     expect(seen[0]?.aborted).toBe(true);
 
+    const arrived = arrivalOn('GET', '/stall');
     const controller = new AbortController();
     const pending = transport({ middleware: [spreading] }).requestJson(
       { method: 'GET', url: `${server.url}/stall` },
       { signal: controller.signal },
     );
-    setTimeout(() => controller.abort(), 50);
+    await arrived;
+    controller.abort();
     expect(await failureOf(pending)).toBeInstanceOf(AbortError);
     expect(seen[1]?.aborted).toBe(true);
     expect(server.requests.at(-1)?.headers['x-extra']).toBe('1');

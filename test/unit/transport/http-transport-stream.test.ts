@@ -1,45 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MockAgent } from 'undici';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError } from '../../../src/errors/index.js';
-import { createAgent } from '../../../src/transport/create-agent.js';
 import { HttpTransport } from '../../../src/transport/http-transport.js';
 import { createRedactor } from '../../../src/transport/redactor.js';
 import { createSdkLogger } from '../../../src/transport/sdk-logger.js';
 import type { Middleware } from '../../../src/transport/transport-types.js';
-import {
-  type DialectTestServer,
-  sendJson,
-  startDialectTestServer,
-} from '../../support/dialect-test-server.js';
+import { sendJson } from '../../support/dialect-test-server.js';
 import { failureOf } from '../../support/failure-of.js';
+import { useHttpTransport } from '../../support/http-transport-fixture.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const agent = createAgent({ connections: 4 });
-let server: DialectTestServer;
-
-function transport(options: { middleware?: Middleware[]; timeout?: number } = {}) {
-  const redactor = createRedactor([]);
-  return new HttpTransport({
-    dispatcher: agent,
-    timeout: options.timeout ?? 5_000,
-    defaultHeaders: { accept: 'application/json' },
-    middleware: options.middleware ?? [],
-    logger: createSdkLogger(silent, 'off', redactor),
-    redactor,
-  });
-}
-
-beforeAll(async () => {
-  server = await startDialectTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  await agent.close();
-});
-afterEach(() => {
-  server.requests.length = 0;
-});
+const { server, transport } = useHttpTransport();
 
 describe('HttpTransport streams', () => {
   it('hands over chunks as they arrive, never buffering the body', async () => {
@@ -68,6 +40,7 @@ describe('HttpTransport streams', () => {
     server.route('POST', '/slow-stream', async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('a');
+      // A gap in the body longer than the timeout, which covers only the headers.
       await sleep(250);
       response.end('b');
     });
@@ -83,9 +56,8 @@ describe('HttpTransport streams', () => {
   it('maps a stream cut mid-way to ConnectionError in the stream phase', async () => {
     server.route('POST', '/cut-stream', async (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('data: one\n\n');
-      await sleep(30);
-      response.socket?.destroy();
+      // The cut comes after the first event has left.
+      response.write('data: one\n\n', () => response.socket?.destroy());
     });
     const stream = await transport().requestStream({ method: 'POST', url: `${server.url}/cut-stream` });
     const error = await failureOf(
@@ -104,7 +76,7 @@ describe('HttpTransport streams', () => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let index = 0; index < 50 && !response.destroyed; index++) {
         response.write(`data: ${index}\n\n`);
-        await sleep(20);
+        await sleep(20); // a model producing an event every 20 ms
       }
       response.end();
     });
