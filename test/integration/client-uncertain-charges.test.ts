@@ -16,7 +16,9 @@ const params = {
   messages: [{ role: 'user' as const, content: 'What did the President say about the economy?' }],
   max_tokens: 100,
 };
-const slowAnswer = { headers: { 'x-aiaas-fault': 'delay_ms=300' } };
+// The server answers long after the client gives up; the gap is wide so that even a loaded
+// machine delivers each request before its client leaves (else it is, rightly, never billed).
+const slowAnswer = { headers: { 'x-aiaas-fault': 'delay_ms=2500' } };
 
 /** The server's own billing: its records and its total, in USD. */
 async function serverBilled(url: string): Promise<{ records: number; total: Money }> {
@@ -31,7 +33,7 @@ async function budgetHeld(budget: Budget): Promise<{ spent: Money; reserved: Mon
 }
 
 describe('calls that fail after their request may have reached the provider (issue 15)', () => {
-  const server = useTestReferenceServer({ pricing: 'server', maxRetries: 0, timeout: 150 });
+  const server = useTestReferenceServer({ pricing: 'server', maxRetries: 0, timeout: 1_000 });
 
   it('30 timed-out calls under a hard limit: the budget holds what the server billed, and the ledger matches it exactly', async () => {
     const limit = Money.of('0.0005', 'USD');
