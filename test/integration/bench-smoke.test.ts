@@ -13,15 +13,19 @@ const runner = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
 // writes well-formed results. It asserts no performance target: a benchmark is not a timed test.
 describe('npm run bench -- --size tiny', () => {
   let directory: string;
+  let bench: ReturnType<typeof spawn> | undefined;
   let run: BenchRun;
   let table: string;
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'aiaas-bench-smoke-'));
     const output = join(directory, 'latest.json');
+    // Its own process group: if this hook times out, afterAll ends the runner and the servers it started.
     const child = spawn(process.execPath, ['--import', 'tsx', runner, '--size', 'tiny', '--output', output], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    bench = child;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -38,6 +42,9 @@ describe('npm run bench -- --size tiny', () => {
   }, 240_000);
 
   afterAll(async () => {
+    if (bench?.pid !== undefined && bench.exitCode === null && bench.signalCode === null) {
+      process.kill(-bench.pid, 'SIGKILL');
+    }
     await rm(directory, { recursive: true, force: true });
   });
 
