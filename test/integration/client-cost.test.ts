@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AiaasClient,
   Budget,
@@ -16,13 +16,9 @@ import {
   UnpricedModelError,
   ValidationError,
 } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
-import {
-  type DialectTestServer,
-  type RecordedRequest,
-  sendJson,
-  startDialectTestServer,
-} from '../support/dialect-test-server.js';
+import { useDialectTestServer } from '../support/dialect-server-fixture.js';
+import { type RecordedRequest, sendJson } from '../support/dialect-test-server.js';
+import { useTestReferenceServer } from '../support/reference-fixture.js';
 
 /** The reference server's default rate card, as `GET /v1/pricing` will publish it. */
 const serverPricing = {
@@ -41,28 +37,12 @@ const perMillion = (rate: string, count: number) =>
   Money.of(rate, 'USD').times(String(count)).dividedBy(1_000_000n);
 
 describe('cost against aiaas/server', () => {
-  let server: ReferenceServer;
+  const reference = useTestReferenceServer({ pricing, tags: { app: 'tests' } });
   let client: AiaasClient;
   const messages = [{ role: 'user' as const, content: 'What did the President say about the economy?' }];
 
-  beforeAll(async () => {
-    server = await startReferenceServer({
-      port: 0,
-      seed: 42,
-      apiKeys: ['sk-test'],
-      logger: silentServerLogger,
-    });
-    client = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'sk-test',
-      pricing,
-      tags: { app: 'tests' },
-      logLevel: 'off',
-    });
-  });
-  afterAll(async () => {
-    await client.close();
-    await server.close();
+  beforeAll(() => {
+    client = reference.client();
   });
 
   it('records one ledger entry per call, with the usage buckets and the exact cost', async () => {
@@ -117,8 +97,8 @@ describe('cost against aiaas/server', () => {
 
     const oip = new AiaasClient({
       provider: 'oip',
-      baseURL: server.url,
-      apiKey: 'sk-test',
+      baseURL: reference.url,
+      apiKey: reference.apiKey,
       pricing,
       ledger: client.ledger,
       logLevel: 'off',
@@ -150,21 +130,8 @@ describe('cost against aiaas/server', () => {
 });
 
 describe('cost against a local server', () => {
-  let server: DialectTestServer;
-  const clients: AiaasClient[] = [];
+  const { server, client: newClient } = useDialectTestServer({ apiKey: 'k', pricing });
   const params = { model: 'm', messages: [{ role: 'user' as const, content: 'Say hi' }], max_tokens: 4 };
-
-  function newClient(options: ConstructorParameters<typeof AiaasClient>[0] = {}): AiaasClient {
-    const created = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'k',
-      logLevel: 'off',
-      pricing,
-      ...options,
-    });
-    clients.push(created);
-    return created;
-  }
 
   /** A chat answer whose usage is counted like OpenAI does (o200k plus framing), with `output` tokens. */
   function answer(output: number, delayMs = 0) {
@@ -173,7 +140,7 @@ describe('cost against a local server', () => {
         model: string;
         messages: { role: string; content: string }[];
       };
-      if (delayMs > 0) await sleep(delayMs);
+      if (delayMs > 0) await sleep(delayMs); // a server slow to answer, so concurrent calls overlap
       const prompt = estimatePromptTokens(body.messages);
       sendJson(response, 200, {
         id: 'c',
@@ -185,15 +152,6 @@ describe('cost against a local server', () => {
       });
     };
   }
-
-  beforeAll(async () => {
-    server = await startDialectTestServer();
-  });
-  afterEach(async () => {
-    server.requests.length = 0;
-    await Promise.all(clients.splice(0).map((created) => created.close()));
-  });
-  afterAll(() => server.close());
 
   it('a hard budget fails closed before any socket is opened', async () => {
     server.route('POST', '/v1/chat/completions', answer(1));
@@ -392,7 +350,7 @@ describe('cost against a local server', () => {
       let served = 0;
       server.route('POST', '/v1/embeddings', async (_request: RecordedRequest, response: ServerResponse) => {
         const body = bodies[served++ % bodies.length] as string;
-        await sleep(10);
+        await sleep(10); // a server slow to answer, so the 100 calls overlap
         response.writeHead(200, { 'content-type': 'application/json' }).end(body);
       });
     }

@@ -1,35 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient } from '../../src/client/aiaas-client.js';
-import { type DialectTestServer, sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AiaasClient } from '../../src/client/aiaas-client.js';
+import { useDialectTestServer } from '../support/dialect-server-fixture.js';
+import { sendJson } from '../support/dialect-test-server.js';
 
-let server: DialectTestServer;
-let openai: AiaasClient;
-
-beforeAll(async () => {
-  server = await startDialectTestServer();
-  openai = new AiaasClient({
-    baseURL: `${server.url}/v1`,
-    apiKey: 'sk-dialect',
-    maxRetries: 0,
-    logLevel: 'off',
-  });
-});
-afterAll(async () => {
-  await openai.close();
-  await server.close();
-});
-afterEach(() => {
-  server.requests.length = 0;
-});
+const { server, client } = useDialectTestServer({ maxRetries: 0 });
 
 const hello = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
 
 describe('the oip provider against dialect quirks', () => {
   let oip: AiaasClient;
   beforeAll(() => {
-    oip = new AiaasClient({ provider: 'oip', baseURL: `${server.url}/v2`, maxRetries: 0, logLevel: 'off' });
+    oip = client({ provider: 'oip', baseURL: `${server.url}/v2` });
   });
-  afterAll(() => oip.close());
 
   it('reads readiness from status codes: 200 empty body, 400 (Triton), 503 (KServe)', async () => {
     server.route('GET', '/v2/models/a/ready', (_request, response) => response.writeHead(200).end());

@@ -1,37 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient } from '../../src/client/aiaas-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AiaasClient } from '../../src/client/aiaas-client.js';
 import { NotFoundError } from '../../src/errors/index.js';
 import { UnsupportedOperationError } from '../../src/providers/unsupported-operation-error.js';
-import { type DialectTestServer, sendJson, startDialectTestServer } from '../support/dialect-test-server.js';
+import { useDialectTestServer } from '../support/dialect-server-fixture.js';
+import { sendJson } from '../support/dialect-test-server.js';
 
-let server: DialectTestServer;
-let openai: AiaasClient;
-
-beforeAll(async () => {
-  server = await startDialectTestServer();
-  openai = new AiaasClient({
-    baseURL: `${server.url}/v1`,
-    apiKey: 'sk-dialect',
-    maxRetries: 0,
-    logLevel: 'off',
-  });
-});
-afterAll(async () => {
-  await openai.close();
-  await server.close();
-});
-afterEach(() => {
-  server.requests.length = 0;
-});
+const { server, client } = useDialectTestServer({ maxRetries: 0 });
 
 const hello = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
 
 describe('the ollama provider', () => {
   let ollama: AiaasClient;
   beforeAll(() => {
-    ollama = new AiaasClient({ provider: 'ollama', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
+    ollama = client({ provider: 'ollama' });
   });
-  afterAll(() => ollama.close());
 
   const final = {
     model: 'llama3.2',

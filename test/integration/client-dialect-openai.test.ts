@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AiaasClient } from '../../src/client/aiaas-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AiaasClient } from '../../src/client/aiaas-client.js';
 import {
   BadRequestError,
   InternalServerError,
@@ -7,31 +7,13 @@ import {
   ValidationError,
 } from '../../src/errors/index.js';
 import { UnsupportedOperationError } from '../../src/providers/unsupported-operation-error.js';
-import {
-  type DialectTestServer,
-  sendJson,
-  sendText,
-  startDialectTestServer,
-} from '../support/dialect-test-server.js';
+import { useDialectTestServer } from '../support/dialect-server-fixture.js';
+import { sendJson, sendText } from '../support/dialect-test-server.js';
 
-let server: DialectTestServer;
+const { server, client } = useDialectTestServer({ apiKey: 'sk-dialect', maxRetries: 0 });
 let openai: AiaasClient;
-
-beforeAll(async () => {
-  server = await startDialectTestServer();
-  openai = new AiaasClient({
-    baseURL: `${server.url}/v1`,
-    apiKey: 'sk-dialect',
-    maxRetries: 0,
-    logLevel: 'off',
-  });
-});
-afterAll(async () => {
-  await openai.close();
-  await server.close();
-});
-afterEach(() => {
-  server.requests.length = 0;
+beforeAll(() => {
+  openai = client({ baseURL: `${server.url}/v1` });
 });
 
 const hello = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };

@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AbortError,
-  AiaasClient,
   Budget,
   chat,
   estimateTokens,
@@ -12,12 +11,9 @@ import {
   PriceCatalog,
   StreamTimeoutError,
 } from '../../src/index.js';
-import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
-import {
-  type DialectTestServer,
-  type RecordedRequest,
-  startDialectTestServer,
-} from '../support/dialect-test-server.js';
+import { useDialectTestServer } from '../support/dialect-server-fixture.js';
+import type { RecordedRequest } from '../support/dialect-test-server.js';
+import { useTestReferenceServer } from '../support/reference-fixture.js';
 
 const pricing = PriceCatalog.fromServerPricing({
   currency: 'USD',
@@ -29,25 +25,11 @@ const pricing = PriceCatalog.fromServerPricing({
 });
 
 describe('streaming against aiaas/server', () => {
-  let server: ReferenceServer;
-  let client: AiaasClient;
+  const reference = useTestReferenceServer({ pricing });
   const messages = [{ role: 'user' as const, content: 'Tell us about the state of the union.' }];
 
-  beforeAll(async () => {
-    server = await startReferenceServer({
-      port: 0,
-      seed: 42,
-      apiKeys: ['sk-test'],
-      logger: silentServerLogger,
-    });
-    client = new AiaasClient({ baseURL: server.url, apiKey: 'sk-test', pricing, logLevel: 'off' });
-  });
-  afterAll(async () => {
-    await client.close();
-    await server.close();
-  });
-
   it('streams the same text as create() for the same seed, with reported usage and its cost', async () => {
+    const client = reference.client();
     const params = { model: 'ref-chat', messages, max_tokens: 24, seed: 11 };
     const created = await client.chat.completions.create(params);
     const stream = await client.chat.completions.stream(
@@ -83,6 +65,7 @@ describe('streaming against aiaas/server', () => {
   });
 
   it('streams text completions too, identical to create()', async () => {
+    const client = reference.client();
     const params = { model: 'ref-chat', prompt: 'Once upon a time', max_tokens: 12, seed: 5 };
     const created = await client.completions.create(params);
     const stream = await client.completions.stream(params);
@@ -92,12 +75,6 @@ describe('streaming against aiaas/server', () => {
     expect(final.cost).not.toBeNull();
   });
 });
-
-/** Polls `condition` until it holds or 2 s pass: a socket close reaches the server a moment after the client acts. */
-async function until(condition: () => boolean): Promise<void> {
-  for (const started = performance.now(); !condition() && performance.now() - started < 2_000; )
-    await sleep(5);
-}
 
 /** SSE events of one canned stream: text pieces, a finish, usage, each with an increasing id. */
 const PIECES = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' dog'];
@@ -126,27 +103,17 @@ const EVENTS = [
 ];
 
 describe('streaming against a local server', () => {
-  let server: DialectTestServer;
+  const { server, client: newClient } = useDialectTestServer({ apiKey: 'k', pricing });
   /** Request ids whose response the client closed before it finished. */
   const closedEarly = new Set<string>();
-  const clients: AiaasClient[] = [];
+  /** A socket close reaches the server a moment after the client acts. */
+  const closedEarlyAtServer = (requestId: unknown) =>
+    vi.waitFor(() => expect(closedEarly.has(requestId as string)).toBe(true), { timeout: 5_000 });
   const params = {
     model: 'm',
     messages: [{ role: 'user' as const, content: 'Tell me a story' }],
     max_tokens: 16,
   };
-
-  function newClient(options: ConstructorParameters<typeof AiaasClient>[0] = {}): AiaasClient {
-    const created = new AiaasClient({
-      baseURL: server.url,
-      apiKey: 'k',
-      logLevel: 'off',
-      pricing,
-      ...options,
-    });
-    clients.push(created);
-    return created;
-  }
 
   /** Streams EVENTS; `mode` decides the fault: `cut` after 3 events (resumable), `stall` after 2. */
   function serve(mode: 'none' | 'cut' | 'stall') {
@@ -169,6 +136,7 @@ describe('streaming against a local server', () => {
           return;
         }
         if (mode === 'stall' && index === 2) {
+          // A server that stalls: keep-alive comments every 10 ms, no data, until the client leaves.
           while (open) {
             response.write(': keep-alive\n\n');
             await sleep(10);
@@ -180,15 +148,6 @@ describe('streaming against a local server', () => {
       response.end();
     };
   }
-
-  beforeAll(async () => {
-    server = await startDialectTestServer();
-  });
-  afterEach(async () => {
-    server.requests.length = 0;
-    await Promise.all(clients.splice(0).map((created) => created.close()));
-  });
-  afterAll(() => server.close());
 
   it('resumes a cut stream with Last-Event-ID and the same key: the text is identical to an unbroken run', async () => {
     server.route('POST', '/v1/chat/completions', serve('none'));
@@ -221,8 +180,7 @@ describe('streaming against a local server', () => {
     const client = newClient({ budget });
     const stream = await client.chat.completions.stream(params);
     for await (const event of stream) if (event.type === 'text-delta') break;
-    await until(() => closedEarly.has(stream.requestId as string));
-    expect(closedEarly.has(stream.requestId as string)).toBe(true);
+    await closedEarlyAtServer(stream.requestId);
     await expect(stream.final()).rejects.toBeInstanceOf(AbortError);
     const [entry] = await client.ledger.entries({ idempotencyKey: stream.idempotencyKey as string });
     expect(entry?.status).toBe('aborted');
@@ -246,8 +204,7 @@ describe('streaming against a local server', () => {
     const stream = await client.chat.completions.stream(params);
     stream.abort();
     await expect(stream.final()).rejects.toBeInstanceOf(AbortError);
-    await until(() => closedEarly.has(stream.requestId as string));
-    expect(closedEarly.has(stream.requestId as string)).toBe(true);
+    await closedEarlyAtServer(stream.requestId);
     const entries = await client.ledger.entries({ idempotencyKey: stream.idempotencyKey as string });
     expect(entries.map((entry) => entry.status)).toEqual(['aborted']);
   });
