@@ -17,6 +17,7 @@ import { SqliteBudgetStore } from '../../src/cost/sqlite-budget-store.js';
 import { BudgetExceededError } from '../../src/errors/index.js';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { parseServerUsage } from '../../src/wire/aiaas/server-usage-schemas.js';
+import { leasesRenewed } from '../support/lease-renewal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const spender = fileURLToPath(new URL('./support/crashing-spender.ts', import.meta.url));
@@ -77,19 +78,9 @@ describe('a process SIGKILLed with calls in flight', () => {
       leaseMs,
       onExpired: (expiry) => expired.push(expiry),
     });
-    const first = await store.charges({ idempotencyKeys: keys });
+    // While it lives, the process renews its leases (past their first end), and the budget holds.
+    const first = await leasesRenewed(store, keys);
     expect(first.map((charge) => [charge.owner, charge.state])).toEqual(keys.map(() => [owner, 'reserved']));
-
-    // While the spender lives, it renews its leases (past their first end), and the budget holds.
-    await vi.waitFor(
-      async () => {
-        const now = await store.charges({ idempotencyKeys: keys });
-        expect(
-          now.every((charge, index) => charge.expiresAt > (first[index] as typeof charge).expiresAt),
-        ).toBe(true);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
     await expect(budget.reserve(usd('0.3'))).rejects.toThrow(BudgetExceededError);
 
     const spender = child as ChildProcess;
