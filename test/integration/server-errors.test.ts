@@ -213,7 +213,7 @@ describe('body size limit', () => {
     while (!answered && sent < 1024 * 1024) {
       request.write('x'.repeat(4096));
       sent += 4096;
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 2)); // a client uploading at its own pace
     }
     const [response] = await responded;
     expect(response.statusCode).toBe(413);

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentServerLogger, startReferenceServer } from '../../src/server/index.js';
+import { serverUsageRecordSchema } from '../../src/wire/aiaas/server-usage-schemas.js';
 import { parseEventStream, requestJson } from './server-test-client.js';
 
 const handleTypes = () =>
@@ -43,7 +47,7 @@ describe('close()', () => {
       const next = await reader.read();
       if (next.done) break;
       text += new TextDecoder().decode(next.value);
-      await sleep(1);
+      await sleep(1); // a reader slower than the stream, so it is still in flight while close() waits
     }
     const events = parseEventStream(text);
     expect(events.at(-1)!.data).toBe('[DONE]');
@@ -51,12 +55,15 @@ describe('close()', () => {
     await closed;
     expect(closedYet).toBe(true);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
-    await sleep(20);
-    expect(handleTypes()).toEqual(before);
+    // The client's own sockets close a moment after the server's.
+    await vi.waitFor(() => expect(handleTypes()).toEqual(before), { timeout: 5_000 });
   });
 
   it('stops generating when the client disconnects, so close() does not wait for it', async () => {
-    const server = await startReferenceServer({ port: 0, logger: silentServerLogger });
+    // The billing file tells, after close(), how much each call generated.
+    const folder = mkdtempSync(join(tmpdir(), 'aiaas-lifecycle-'));
+    const billingFile = join(folder, 'billing.jsonl');
+    const server = await startReferenceServer({ port: 0, billingFile, logger: silentServerLogger });
     // 16 long, hot-temperature choices: thousands of model runs when left to finish.
     const body = JSON.stringify({
       model: 'ref-chat',
@@ -74,19 +81,27 @@ describe('close()', () => {
         ...(signal ? { signal } : {}),
       });
 
-    const fullStarted = performance.now();
-    const full = await (await post()).text();
-    const fullMilliseconds = performance.now() - fullStarted;
-    expect(full.endsWith('data: [DONE]\n\n')).toBe(true);
+    try {
+      const full = await (await post()).text();
+      expect(full.endsWith('data: [DONE]\n\n')).toBe(true);
 
-    const abort = new AbortController();
-    const reader = (await post(abort.signal)).body!.getReader();
-    await reader.read();
-    abort.abort();
-    const closeStarted = performance.now();
-    await server.close();
-    // close() waits for in-flight requests: it is quick only because the disconnect ended the generation.
-    expect(performance.now() - closeStarted).toBeLessThan(fullMilliseconds / 4);
+      const abort = new AbortController();
+      const reader = (await post(abort.signal)).body!.getReader();
+      await reader.read();
+      abort.abort();
+      // close() waits for in-flight requests, so once it is done the aborted call has ended too.
+      await server.close();
+      const records = readFileSync(billingFile, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => serverUsageRecordSchema.parse(JSON.parse(line)));
+      expect(records.map((record) => record.status)).toEqual(['ok', 'aborted']);
+      const [whole, cut] = records.map((record) => record!.usage.output_tokens);
+      // It ended because the disconnect stopped the generation, not because the generation ran out.
+      expect(cut).toBeLessThan(whole! / 4);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('is idempotent', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { scrapeMetrics } from './server-metrics-scrape.js';
 import { requestJson } from './server-test-client.js';
@@ -72,9 +72,14 @@ describe('GET /metrics', () => {
         headers: auth,
       });
     const waiting = Promise.all([infer(), infer(), infer()]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const during = await scrapeMetrics(server.url);
-    expect(during.value('aiaas_queue_depth', { model: 'ref-classify' })).toBe(3);
+    // All three queued, inside the 200 ms window (the batch count below says it was one window).
+    await vi.waitFor(
+      async () =>
+        expect((await scrapeMetrics(server.url)).value('aiaas_queue_depth', { model: 'ref-classify' })).toBe(
+          3,
+        ),
+      { timeout: 5_000, interval: 10 },
+    );
     for (const answer of await waiting) expect(answer.status).toBe(200);
     const after = await scrapeMetrics(server.url);
     const model = { model: 'ref-classify' };
