@@ -116,7 +116,7 @@ describe('openai provider against aiaas/server', () => {
     expect(timedOut).toMatchObject({ phase: 'headers', timeoutMs: 5, retryable: true });
     const controller = new AbortController();
     const pending = client.chat.completions.create(request, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 5);
+    setTimeout(() => controller.abort(), 5); // a caller who gives up after 5 ms, sent or not
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect((await client.models.list()).data.length).toBeGreaterThan(0);
   });

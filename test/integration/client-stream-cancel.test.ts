@@ -48,8 +48,8 @@ function chunk(index: number): string {
   return `id: ${index}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-/** Three events, then the stream either stays open (until the client leaves) or is cut. */
-function streamRoute(options: { advertise: boolean; cut?: boolean }) {
+/** Three events, then the stream either stays open (until the client leaves) or is cut once `cutWhen` resolves. */
+function streamRoute(options: { advertise: boolean; cutWhen?: Promise<void> }) {
   return async (_request: RecordedRequest, response: ServerResponse) => {
     response.writeHead(200, {
       'content-type': 'text/event-stream',
@@ -57,12 +57,12 @@ function streamRoute(options: { advertise: boolean; cut?: boolean }) {
       ...(options.advertise ? { 'x-aiaas-stream-cancel': cancelPath } : {}),
     });
     await new Promise<void>((resolve) => response.write(chunk(1) + chunk(2) + chunk(3), () => resolve()));
-    if (options.cut) {
-      // After the client has read the three events: a cut mid-stream, not before the headers.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    if (options.cutWhen !== undefined) {
+      await options.cutWhen;
       response.socket?.destroy();
       return;
     }
+    // Open until the client leaves; 5 s at most, so a test that fails does not hold the server.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5_000);
       response.on('close', () => {
@@ -178,12 +178,22 @@ describe('an unfinished stream is recorded at what the server billed, when it ca
   );
 
   it('a stream that broke for good (no resumes left) is cancelled too, and recorded as an error', async () => {
-    server.route('POST', '/v1/chat/completions', streamRoute({ advertise: true, cut: true }));
+    // A cut mid-stream, once the client has read the three events.
+    let readThree!: () => void;
+    const cutWhen = new Promise<void>((resolve) => {
+      readThree = resolve;
+    });
+    server.route('POST', '/v1/chat/completions', streamRoute({ advertise: true, cutWhen }));
     server.route('POST', cancelPath, (request, response) =>
       sendJson(response, 200, cancellationBody(request)),
     );
     const client = newClient({ maxResumes: 0 });
     const stream = await client.chat.completions.stream(params);
+    let texts = 0;
+    const reading = (async () => {
+      for await (const event of stream) if (event.type === 'text-delta' && ++texts === 3) readThree();
+    })();
+    await expect(reading).rejects.toThrow();
     await expect(stream.final()).rejects.toThrow();
     const [entry] = await client.ledger.entries();
     expect(entry?.status).toBe('error');

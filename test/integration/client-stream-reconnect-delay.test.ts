@@ -64,14 +64,14 @@ describe('a stream reconnection refused with retry-after', () => {
       const stream = await client.chat.completions.stream(params, {
         headers: { 'x-aiaas-fault': 'drop_after=3' },
         idempotencyKey: 'resume-retry-after-too-long',
-        idleTimeout: 2_000,
+        idleTimeout: 20_000,
       });
       const error = await stream.final().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StreamError);
       expect((error as StreamError).code).toBe('resume_failed');
       expect((error as StreamError).partial[0]?.length).toBeGreaterThan(0);
-      // Given up at once, not after a minute, and never tried again.
-      expect(performance.now() - started).toBeLessThan(1_500);
+      // Given up at once: not after the minute asked for, nor after the idle timeout; never tried again.
+      expect(performance.now() - started).toBeLessThan(10_000);
       expect(resumesSentAt).toHaveLength(1);
     } finally {
       await client.close();

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError, StreamError } from '../../src/errors/index.js';
 import { type ChatStreamOptions, createChatStream, StreamTimeoutError } from '../../src/streaming/index.js';
 import { recordedChatEvents, sleep } from '../unit/streaming/stream-fixtures.js';
@@ -24,6 +24,11 @@ let baseURL: string;
 const dispatcher = new Agent({ keepAliveTimeout: 10 });
 /** Sockets the server saw closed while a stream was still open, by request id. */
 const closedEarly = new Set<string>();
+/** A socket close reaches the server a moment after the client acts. */
+const closedEarlyAtServer = (testId: string) =>
+  vi.waitFor(() => expect(closedEarly.has(testId)).toBe(true), { timeout: 5_000 });
+/** Request ids whose stream has reached its stall: everything before it is written. */
+const stalled = new Set<string>();
 const resumeRequests: { requestId: string; lastEventId: string }[] = [];
 
 function faultOf(request: IncomingMessage): Fault {
@@ -63,6 +68,8 @@ async function serveStream(incoming: IncomingMessage, response: ServerResponse):
       }
       if (fault.mode === 'malformed') response.write('id: 99\ndata: {"choices": [tru\n\n');
       if (fault.mode === 'stall') {
+        stalled.add(requestId);
+        // A stalled server: keep-alive comments every 15 ms, no data, until the client leaves.
         while (open) {
           response.write(': keep-alive\n\n');
           await sleep(15);
@@ -71,7 +78,7 @@ async function serveStream(incoming: IncomingMessage, response: ServerResponse):
       }
     }
     response.write(event);
-    if (fault.delayMs > 0) await sleep(fault.delayMs);
+    if (fault.delayMs > 0) await sleep(fault.delayMs); // a slow server: a pause between chunks
   }
   response.end();
 }
@@ -172,8 +179,7 @@ describe('streaming over real HTTP', () => {
     expect(error).toBeInstanceOf(StreamTimeoutError);
     expect(error).toMatchObject({ timer: 'idle', phase: 'stream', retryable: true });
     expect(error.partial).toEqual([PIECES.slice(0, 2).join('')]);
-    await sleep(50);
-    expect(closedEarly.has(testId)).toBe(true);
+    await closedEarlyAtServer(testId);
   });
 
   it('a server that never sends a first token trips the first-token timeout', async () => {
@@ -201,8 +207,7 @@ describe('streaming over real HTTP', () => {
   it('break out of for await closes the socket at once', async () => {
     const { stream, testId } = await openStream('mode=stall&after=4');
     for await (const event of stream) if (event.type === 'text-delta') break;
-    await sleep(50);
-    expect(closedEarly.has(testId)).toBe(true);
+    await closedEarlyAtServer(testId);
     await expect(stream.final()).rejects.toBeInstanceOf(AbortError);
   });
 
@@ -210,10 +215,10 @@ describe('streaming over real HTTP', () => {
     const controller = new AbortController();
     const { stream, testId } = await openStream('mode=stall&after=2', { signal: controller.signal });
     const pending = stream.final();
-    await sleep(40);
+    // The server has sent all it will and stalls: the client's read now waits for more.
+    await vi.waitFor(() => expect(stalled.has(testId)).toBe(true), { timeout: 5_000 });
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
-    await sleep(50);
-    expect(closedEarly.has(testId)).toBe(true);
+    await closedEarlyAtServer(testId);
   });
 });
