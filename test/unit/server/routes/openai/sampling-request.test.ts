@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../src/server/http/http-error.js';
-import { defaultMaxTokens, samplingOptionsFor } from '../../../src/server/routes/openai/sampling-request.js';
+import { HttpError } from '../../../../../src/server/http/http-error.js';
+import {
+  defaultMaxTokens,
+  samplingOptionsFor,
+} from '../../../../../src/server/routes/openai/sampling-request.js';
 
 const limits = { defaultSeed: 42, promptTokens: 10, maxModelLength: 100, promptParam: 'messages' };
 

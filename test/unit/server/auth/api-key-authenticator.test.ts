@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiKeyAuthenticator, bearerToken } from '../../../src/server/auth/api-key-authenticator.js';
-import { tenantIdForKey } from '../../../src/server/auth/tenant-id.js';
+import { ApiKeyAuthenticator, bearerToken } from '../../../../src/server/auth/api-key-authenticator.js';
+import { tenantIdForKey } from '../../../../src/server/auth/tenant-id.js';
 
 describe('ApiKeyAuthenticator', () => {
   it('accepts configured keys, one tenant per key, and nothing else', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingStatusOf } from '../../../src/server/billing/billing-status.js';
+import { billingStatusOf } from '../../../../src/server/billing/billing-status.js';
 
 const answered = { status: 200, disconnected: false };
 const left = { status: 200, disconnected: true };

@@ -4,7 +4,7 @@ import {
   createSeededRandom,
   sampleToken,
   type TokenSamplingOptions,
-} from '../../../src/server/generation/sampler.js';
+} from '../../../../src/server/generation/sampler.js';
 
 /**
  * The straightforward sampler `sampleToken` replaced (sort every candidate, then softmax, top-k,

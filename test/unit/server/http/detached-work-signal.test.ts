@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { detachedWorkSignal } from '../../../src/server/http/detached-work-signal.js';
+import { detachedWorkSignal } from '../../../../src/server/http/detached-work-signal.js';
 
 describe('detachedWorkSignal', () => {
   // The limit is the subject: a fake clock moves exactly as far as each step says.

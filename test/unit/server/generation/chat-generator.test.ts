@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildLocalTokenizerFile } from '../../../scripts/lib/local-vocabulary.js';
-import { ChatGenerator, GenerationState } from '../../../src/server/generation/chat-generator.js';
-import { ChatTokenizer } from '../../../src/server/generation/chat-tokenizer.js';
+import { buildLocalTokenizerFile } from '../../../../scripts/lib/local-vocabulary.js';
+import { ChatGenerator, GenerationState } from '../../../../src/server/generation/chat-generator.js';
+import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
 import type {
   GenerationResult,
   GenerationStep,
   LogitsFunction,
   SamplingOptions,
-} from '../../../src/server/generation/model-contracts.js';
+} from '../../../../src/server/generation/model-contracts.js';
 
 // Every text the tests script is a document of its own, so all its tokens are in the vocabulary.
 const scriptedTexts = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderChatPrompt } from '../../../src/server/generation/chat-template.js';
+import { renderChatPrompt } from '../../../../src/server/generation/chat-template.js';
 
 describe('renderChatPrompt', () => {
   it('writes one labelled line per message and ends with the assistant cue', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../src/server/http/http-error.js';
-import { jsonResponse } from '../../../src/server/http/route-response.js';
-import { decodePathSegments, type Route, RouteTable } from '../../../src/server/http/route-table.js';
+import { HttpError } from '../../../../src/server/http/http-error.js';
+import { jsonResponse } from '../../../../src/server/http/route-response.js';
+import { decodePathSegments, type Route, RouteTable } from '../../../../src/server/http/route-table.js';
 
 const route = (method: Route['method'], path: string): Route => ({
   method,

@@ -5,7 +5,7 @@ import {
   builtInModelFile,
   builtInModelNames,
   builtInModelsDir,
-} from '../../../src/server/models/model-files.js';
+} from '../../../../src/server/models/model-files.js';
 
 describe('built-in model files', () => {
   it('finds the package models/ directory with every built-in model, its config and card', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashedBagOfWords, sentimentWords } from '../../../src/server/models/sentiment-features.js';
+import { hashedBagOfWords, sentimentWords } from '../../../../src/server/models/sentiment-features.js';
 
 describe('hashedBagOfWords', () => {
   it('puts a word in the bucket its FNV-1a hash picks', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomIdSource } from '../../../src/server/http/random-id-source.js';
+import { randomIdSource } from '../../../../src/server/http/random-id-source.js';
 
 describe('randomIdSource', () => {
   it('keeps the prefix and every random byte across pool refills, never repeating an id', () => {

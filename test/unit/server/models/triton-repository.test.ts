@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareVersions } from '../../../src/server/models/model-name-rules.js';
-import { scanTritonRepository } from '../../../src/server/models/triton-repository.js';
-import type { ServerLogger } from '../../../src/server/server-logger.js';
+import { compareVersions } from '../../../../src/server/models/model-name-rules.js';
+import { scanTritonRepository } from '../../../../src/server/models/triton-repository.js';
+import type { ServerLogger } from '../../../../src/server/server-logger.js';
 
 const temporary = mkdtempSync(join(tmpdir(), 'aiaas-triton-'));
 afterAll(() => rmSync(temporary, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16BitsOf, float16Value } from '../../../src/server/routes/oip/float16-bits.js';
+import { float16BitsOf, float16Value } from '../../../../../src/server/routes/oip/float16-bits.js';
 
 describe('float16 bits', () => {
   it('encodes well-known values', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StopSequenceFilter } from '../../../src/server/generation/stop-sequence-filter.js';
+import { StopSequenceFilter } from '../../../../src/server/generation/stop-sequence-filter.js';
 
 /** Feeds `chunks` through a filter and returns every release, plus the flush when no stop was hit. */
 function run(stops: readonly string[], chunks: readonly string[]): { releases: string[]; stopped: boolean } {

@@ -3,8 +3,8 @@ import { createServer, get, type IncomingMessage, type Server, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type EventStreamOutcome, writeEventStream } from '../../../src/server/http/sse-writer.js';
-import { UsageMeter } from '../../../src/server/http/usage-meter.js';
+import { type EventStreamOutcome, writeEventStream } from '../../../../src/server/http/sse-writer.js';
+import { UsageMeter } from '../../../../src/server/http/usage-meter.js';
 
 let server: Server | undefined;
 afterEach(async () => {

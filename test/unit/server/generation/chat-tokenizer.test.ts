@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildLocalTokenizerFile } from '../../../scripts/lib/local-vocabulary.js';
-import { ChatTokenizer } from '../../../src/server/generation/chat-tokenizer.js';
-import { builtInModelsDir } from '../../../src/server/models/model-files.js';
+import { buildLocalTokenizerFile } from '../../../../scripts/lib/local-vocabulary.js';
+import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
+import { builtInModelsDir } from '../../../../src/server/models/model-files.js';
 
 const words = ['We', 'the', 'people', 'café', 'naïve', '日本語', '🦜', 'Übermaß', 'tax', 'cuts', 'jobs'];
 // Each word at the start of a text and after a space, so every "word" and " word" token is in the vocabulary.

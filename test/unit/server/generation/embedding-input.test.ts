@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildLocalTokenizerFile } from '../../../scripts/lib/local-vocabulary.js';
-import { ChatTokenizer } from '../../../src/server/generation/chat-tokenizer.js';
-import { buildEmbeddingBatch, truncateEmbedding } from '../../../src/server/generation/embedding-input.js';
+import { buildLocalTokenizerFile } from '../../../../scripts/lib/local-vocabulary.js';
+import { ChatTokenizer } from '../../../../src/server/generation/chat-tokenizer.js';
+import { buildEmbeddingBatch, truncateEmbedding } from '../../../../src/server/generation/embedding-input.js';
 
 const tokenizer = new ChatTokenizer(buildLocalTokenizerFile(['one two three four five six seven'], 100), 8);
 

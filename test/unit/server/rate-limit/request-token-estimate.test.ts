@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateRequestTokens } from '../../../src/server/rate-limit/request-token-estimate.js';
+import { estimateRequestTokens } from '../../../../src/server/rate-limit/request-token-estimate.js';
 
 const estimate = (body: unknown) => estimateRequestTokens(Buffer.from(JSON.stringify(body)));
 

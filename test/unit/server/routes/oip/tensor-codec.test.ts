@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../src/server/http/http-error.js';
+import { HttpError } from '../../../../../src/server/http/http-error.js';
 import {
   decodeInferInput,
   encodeInferOutput,
   flattenTensorData,
-} from '../../../src/server/routes/oip/tensor-codec.js';
+} from '../../../../../src/server/routes/oip/tensor-codec.js';
 
 function statusOf(attempt: () => unknown): number | undefined {
   try {

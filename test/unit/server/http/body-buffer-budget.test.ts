@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BodyBufferBudget } from '../../../src/server/http/body-buffer-budget.js';
+import { BodyBufferBudget } from '../../../../src/server/http/body-buffer-budget.js';
 
 describe('BodyBufferBudget', () => {
   it("refuses past the tenant's share first, then past the server's total, adding nothing when it refuses", () => {

@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { onceAborted } from '../../../src/server/http/shared-abort-listener.js';
+import { onceAborted } from '../../../../src/server/http/shared-abort-listener.js';
 
 describe('onceAborted', () => {
   it('serves any number of waiters with one listener, runs each once on abort, and then holds none', () => {
