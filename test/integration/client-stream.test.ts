@@ -108,7 +108,10 @@ describe('streaming against a local server', () => {
   const closedEarly = new Set<string>();
   /** A socket close reaches the server a moment after the client acts. */
   const closedEarlyAtServer = (requestId: unknown) =>
-    vi.waitFor(() => expect(closedEarly.has(requestId as string)).toBe(true), { timeout: 5_000 });
+    vi.waitFor(() => expect(closedEarly.has(requestId as string)).toBe(true), {
+      timeout: 5_000,
+      interval: 5,
+    });
   const params = {
     model: 'm',
     messages: [{ role: 'user' as const, content: 'Tell me a story' }],

@@ -56,7 +56,7 @@ describe('close()', () => {
     expect(closedYet).toBe(true);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
     // The client's own sockets close a moment after the server's.
-    await vi.waitFor(() => expect(handleTypes()).toEqual(before), { timeout: 5_000 });
+    await vi.waitFor(() => expect(handleTypes()).toEqual(before), { timeout: 5_000, interval: 5 });
   });
 
   it('stops generating when the client disconnects, so close() does not wait for it', async () => {

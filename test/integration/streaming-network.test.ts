@@ -26,7 +26,7 @@ const dispatcher = new Agent({ keepAliveTimeout: 10 });
 const closedEarly = new Set<string>();
 /** A socket close reaches the server a moment after the client acts. */
 const closedEarlyAtServer = (testId: string) =>
-  vi.waitFor(() => expect(closedEarly.has(testId)).toBe(true), { timeout: 5_000 });
+  vi.waitFor(() => expect(closedEarly.has(testId)).toBe(true), { timeout: 5_000, interval: 5 });
 /** Request ids whose stream has reached its stall: everything before it is written. */
 const stalled = new Set<string>();
 const resumeRequests: { requestId: string; lastEventId: string }[] = [];
@@ -216,7 +216,7 @@ describe('streaming over real HTTP', () => {
     const { stream, testId } = await openStream('mode=stall&after=2', { signal: controller.signal });
     const pending = stream.final();
     // The server has sent all it will and stalls: the client's read now waits for more.
-    await vi.waitFor(() => expect(stalled.has(testId)).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(stalled.has(testId)).toBe(true), { timeout: 5_000, interval: 5 });
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     await closedEarlyAtServer(testId);

@@ -28,7 +28,10 @@ describe('HttpTransport JSON calls', () => {
     const http = transport();
     const first = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 1 } });
     // The pool takes the socket back a moment after the body is read.
-    await vi.waitFor(() => expect(agent.stats[server.url]).toMatchObject({ free: 1 }), { timeout: 5_000 });
+    await vi.waitFor(() => expect(agent.stats[server.url]).toMatchObject({ free: 1 }), {
+      timeout: 5_000,
+      interval: 5,
+    });
     const second = await http.requestJson({ method: 'POST', url: `${server.url}/echo`, body: { a: 2 } });
     expect(first.data).toEqual({ got: { a: 1 } });
     expect(second.response).toMatchObject({ status: 200, requestId: 'req-42' });

@@ -90,7 +90,7 @@ describe('createRequestDispatcher', () => {
     const stream = await fetch(`${url}/v2/stream`);
     const events = await stream.text();
     // The outcome is reported when the response closes, a moment after the client has the body.
-    await vi.waitFor(() => expect(finished).toHaveLength(2), { timeout: 5_000 });
+    await vi.waitFor(() => expect(finished).toHaveLength(2), { timeout: 5_000, interval: 5 });
     expect(finished.map((entry) => entry.path)).toEqual(['/echo', '/v2/stream']);
     expect(finished[0]!.usage.bytesIn).toBe(body.length);
     expect(finished[0]!.usage.bytesOut).toBe(Buffer.byteLength(text));

@@ -81,7 +81,10 @@ describe('writeEventStream', () => {
     response.pause();
     // The socket is full: the writer now waits for 'drain'. Without backpressure it would have
     // produced all 200 events (12.8 MB) in one go, long before this holds; socket buffers hold a few MB.
-    await vi.waitFor(() => expect(responses[0]?.writableNeedDrain).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(responses[0]?.writableNeedDrain).toBe(true), {
+      timeout: 5_000,
+      interval: 5,
+    });
     expect(produced).toBeLessThan(100);
     const text = await readAll(response);
     expect(text.split('\n\n').filter((frame) => frame !== '')).toHaveLength(200);
