@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { AiaasError, BudgetExceededError } from '../errors/index.js';
+import { flatRandomUuid } from '../retry/flat-random-uuid.js';
 import { type BudgetExpiry, ExpiryRecorder } from './budget-expiry-recorder.js';
 import { resolveLeaseMs, resolveOwner } from './budget-lease.js';
 import { LeaseKeeper } from './budget-lease-keeper.js';
@@ -131,7 +131,7 @@ export class Budget {
     this.limits = Object.freeze(options.limits.map(normalizeLimit));
     this.store = options.store ?? new MemoryBudgetStore();
     this.now = options.now ?? (() => new Date());
-    this.makeId = options.makeId ?? randomUUID;
+    this.makeId = options.makeId ?? flatRandomUuid;
     this.leaseMs = resolveLeaseMs(options.leaseMs);
     this.owner = resolveOwner(options.owner);
     if (options.onWarning) this.listeners.add(options.onWarning);

@@ -109,21 +109,32 @@ export function completeLedgerEntry(
       }
     }
   }
-  const entry = {
-    id: input.id ?? makeId(),
-    requestId: input.requestId ?? null,
-    idempotencyKey: input.idempotencyKey ?? null,
-    attempt: input.attempt ?? 1,
-    model: input.model,
-    provider: input.provider,
-    usage: input.usage ?? emptyUsage(),
-    cost: input.cost,
-    tags,
-  } as { -readonly [Key in keyof LedgerEntry]: LedgerEntry[Key] };
-  // Added in this order, not spread: `apiKeyId` comes before `time` in every entry, and a spread is slow.
-  if (input.apiKeyId !== undefined) entry.apiKeyId = input.apiKeyId;
-  entry.time = input.time ?? now();
-  entry.status = input.status;
+  const id = input.id ?? makeId();
+  const requestId = input.requestId ?? null;
+  const idempotencyKey = input.idempotencyKey ?? null;
+  const attempt = input.attempt ?? 1;
+  const usage = input.usage ?? emptyUsage();
+  const time = input.time ?? now();
+  const { model, provider, cost, status, apiKeyId } = input;
+  // One literal per shape, every field in place (fields added afterwards would need a second
+  // backing store per entry); `apiKeyId`, when given, comes before `time`.
+  const entry: LedgerEntry =
+    apiKeyId === undefined
+      ? { id, requestId, idempotencyKey, attempt, model, provider, usage, cost, tags, time, status }
+      : {
+          id,
+          requestId,
+          idempotencyKey,
+          attempt,
+          model,
+          provider,
+          usage,
+          cost,
+          tags,
+          apiKeyId,
+          time,
+          status,
+        };
   const problem = problemWith(entry) ?? tagProblem;
   if (problem) throw new AiaasError(`Invalid ledger entry: ${problem}.`, { code: 'invalid_ledger_entry' });
   return Object.freeze(entry);

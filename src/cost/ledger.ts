@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { flatRandomUuid } from '../retry/flat-random-uuid.js';
 import {
   completeLedgerEntry,
   type LedgerEntry,
@@ -13,7 +14,7 @@ import { Money } from './money.js';
 export interface LedgerOptions {
   /** Default: a {@link MemoryLedgerStore}, which keeps the newest 10,000 entries (and exact totals). */
   store?: LedgerStore;
-  /** Makes entry ids; default `crypto.randomUUID`. */
+  /** Makes entry ids; default a random UUID v4, as `crypto.randomUUID` makes. */
   makeId?: () => string;
   /** The clock for entries without a `time`; default `() => new Date()`. */
   now?: () => Date;
@@ -33,17 +34,17 @@ export class Ledger {
   readonly store: LedgerStore;
   private readonly makeId: () => string;
   private readonly now: () => Date;
-  /** The store, when it is a plain MemoryLedgerStore and ids come from `randomUUID`. */
+  /** The store, when it is a plain MemoryLedgerStore and ids are random UUIDs (which never repeat). */
   private readonly generatedIdStore: MemoryLedgerStore | undefined;
   private readonly lastTags: LedgerTagsMemo = { tags: undefined };
 
   constructor(options: LedgerOptions = {}) {
     this.store = options.store ?? new MemoryLedgerStore();
-    this.makeId = options.makeId ?? randomUUID;
+    this.makeId = options.makeId ?? flatRandomUuid;
     this.now = options.now ?? (() => new Date());
     const store = this.store;
     this.generatedIdStore =
-      this.makeId === randomUUID &&
+      (this.makeId === flatRandomUuid || this.makeId === randomUUID) &&
       store instanceof MemoryLedgerStore &&
       store.append === MemoryLedgerStore.prototype.append
         ? store

@@ -29,7 +29,7 @@ export interface MemoryLedgerStoreOptions {
  * use a JSONL or SQLite store for a durable, complete record.
  *
  * A duplicate id (among the kept entries) is refused. To keep appends cheap, ids that a
- * {@link Ledger} generated with `crypto.randomUUID` are not indexed (they cannot repeat); only
+ * {@link Ledger} generated as random UUIDs are not indexed (they cannot repeat); only
  * ids from elsewhere are, and all ids are indexed from the first time an id shaped like a UUID
  * comes from elsewhere.
  *
@@ -81,7 +81,7 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 
   /**
-   * Appends an entry whose id a {@link Ledger} has just made with `crypto.randomUUID`, which
+   * Appends an entry whose id a {@link Ledger} has just made as a random UUID, which
    * never repeats, so it needs no duplicate check.
    *
    * @internal

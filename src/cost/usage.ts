@@ -86,24 +86,20 @@ export function emptyUsage(): Usage {
  * makeUsage({ inputTokens: 812 }, 'estimated');
  */
 export function makeUsage(values: UsageInput, provenance: Provenance = 'reported'): Usage {
-  const usage: Record<string, UsageCount> = {};
-  for (const bucket of USAGE_BUCKETS) {
+  const usage = usageOf((bucket) => {
     const given = values[bucket];
-    if (given === undefined) {
-      usage[bucket] = ZERO;
-      continue;
-    }
+    if (given === undefined) return ZERO;
     const count = typeof given === 'number' ? { value: given, provenance } : given;
     checkCount(bucket, count.value);
     checkProvenance(bucket, count.provenance);
-    usage[bucket] = usageCount(count.value, count.provenance);
-  }
+    return usageCount(count.value, count.provenance);
+  });
   for (const key in values) {
     if (Object.hasOwn(values, key) && !BUCKET_NAMES.has(key)) {
       throw new AiaasError(`Unknown usage bucket "${key}"; the buckets are ${USAGE_BUCKETS.join(', ')}.`);
     }
   }
-  return Object.freeze(usage) as Usage;
+  return usage;
 }
 
 /** A plain count for every bucket: what {@link usageFromCounts} takes. */
@@ -120,13 +116,11 @@ export type UsageCounts = Record<UsageBucket, number>;
  */
 export function usageFromCounts(counts: UsageCounts, provenance: Provenance): Usage {
   checkProvenance('requests', provenance);
-  const usage: Record<string, UsageCount> = {};
-  for (const bucket of USAGE_BUCKETS) {
+  return usageOf((bucket) => {
     const value = counts[bucket];
     checkCount(bucket, value);
-    usage[bucket] = value === 0 && provenance === 'reported' ? ZERO : usageCount(value, provenance);
-  }
-  return Object.freeze(usage) as Usage;
+    return value === 0 && provenance === 'reported' ? ZERO : usageCount(value, provenance);
+  });
 }
 
 /**
@@ -137,24 +131,35 @@ export function usageFromCounts(counts: UsageCounts, provenance: Provenance): Us
  * // { value: 12, provenance: 'estimated' }
  */
 export function addUsage(left: Usage, right: Usage): Usage {
-  const sum: Record<string, UsageCount> = {};
-  for (const bucket of USAGE_BUCKETS) {
+  return usageOf((bucket) => {
     const leftCount = left[bucket];
     const rightCount = right[bucket];
     // A reported zero changes neither the value nor the provenance: keep the other (frozen) count.
-    if (rightCount.value === 0 && rightCount.provenance === 'reported') {
-      sum[bucket] = leftCount;
-      continue;
-    }
-    if (leftCount.value === 0 && leftCount.provenance === 'reported') {
-      sum[bucket] = rightCount;
-      continue;
-    }
+    if (rightCount.value === 0 && rightCount.provenance === 'reported') return leftCount;
+    if (leftCount.value === 0 && leftCount.provenance === 'reported') return rightCount;
     const value = leftCount.value + rightCount.value;
     checkCount(bucket, value);
-    sum[bucket] = usageCount(value, weakerProvenance(leftCount.provenance, rightCount.provenance));
-  }
-  return Object.freeze(sum) as Usage;
+    return usageCount(value, weakerProvenance(leftCount.provenance, rightCount.provenance));
+  });
+}
+
+/**
+ * Usage as one object literal with every bucket in place, in bucket order. Hot (several per
+ * call): filling `{}` bucket by bucket would give each usage a second, out-of-object store.
+ */
+function usageOf(countOf: (bucket: UsageBucket) => UsageCount): Usage {
+  return Object.freeze({
+    inputTokens: countOf('inputTokens'),
+    cacheReadTokens: countOf('cacheReadTokens'),
+    cacheWriteTokens: countOf('cacheWriteTokens'),
+    outputTokens: countOf('outputTokens'),
+    reasoningTokens: countOf('reasoningTokens'),
+    computeMs: countOf('computeMs'),
+    bytesIn: countOf('bytesIn'),
+    bytesOut: countOf('bytesOut'),
+    tensorElements: countOf('tensorElements'),
+    requests: countOf('requests'),
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { flatRandomUuid } from './flat-random-uuid.js';
 
 /** The header that carries the key unless the client is told another name. */
 export const DEFAULT_IDEMPOTENCY_HEADER = 'Idempotency-Key';
@@ -31,7 +31,7 @@ export function resolveIdempotencyKey(method: string, userKey?: string): string 
     if (userKey.trim() === '') throw new TypeError('An idempotency key must not be empty.');
     return userKey;
   }
-  return needsIdempotencyKey(method) ? randomUUID() : undefined;
+  return needsIdempotencyKey(method) ? flatRandomUuid() : undefined;
 }
 
 /**
