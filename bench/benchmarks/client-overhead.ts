@@ -117,7 +117,6 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
           {
             id: `aiaas-vs-undici-c${concurrency}`,
             label: `AiaasClient / raw undici, concurrency ${concurrency}`,
-            ...(atTarget ? { target: { comparison: '>=', value: 0.85 } } : {}),
           },
           series('aiaas'),
           series('undici'),
@@ -131,10 +130,13 @@ export async function runClientOverhead(context: BenchContext): Promise<Benchmar
           series('aiaas'),
           series('openai'),
         ),
+        // The overhead target is judged on CPU per call, not on the rate: the rate also moves with
+        // whatever else the shared machine runs, the client's own CPU time does not.
         makeRatio(
           {
             id: `aiaas-vs-undici-cpu-c${concurrency}`,
             label: `raw undici / AiaasClient CPU per call, concurrency ${concurrency} (the rate ratio of a CPU-bound client)`,
+            target: { comparison: '>=', value: 0.85 },
           },
           { id: `${id('undici')}-cpu`, samples: cpuPerCall.undici },
           { id: `${id('aiaas')}-cpu`, samples: cpuPerCall.aiaas },

@@ -153,6 +153,14 @@ export async function runStreamingParse(context: BenchContext): Promise<Benchmar
     ),
     makeRatio(
       {
+        id: 'aiaas-vs-raw-cpu',
+        label: 'AiaasClient stream / raw eventsource-parser, events per CPU second',
+      },
+      { id: 'aiaas-cpu', samples: eventsPerCpuSecond.aiaas },
+      { id: 'raw-cpu', samples: eventsPerCpuSecond.raw },
+    ),
+    makeRatio(
+      {
         id: 'aiaas-vs-openai',
         label: 'AiaasClient stream / openai v6',
         target: { comparison: '>=', value: 1.3 },
