@@ -112,7 +112,9 @@ export type {
   PostgresStoreOptions,
 } from './cost/postgres-connection.js';
 export { PostgresLedgerStore, type PostgresLedgerStoreOptions } from './cost/postgres-ledger-store.js';
+export type { PostgresMigration, PostgresMigrationSubject } from './cost/postgres-migrations.js';
 export type { PostgresRetryOptions } from './cost/postgres-retry.js';
+export { migratePostgresStores, type PostgresStoreMigration } from './cost/postgres-store-migrations.js';
 export {
   type ModelCost,
   type ModelPrice,

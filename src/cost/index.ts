@@ -122,7 +122,9 @@ export type {
   PostgresStoreOptions,
 } from './postgres-connection.js';
 export { PostgresLedgerStore, type PostgresLedgerStoreOptions } from './postgres-ledger-store.js';
+export type { PostgresMigration, PostgresMigrationSubject } from './postgres-migrations.js';
 export type { PostgresRetryOptions } from './postgres-retry.js';
+export { migratePostgresStores, type PostgresStoreMigration } from './postgres-store-migrations.js';
 export {
   type ModelCost,
   type ModelPrice,

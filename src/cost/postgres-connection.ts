@@ -39,6 +39,12 @@ export interface PostgresStoreOptions {
    * another connection before it gives up and is retried. Default 5000 ms.
    */
   lockTimeoutMs?: number;
+  /**
+   * Whether opening the store creates its tables or brings them up to this aiaas's schema version
+   * (default true). With false it only checks that they are at that version and fails if not:
+   * for tables applied by hand (`aiaas db migrate`) and a database role without DDL rights.
+   */
+  migrate?: boolean;
 }
 
 /** Qualified names of a store's tables and functions, from a checked schema and prefix. */

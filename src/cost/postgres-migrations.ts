@@ -61,14 +61,8 @@ export async function applyPostgresMigrations(
       [subject],
     );
     const current = Number((rows[0] as { version: number | string }).version);
-    const newest = migrations.reduce((highest, migration) => Math.max(highest, migration.version), 0);
-    if (current > newest) {
-      throw new AiaasError(
-        `The ${subject} tables in ${names.schema} (prefix ${names.prefix}) are at schema version ${current}, ` +
-          `newer than this aiaas knows (${newest}): upgrade aiaas to use them.`,
-        { code: 'schema_too_new' },
-      );
-    }
+    const newest = newestVersion(migrations);
+    if (current > newest) throw schemaTooNew(names, subject, current, newest);
     const applied: number[] = [];
     for (const migration of [...migrations].sort((left, right) => left.version - right.version)) {
       if (migration.version <= current) continue;
@@ -92,6 +86,68 @@ export async function applyPostgresMigrations(
   }
 }
 
+/**
+ * Checks, changing nothing, that a store's tables are at the newest version this aiaas knows: what
+ * a store opened with `migrate: false` does instead of migrating. Missing or older tables fail
+ * with a message that says how to create or update them (`schema_missing`, `schema_outdated`);
+ * newer ones as in {@link applyPostgresMigrations}.
+ *
+ * @example
+ * await checkPostgresMigrations(pool, names, 'ledger', ledgerMigrations(names));
+ */
+export async function checkPostgresMigrations(
+  pool: PostgresPool,
+  names: PostgresNames,
+  subject: PostgresMigrationSubject,
+  migrations: readonly PostgresMigration[],
+): Promise<void> {
+  const table = names.qualify('migrations');
+  // to_regclass answers null for a missing table, where a SELECT from it would fail.
+  const found = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+  let current = 0;
+  if ((found.rows[0] as { present: boolean }).present) {
+    const { rows } = await pool.query(
+      `SELECT coalesce(max(version), 0) AS version FROM ${table} WHERE subject = $1`,
+      [subject],
+    );
+    current = Number((rows[0] as { version: number | string }).version);
+  }
+  const newest = newestVersion(migrations);
+  const where = `schema "${names.schema}" with table prefix "${names.prefix}"`;
+  if (current === 0) {
+    throw new AiaasError(
+      `There are no aiaas ${subject} tables in ${where}: nothing was recorded there yet, or they are in another ` +
+        'schema or under another prefix. `aiaas db migrate` creates them.',
+      { code: 'schema_missing' },
+    );
+  }
+  if (current < newest) {
+    throw new AiaasError(
+      `The aiaas ${subject} tables in ${where} are at schema version ${current}; this aiaas uses version ${newest}. ` +
+        '`aiaas db migrate` brings them up to date.',
+      { code: 'schema_outdated' },
+    );
+  }
+  if (current > newest) throw schemaTooNew(names, subject, current, newest);
+}
+
+function newestVersion(migrations: readonly PostgresMigration[]): number {
+  return migrations.reduce((highest, migration) => Math.max(highest, migration.version), 0);
+}
+
+function schemaTooNew(
+  names: PostgresNames,
+  subject: PostgresMigrationSubject,
+  current: number,
+  newest: number,
+): AiaasError {
+  return new AiaasError(
+    `The ${subject} tables in ${names.schema} (prefix ${names.prefix}) are at schema version ${current}, ` +
+      `newer than this aiaas knows (${newest}): upgrade aiaas to use them.`,
+    { code: 'schema_too_new' },
+  );
+}
+
 /** A store's connection, ready: its tables migrated. */
 export interface OpenedPostgresStore {
   readonly pool: PostgresPool;
@@ -103,7 +159,8 @@ export interface OpenedPostgresStore {
 
 /**
  * What both PostgreSQL stores do on open: check the options, open a pool on a connection string
- * (or take yours), and migrate the store's tables; a pool it opened is ended if that fails.
+ * (or take yours), and migrate the store's tables (or, with `migrate: false`, check that they are
+ * up to date); a pool it opened is ended if that fails.
  *
  * @example
  * const opened = await openPostgresStore(url, options, budgetStoreFailure('open'), 'budget', budgetMigrations);
@@ -120,8 +177,11 @@ export async function openPostgresStore(
   const ownsPool = typeof connection === 'string';
   const pool = ownsPool ? await openPostgresPool(connection, options) : connection;
   try {
-    await withPostgresRetry(failure, retry, () =>
-      applyPostgresMigrations(pool, names, subject, migrationsOf(names)),
+    const migrations = migrationsOf(names);
+    await withPostgresRetry<unknown>(failure, retry, () =>
+      options.migrate === false
+        ? checkPostgresMigrations(pool, names, subject, migrations)
+        : applyPostgresMigrations(pool, names, subject, migrations),
     );
   } catch (error) {
     if (ownsPool) await pool.end().catch(() => {});
