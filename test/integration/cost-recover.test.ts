@@ -176,7 +176,7 @@ describe('aiaas cost recover', () => {
   it('explains its command line', async () => {
     const help = bufferIo();
     expect(await runCli(['cost', 'recover', '--help'], help)).toBe(0);
-    expect(help.out.join('\n')).toContain('Usage: aiaas cost recover --ledger <file> --base-url <url>');
+    expect(help.out.join('\n')).toContain('Usage: aiaas cost recover --ledger <ledger> --base-url <url>');
     const missing = bufferIo();
     expect(await runCli(['cost', 'recover', '--base-url', server.url], missing)).toBe(2);
     expect(missing.err.join('\n')).toMatch(/--ledger/);

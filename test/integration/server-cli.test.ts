@@ -1,28 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const mainFile = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-function runAiaas(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', mainFile, ...args], { stdio: 'pipe' });
-}
-
-async function exitOf(
-  child: ChildProcessWithoutNullStreams,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+import { exitOf, runAiaas } from '../support/aiaas-process.js';
 
 describe('aiaas serve', () => {
   it('prints its URL and models, serves, and exits 0 on SIGTERM', async () => {
