@@ -48,7 +48,8 @@ export function meteringMiddleware(options: MeteringOptions): CallMiddleware {
         });
         return { data: outcome.data, response: outcome.response, usage, cost, attempts: outcome.attempts };
       } finally {
-        await meter.finish();
+        // Without a reservation there is nothing to settle: no await on the common path.
+        if (meter.holdsReservation) await meter.finish();
       }
     },
 
