@@ -1,3 +1,4 @@
+import { budgetFunctionsVersion2 } from './postgres-budget-functions.js';
 import type { PostgresNames } from './postgres-connection.js';
 import type { PostgresMigration } from './postgres-migrations.js';
 
@@ -6,12 +7,13 @@ import type { PostgresMigration } from './postgres-migrations.js';
  *
  * Amounts are integer counts of 1e-12 units in `numeric(40,0)`: exact, and far past 64 bits.
  * Each operation that changes spend is one function call, so one statement and one
- * transaction: it first updates the one row of `<prefix>budget_lock`, which serialises them
- * (under READ COMMITTED it waits its turn; under REPEATABLE READ or SERIALIZABLE the loser
- * fails with 40001 and the store retries it on a fresh snapshot), and then decides in the
- * database. Spend is kept per charge and summed per scope and UTC day in
- * `<prefix>budget_spend_days`, so a tally reads day sums plus the charges of one partial day,
- * whatever the history.
+ * transaction. A reserve (and claiming expiries) first updates the one row of
+ * `<prefix>budget_lock`, which serialises them (under READ COMMITTED it waits its turn; under
+ * REPEATABLE READ or SERIALIZABLE the loser fails with 40001 and the store retries it on a fresh
+ * snapshot), and then decides in the database; a settle or release locks the charge it closes
+ * (version 2, see `budgetFunctionsVersion2`). Spend is kept per charge and summed per scope and
+ * UTC day in `<prefix>budget_spend_days`, so a tally reads day sums plus the charges of one
+ * partial day, whatever the history.
  *
  * @example
  * await applyPostgresMigrations(pool, names, 'budget', budgetMigrations(names));
@@ -19,6 +21,11 @@ import type { PostgresMigration } from './postgres-migrations.js';
 export function budgetMigrations(names: PostgresNames): PostgresMigration[] {
   return [
     { version: 1, description: 'budget charges, spend per day, reserve and settle', sql: version1(names) },
+    {
+      version: 2,
+      description: 'plans kept per connection; settle and release lock only their charge',
+      sql: budgetFunctionsVersion2(names),
+    },
   ];
 }
 

@@ -80,6 +80,7 @@ describe('PostgresBudgetStore migrations', () => {
     );
     expect(rows).toEqual([
       { subject: 'budget', version: 1 },
+      { subject: 'budget', version: 2 },
       { subject: 'ledger', version: 1 },
     ]);
     await stores[0]?.reserve(charge('c1'), [globalCheck]);
@@ -93,11 +94,11 @@ describe('PostgresBudgetStore migrations', () => {
     const schema = schemas.fresh();
     await (await PostgresBudgetStore.open(postgresUrl(), { schema })).close();
     await pool().query(
-      `INSERT INTO "${schema}".aiaas_migrations (subject, version, description) VALUES ('budget', 2, 'future')`,
+      `INSERT INTO "${schema}".aiaas_migrations (subject, version, description) VALUES ('budget', 3, 'future')`,
     );
     await expect(PostgresBudgetStore.open(postgresUrl(), { schema })).rejects.toMatchObject({
       code: 'schema_too_new',
-      message: expect.stringMatching(/schema version 2, newer than this aiaas knows \(1\)/),
+      message: expect.stringMatching(/schema version 3, newer than this aiaas knows \(2\)/),
     });
     await expect(PostgresBudgetStore.open(postgresUrl(), { schema: 'Bad-Name' })).rejects.toThrow(
       InvalidOptionError,
@@ -223,5 +224,39 @@ describe('PostgresBudgetStore under other transactions', () => {
       message: expect.stringMatching(/SQLSTATE 42P01/),
     });
     await expect(PostgresBudgetStore.open(yours, { retry: { attempts: 0 } })).rejects.toThrow(/attempts/);
+  });
+});
+
+describe('PostgresBudgetStore settles racing sweeps and claims', () => {
+  it('counts each lapsed charge once, whether its settle or a sweep reaches it first', async () => {
+    const schema = schemas.fresh();
+    const settler = await PostgresBudgetStore.open(postgresUrl(), { schema, maxConnections: 8 });
+    const sweeper = await PostgresBudgetStore.open(postgresUrl(), { schema, maxConnections: 4 });
+    const time = new Date();
+    const lapsing = (id: string) => ({ ...charge(id), amount: usd('0.01'), time, expiresAt: time });
+    const ids = Array.from({ length: 60 }, (_, index) => `lapsed-${index}`);
+    const roomy = { ...globalCheck, limit: usd('100') };
+    for (const id of ids) await settler.reserve(lapsing(id), [roomy], new Date(time.getTime() - 1));
+    // Settles (at 0.004 each) race reserves that sweep the same lapsed charges and claims of their expiries.
+    const later = new Date(time.getTime() + 1);
+    const outcomes = await Promise.all([
+      ...ids.map((id) => settler.settle(id, usd('0.004'), later)),
+      ...Array.from({ length: 20 }, (_, index) => sweeper.reserve(charge(`new-${index}`), [roomy], later)),
+      sweeper.claimExpired('claimant', later),
+      sweeper.claimExpired('claimant', later),
+    ]);
+    const settles = outcomes.slice(0, ids.length);
+    expect(settles.every((outcome) => outcome === 'settled' || outcome === 'settled-after-expiry')).toBe(
+      true,
+    );
+    const [tally] = await sweeper.tally([{ ...roomy, since: null }], later);
+    // 60 settled at 0.004 and 20 new reservations of 0.3: nothing doubled, nothing lost.
+    expect([tally?.spent.toDecimalString(), tally?.reserved.toDecimalString()]).toEqual(['0.24', '6']);
+    const settled = await sweeper.charges({ ids });
+    expect(settled.every((stored) => stored.state === 'settled' && stored.spent?.equals(usd('0.004')))).toBe(
+      true,
+    );
+    await settler.close();
+    await sweeper.close();
   });
 });
