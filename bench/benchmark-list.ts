@@ -1,6 +1,7 @@
 import { runClientOverhead } from './benchmarks/client-overhead.js';
 import { runCostLayer } from './benchmarks/cost-layer.js';
 import { runIdleStreamMemory } from './benchmarks/idle-stream-memory.js';
+import { runPostgresBudget } from './benchmarks/postgres-budget.js';
 import { runStreamingParse } from './benchmarks/streaming-parse.js';
 import type { BenchContext } from './harness/bench-context.js';
 import type { BenchmarkResult } from './harness/result-types.js';
@@ -18,4 +19,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'idle-stream-memory', run: runIdleStreamMemory },
   { name: 'server-throughput', run: runServerThroughput },
   { name: 'cost-layer', run: runCostLayer },
+  { name: 'postgres-budget', run: runPostgresBudget },
 ];

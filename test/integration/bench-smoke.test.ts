@@ -75,6 +75,7 @@ describe('npm run bench -- --size tiny', () => {
       'idle-stream-memory',
       'server-throughput',
       'cost-layer',
+      'postgres-budget',
     ]);
   });
 
