@@ -143,6 +143,7 @@ export { SqliteBudgetStore, type SqliteBudgetStoreOptions } from './cost/sqlite-
 export type { SqliteRetryOptions } from './cost/sqlite-busy-retry.js';
 export type { OpenSqliteOptions } from './cost/sqlite-database.js';
 export { SqliteLedgerStore, type SqliteLedgerStoreOptions } from './cost/sqlite-ledger-store.js';
+export { StoreError, type StoreErrorOptions } from './cost/store-error.js';
 export {
   addUsage,
   emptyUsage,

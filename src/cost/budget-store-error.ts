@@ -1,4 +1,4 @@
-import { AiaasError, type AiaasErrorOptions } from '../errors/index.js';
+import { StoreError, type StoreErrorOptions } from './store-error.js';
 
 /** The store operation that failed. */
 export type BudgetStoreOperation =
@@ -12,11 +12,7 @@ export type BudgetStoreOperation =
   | 'claim-correction'
   | 'charges';
 
-export interface BudgetStoreErrorOptions extends AiaasErrorOptions {
-  operation: BudgetStoreOperation;
-  /** `store_busy`: another connection held the lock through every retry; `store_failed`: anything else. */
-  code: 'store_busy' | 'store_failed';
-}
+export type BudgetStoreErrorOptions = StoreErrorOptions<BudgetStoreOperation>;
 
 /**
  * A budget store could not do what was asked: the database stayed locked by another
@@ -31,11 +27,4 @@ export interface BudgetStoreErrorOptions extends AiaasErrorOptions {
  * try { await budget.settle(reservation, cost); }
  * catch (error) { if (error instanceof BudgetStoreError) log.warn(error.message, error.operation); }
  */
-export class BudgetStoreError extends AiaasError {
-  readonly operation: BudgetStoreOperation;
-
-  constructor(message: string, options: BudgetStoreErrorOptions) {
-    super(message, { retryable: options.code === 'store_busy', ...options });
-    this.operation = options.operation;
-  }
-}
+export class BudgetStoreError extends StoreError<BudgetStoreOperation> {}

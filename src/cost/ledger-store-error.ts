@@ -1,13 +1,9 @@
-import { AiaasError, type AiaasErrorOptions } from '../errors/index.js';
+import { StoreError, type StoreErrorOptions } from './store-error.js';
 
 /** The ledger store operation that failed. */
 export type LedgerStoreOperation = 'open' | 'append' | 'entries';
 
-export interface LedgerStoreErrorOptions extends AiaasErrorOptions {
-  operation: LedgerStoreOperation;
-  /** `store_busy`: another connection held the lock through every retry; `store_failed`: anything else. */
-  code: 'store_busy' | 'store_failed';
-}
+export type LedgerStoreErrorOptions = StoreErrorOptions<LedgerStoreOperation>;
 
 /**
  * A ledger store could not do what was asked: the database stayed locked by another connection
@@ -19,11 +15,4 @@ export interface LedgerStoreErrorOptions extends AiaasErrorOptions {
  * try { await ledger.append(entry); }
  * catch (error) { if (error instanceof LedgerStoreError && error.retryable) queue.push(entry); }
  */
-export class LedgerStoreError extends AiaasError {
-  readonly operation: LedgerStoreOperation;
-
-  constructor(message: string, options: LedgerStoreErrorOptions) {
-    super(message, { retryable: options.code === 'store_busy', ...options });
-    this.operation = options.operation;
-  }
-}
+export class LedgerStoreError extends StoreError<LedgerStoreOperation> {}
