@@ -12,6 +12,9 @@ import { resolveInferenceOptions } from './inference/inference-options.js';
 import type { SequenceDecoder } from './inference/sequence-decoder.js';
 import { metricsRoute } from './metrics/metrics-route.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
+import { DeploymentFiles } from './models/deployment/deployment-files.js';
+import { resolveDeploymentOptions } from './models/deployment/deployment-options.js';
+import { ModelDeployments } from './models/deployment/model-deployments.js';
 import { loadModelRegistry } from './models/load-model-registry.js';
 import { ReferenceChatModel } from './models/reference-chat-model.js';
 import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
@@ -35,6 +38,7 @@ export interface ReferenceServer {
 
 async function loadServices(
   engine: InferenceEngine & SequenceDecoder,
+  options: ReferenceServerOptions,
   modelsDir: string | undefined,
   logger: ServerLogger,
   metrics: ServerMetrics,
@@ -42,7 +46,12 @@ async function loadServices(
   const registry = await loadModelRegistry({ engine, modelsDir, logger });
   const chat = await ReferenceChatModel.load(engine, registry, metrics);
   const embedding = await ReferenceEmbeddingModel.load(engine, registry);
-  return { registry, chat, embedding };
+  const deploymentOptions = resolveDeploymentOptions(options);
+  const files = new DeploymentFiles(modelsDir);
+  const deployments = new ModelDeployments(registry, engine, files, deploymentOptions, logger);
+  // Models tenants deployed before a restart serve again (with a models directory).
+  await deployments.restore();
+  return { registry, chat, embedding, deployments };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -85,7 +94,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const closing = new AbortController();
   let services: RouteServices;
   try {
-    const loaded = await loadServices(engine, resolved.modelsDir, logger, metrics);
+    const loaded = await loadServices(engine, options, resolved.modelsDir, logger, metrics);
     services = {
       ...loaded,
       engine,
@@ -173,6 +182,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     // Finished keep-alive connections would otherwise hold the server open until they time out.
     server.closeAllConnections();
     await stopped;
+    await services.deployments.close();
     await engine.close();
     pipeline.close();
   };

@@ -1,4 +1,5 @@
 import type { InferenceServingOptions } from './inference/inference-options.js';
+import type { DeploymentOptions } from './models/deployment/deployment-options.js';
 import type { RequestPipelineOptions } from './pipeline/request-pipeline-options.js';
 import type { ServerLogger } from './server-logger.js';
 
@@ -8,7 +9,10 @@ import type { ServerLogger } from './server-logger.js';
  * @example
  * const options: ReferenceServerOptions = { port: 0, seed: 42, apiKeys: ['sk-test'] };
  */
-export interface ReferenceServerOptions extends InferenceServingOptions, RequestPipelineOptions {
+export interface ReferenceServerOptions
+  extends InferenceServingOptions,
+    RequestPipelineOptions,
+    DeploymentOptions {
   /** TCP port; 0 (the default) picks a free one, read it back from `server.port`. */
   port?: number;
   /** Interface to listen on; `127.0.0.1` by default, so nothing is exposed by accident. */
@@ -17,7 +21,10 @@ export interface ReferenceServerOptions extends InferenceServingOptions, Request
   seed?: number;
   /** Accepted API keys (`Authorization: Bearer <key>`); none means open (development mode). */
   apiKeys?: readonly string[];
-  /** A Triton-layout repository (`<dir>/<model>/<version>/model.onnx`) served beside the built-in models. */
+  /**
+   * A Triton-layout repository (`<dir>/<model>/<version>/model.onnx`) served beside the built-in
+   * models; models tenants deploy are kept under its `.tenants/` folder and served again after a restart.
+   */
   modelsDir?: string;
   /** Largest accepted request body; bigger ones get 413 (default 8 MiB). */
   bodyLimitBytes?: number;

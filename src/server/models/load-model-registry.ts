@@ -14,7 +14,7 @@ export interface LoadModelRegistryOptions {
 }
 
 /** Names of inputs or outputs whose type cannot cross the onnxruntime-node boundary (int4, sequences…). */
-function unexchangeable(signature: ModelSignature): string[] {
+export function unexchangeable(signature: ModelSignature): string[] {
   return [...signature.inputs, ...signature.outputs]
     .filter((tensor) => tensor.type === undefined)
     .map((tensor) => `${tensor.name} (${tensor.declaredType})`);

@@ -1,7 +1,7 @@
 import { HttpError } from '../http/http-error.js';
 import type { ModelSignature } from '../inference/model-signature.js';
 
-export type ModelSource = 'built-in' | 'repository';
+export type ModelSource = 'built-in' | 'repository' | 'deployed';
 
 /** One loaded version of a model. */
 export interface ModelVersionEntry {
@@ -18,6 +18,8 @@ export interface ModelEntry {
   name: string;
   source: ModelSource;
   versions: ModelVersionEntry[];
+  /** The tenant that deployed it; shared models (built-in, repository) have none. */
+  owner?: string | undefined;
 }
 
 /** The engine key of a model version, e.g. `ref-embed/1`. */
@@ -35,6 +37,8 @@ export function engineKeyOf(name: string, version: string): string {
  */
 export class ModelRegistry {
   readonly #models = new Map<string, ModelEntry>();
+  /** Models tenants deployed, by owner and then name: visible to their owner only. */
+  readonly #deployed = new Map<string, Map<string, ModelEntry>>();
 
   add(model: ModelEntry): void {
     if (this.#models.has(model.name)) throw new Error(`Two models are named '${model.name}'.`);
@@ -47,13 +51,28 @@ export class ModelRegistry {
     return [...this.#models.keys()];
   }
 
-  get(name: string): ModelEntry | undefined {
-    return this.#models.get(name);
+  /** A shared model, or, with `tenant`, one that tenant deployed. */
+  get(name: string, tenant?: string): ModelEntry | undefined {
+    return (
+      this.#models.get(name) ?? (tenant === undefined ? undefined : this.#deployed.get(tenant)?.get(name))
+    );
   }
 
-  /** The named version, or the highest one; a 404 when either is unknown. */
-  resolve(name: string, version?: string): ModelVersionEntry {
-    const model = this.#models.get(name);
+  /** Puts or replaces a tenant's deployed model: requests that resolve from now on get these versions. */
+  setDeployed(model: ModelEntry & { owner: string }): void {
+    if (this.#models.has(model.name)) throw new Error(`The model '${model.name}' is shared.`);
+    const owned = this.#deployed.get(model.owner) ?? new Map<string, ModelEntry>();
+    this.#deployed.set(model.owner, owned);
+    owned.set(model.name, model);
+  }
+
+  removeDeployed(owner: string, name: string): void {
+    this.#deployed.get(owner)?.delete(name);
+  }
+
+  /** The named version, or the highest one; a 404 when either is unknown (another tenant's model is unknown). */
+  resolve(name: string, version?: string, tenant?: string): ModelVersionEntry {
+    const model = this.get(name, tenant);
     if (model === undefined) {
       throw new HttpError(404, `The model '${name}' does not exist or is not served here.`, {
         param: 'model',

@@ -54,6 +54,8 @@ export async function scanTritonRepository(
   const entries: Dirent[] = await readdir(root, { withFileTypes: true });
   const models: RepositoryModel[] = [];
   for (const entry of entries.sort((left, right) => (left.name < right.name ? -1 : 1))) {
+    // Hidden folders are never models: deployed models live under `.tenants/` (see deployment/).
+    if (entry.name.startsWith('.')) continue;
     const modelDirectory = join(root, entry.name);
     if (!(await isDirectory(modelDirectory))) continue;
     if (!isValidModelName(entry.name)) {

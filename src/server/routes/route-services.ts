@@ -1,5 +1,6 @@
 import { HttpError } from '../http/http-error.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
+import type { ModelDeployments } from '../models/deployment/model-deployments.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { ReferenceChatModel } from '../models/reference-chat-model.js';
 import type { ReferenceEmbeddingModel } from '../models/reference-embedding-model.js';
@@ -7,6 +8,8 @@ import type { ReferenceEmbeddingModel } from '../models/reference-embedding-mode
 /** What routes need from the server: the models, the engine, and server-wide settings. */
 export interface RouteServices {
   registry: ModelRegistry;
+  /** Models tenants deploy through Triton's repository extension. */
+  deployments: ModelDeployments;
   engine: InferenceEngine;
   chat: ReferenceChatModel;
   embedding: ReferenceEmbeddingModel;

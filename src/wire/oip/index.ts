@@ -1,2 +1,3 @@
 export * from './oip-schemas.js';
+export * from './repository-schemas.js';
 export * from './tensor-datatypes.js';

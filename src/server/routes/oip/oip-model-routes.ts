@@ -12,9 +12,9 @@ function tensorMetadata(tensor: TensorSignature) {
   return { name: tensor.name, datatype: datatypeOfOnnxType(tensor.type!), shape: tensor.shape };
 }
 
-/** The model version a request addresses: `/versions/{v}` when given, else the highest. */
+/** The model version a request addresses: `/versions/{v}` when given, else the highest (the caller's deployed models included). */
 export function resolveModelVersion(services: RouteServices, context: RequestContext): ModelVersionEntry {
-  return services.registry.resolve(context.params.model!, context.params.version);
+  return services.registry.resolve(context.params.model!, context.params.version, context.tenant.id);
 }
 
 /** Registers a handler under both `/v2/models/{m}<suffix>` and `/v2/models/{m}/versions/{v}<suffix>`. */
@@ -40,7 +40,7 @@ export function oipModelRoutes(services: RouteServices): Route[] {
   return [
     ...withAndWithoutVersion('GET', '', async (context) => {
       const entry = resolveModelVersion(services, context);
-      const model = services.registry.get(entry.name)!;
+      const model = services.registry.get(entry.name, context.tenant.id)!;
       return jsonResponse({
         name: entry.name,
         versions: model.versions.map((version) => version.version),
@@ -54,8 +54,15 @@ export function oipModelRoutes(services: RouteServices): Route[] {
       const ready = services.isReady();
       return jsonResponse({ name: entry.name, version: entry.version, ready }, ready ? 200 : 503);
     }),
-    ...withAndWithoutVersion('POST', '/infer', async (context) =>
-      jsonResponse(await inferModel(services, resolveModelVersion(services, context), context)),
-    ),
+    ...withAndWithoutVersion('POST', '/infer', async (context) => {
+      const entry = resolveModelVersion(services, context);
+      // Taken in the same turn as the resolve: a reload or unload waits for this request to finish.
+      const release = services.deployments.hold(entry);
+      try {
+        return jsonResponse(await inferModel(services, entry, context));
+      } finally {
+        release();
+      }
+    }),
   ];
 }

@@ -16,7 +16,7 @@ export function oipServerRoutes(services: RouteServices): Route[] {
       method: 'GET',
       path: '/v2',
       async handle() {
-        return jsonResponse({ name: serverName, version: serverVersion, extensions: [] });
+        return jsonResponse({ name: serverName, version: serverVersion, extensions: ['model_repository'] });
       },
     },
     {
