@@ -5,6 +5,7 @@ import type { RequestContext } from './request-context.js';
 import type { WorkOutcome } from './request-settlement.js';
 import type { RawRouteResponse, RecordedEvents, RouteResponse } from './route-response.js';
 import { type EventStreamOutcome, writeEventStream } from './sse-writer.js';
+import { type StreamFraming, streamContentType, streamFramingOf } from './stream-framing.js';
 import type { UsageMeter } from './usage-meter.js';
 
 const jsonContentTypeValue = 'application/json; charset=utf-8';
@@ -62,10 +63,14 @@ export function writeError(
   writeJson(response, error.status, errorBody(dialect, error), error.headers, meter);
 }
 
-function writeStreamHead(response: ServerResponse, headers: Readonly<Record<string, string>> = {}): void {
+function writeStreamHead(
+  response: ServerResponse,
+  framing: StreamFraming,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
+    'content-type': streamContentType(framing),
     'cache-control': 'no-cache',
     // Proxies such as nginx would otherwise hold events back until a buffer fills.
     'x-accel-buffering': 'no',
@@ -118,6 +123,7 @@ export async function writeRouteResponse(
   // Nobody is left to read it; a recorded stream or stored answer is still there for a retry.
   if (context.disconnected) return;
   for (const name in context.responseHeaders) response.setHeader(name, context.responseHeaders[name]!);
+  const framing = streamFramingOf(context.dialect);
   switch (routeResponse.kind) {
     case 'json':
       writeJson(response, routeResponse.status, routeResponse.body, routeResponse.headers, context.meter);
@@ -126,20 +132,21 @@ export async function writeRouteResponse(
       writeRaw(response, routeResponse, context.meter);
       return;
     case 'event-stream': {
-      writeStreamHead(response, routeResponse.headers);
+      writeStreamHead(response, framing, routeResponse.headers);
       const writing = writeEventStream(response, routeResponse.events, {
         signal: context.signal,
         meter: context.meter,
         errorEvent: (error) => errorEventOf(context, errorOfUnknown, error),
         faults: context.streamFaults,
         closing: context.closing,
+        framing,
       });
       context.settlement.track(writing.then(workOutcomeOf));
       await writing;
       return;
     }
     case 'buffered-stream': {
-      writeStreamHead(response, routeResponse.headers);
+      writeStreamHead(response, framing, routeResponse.headers);
       const { buffer, afterEventId } = routeResponse;
       // Recorded events were metered as they were recorded; this socket only carries them.
       await writeEventStream(response, payloadsAfter(buffer, afterEventId, context.signal), {
@@ -150,6 +157,7 @@ export async function writeRouteResponse(
           buffer.isGap(error) ? undefined : errorEventOf(context, errorOfUnknown, error),
         faults: context.streamFaults,
         closing: context.closing,
+        framing,
       });
       return;
     }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { abortablePause } from './abortable-pause.js';
 import { applyStreamFault, type StreamFaults, streamFaultAt } from './stream-faults.js';
+import { eventFrame, type StreamFraming } from './stream-framing.js';
 import type { UsageMeter } from './usage-meter.js';
 
 export interface EventStreamOptions {
@@ -19,6 +20,8 @@ export interface EventStreamOptions {
   faults?: StreamFaults;
   /** Fires when the server closes: a stalled stream is then cut and a pause ends early. */
   closing?: AbortSignal;
+  /** SSE (the default) or NDJSON, whose lines carry no id. */
+  framing?: StreamFraming;
 }
 
 export interface EventStreamOutcome {
@@ -83,13 +86,14 @@ export async function writeEventStream(
 ): Promise<EventStreamOutcome> {
   const { signal, meter } = options;
   const faults = options.faults ?? {};
+  const framing = options.framing ?? 'sse';
   const pauseSignals = options.closing === undefined ? [signal] : [signal, options.closing];
   let nextId = options.firstEventId ?? 1;
   let eventsSent = 0;
   // A stream starting at 1 is at place 0 before its first event; a resumed one has no place of its own yet.
   let lastWrittenId: number | undefined = nextId === 1 ? 0 : undefined;
   const send = async (payload: string) => {
-    const frame = `id: ${nextId}\ndata: ${payload}\n\n`;
+    const frame = eventFrame(framing, nextId, payload);
     lastWrittenId = nextId;
     nextId++;
     eventsSent++;
@@ -116,7 +120,7 @@ export async function writeEventStream(
       const fault = streamFaultAt(faults, lastWrittenId);
       if (fault !== undefined) {
         faulted = true;
-        await applyStreamFault(fault, response, signal, options.closing);
+        await applyStreamFault(fault, response, signal, options.closing, framing);
         break;
       }
       if (eventsSent > 0 && (faults.chunkDelayMs ?? 0) > 0) {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { abortablePause } from './abortable-pause.js';
+import { malformedFrame, type StreamFraming } from './stream-framing.js';
 
 /**
  * Faults that act on the events written to one socket, never on what is generated or
@@ -22,9 +23,6 @@ export interface StreamFaults {
 }
 
 export type StreamFaultKind = 'drop' | 'malformed' | 'stall';
-
-/** Invalid as JSON and without an `id:`, so it neither parses nor moves a client's resume point. */
-export const malformedEventLine = 'data: {"choices":[{"delta":{"content":"malformed by x-aiaas-fault\n\n';
 
 /**
  * The fault due right after event `lastWrittenId` (0 at the start of a stream), if any;
@@ -59,6 +57,7 @@ export async function applyStreamFault(
   response: ServerResponse,
   signal: AbortSignal,
   closing: AbortSignal | undefined,
+  framing: StreamFraming = 'sse',
 ): Promise<void> {
   if (kind === 'drop') {
     // Mid-body, after the events already handed to the socket reach the wire (a plain destroy could discard them).
@@ -67,7 +66,7 @@ export async function applyStreamFault(
     return;
   }
   if (kind === 'malformed') {
-    response.end(malformedEventLine);
+    response.end(malformedFrame(framing));
     return;
   }
   await abortablePause(undefined, closing === undefined ? [signal] : [signal, closing]);

@@ -3,18 +3,19 @@ import type { RequestContext } from '../http/request-context.js';
 import type { RequestInterceptor } from '../http/request-pipeline.js';
 import type { WorkOutcome } from '../http/request-settlement.js';
 import type { EventStreamRouteResponse, RouteResponse } from '../http/route-response.js';
+import { eventFrame, type StreamFraming, streamFramingOf } from '../http/stream-framing.js';
 import { type RecordingOutcome, recordEventStream } from './record-event-stream.js';
 import type { ReplayEvent } from './replay-types.js';
 import { streamCancelHeaders } from './stream-cancel-advert.js';
 import type { StreamRecordingRegistry } from './stream-recording-registry.js';
 
 /**
- * The bytes an event takes on the wire, as the SSE writer frames it: a stream's `bytes_out` is
+ * The bytes an event takes on the wire, as the stream writer frames it: a stream's `bytes_out` is
  * the sum over its events, each once, which is what a client reads over its connections when
  * a cut falls between events and the resume starts after the last event it got.
  */
-function frameBytes(event: ReplayEvent): number {
-  return Buffer.byteLength(`id: ${event.id}\ndata: ${event.data}\n\n`);
+function frameBytes(framing: StreamFraming, event: ReplayEvent): number {
+  return Buffer.byteLength(eventFrame(framing, event.id, event.data));
 }
 
 function workOutcomeOf(outcome: RecordingOutcome, context: RequestContext): WorkOutcome {
@@ -31,8 +32,9 @@ function record(
   const recording = recordings.open(context);
   const { buffer } = recording;
   // Metered as recorded: the call pays for its stream once, however many sockets carry it.
+  const framing = streamFramingOf(context.dialect);
   buffer.subscribe(0, {
-    onEvent: (event) => context.meter.addBytesOut(frameBytes(event)),
+    onEvent: (event) => context.meter.addBytesOut(frameBytes(framing, event)),
     onEnd: () => {},
   });
   const recorded = recordEventStream(buffer, response.events, {

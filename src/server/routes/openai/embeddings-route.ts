@@ -5,6 +5,7 @@ import { badRequest } from '../../http/http-error.js';
 import { jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
 import type { ReferenceEmbeddingModel } from '../../models/reference-embedding-model.js';
+import { numberArray } from '../number-array.js';
 import { parseRequest } from '../parse-request.js';
 import { type RouteServices, requireEmbeddingModel } from '../route-services.js';
 
@@ -33,13 +34,6 @@ function inputsOf(input: EmbeddingRequest['input'], model: ReferenceEmbeddingMod
     rows.push(item);
   }
   return texts.length > 0 ? { kind: 'texts', texts } : { kind: 'ids', rows };
-}
-
-/** The vector as a plain array for JSON (a loop: `Array.from` goes through the iterator, per request). */
-function numberArray(vector: Float32Array): number[] {
-  const numbers = new Array<number>(vector.length);
-  for (let index = 0; index < vector.length; index++) numbers[index] = vector[index]!;
-  return numbers;
 }
 
 /** Little-endian float32 bytes in base64, what OpenAI sends for `encoding_format: "base64"`. */
