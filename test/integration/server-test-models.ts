@@ -102,3 +102,13 @@ export function writeRepositoryModel(
   writeFileSync(path, bytes);
   return path;
 }
+
+/** An ONNX file whose envelope is sound but whose graph onnxruntime refuses (an operator no opset has). */
+export function unknownOperatorModel(): Uint8Array {
+  return encodeModel({
+    name: 'unknown-operator',
+    input: [tensorInfo('x', DataType.FLOAT, ['batch', 3])],
+    output: [tensorInfo('y', DataType.FLOAT, ['batch', 3])],
+    node: [{ opType: 'NoSuchOperator', input: ['x'], output: ['y'], name: 'nope' }],
+  });
+}

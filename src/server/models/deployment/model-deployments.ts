@@ -1,14 +1,10 @@
 import { HttpError } from '../../http/http-error.js';
 import type { InferenceEngine } from '../../inference/inference-engine.js';
 import type { ServerLogger } from '../../server-logger.js';
-import { unexchangeable } from '../load-model-registry.js';
 import { compareVersions, isValidModelName } from '../model-name-rules.js';
 import type { ModelRegistry, ModelVersionEntry } from '../model-registry.js';
-import {
-  checkConfigAgainstGraph,
-  type DeploymentConfig,
-  parseDeploymentConfig,
-} from './deployment-config.js';
+import { DeployedSessions } from './deployed-sessions.js';
+import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.js';
 import type { DeploymentFile, DeploymentFiles } from './deployment-files.js';
 import type { ResolvedDeploymentOptions } from './deployment-options.js';
 import { type DeploymentState, DeploymentTable } from './deployment-table.js';
@@ -54,7 +50,7 @@ export class ModelDeployments {
   readonly #table = new DeploymentTable();
   readonly #leases = new InFlightLeases();
   readonly #releases = new Set<Promise<void>>();
-  #generation = 0;
+  readonly #sessions: DeployedSessions;
 
   constructor(
     readonly registry: ModelRegistry,
@@ -62,7 +58,9 @@ export class ModelDeployments {
     readonly files: DeploymentFiles,
     readonly options: ResolvedDeploymentOptions,
     readonly logger: ServerLogger,
-  ) {}
+  ) {
+    this.#sessions = new DeployedSessions(engine, files);
+  }
 
   /** Marks a request as running on `entry` until the returned function is called. */
   hold(entry: ModelVersionEntry): () => void {
@@ -139,7 +137,8 @@ export class ModelDeployments {
       this.#table.set(tenant, { name, state: 'LOADING', versions: versionsOf(files), files, configText });
     let entries: ModelVersionEntry[];
     try {
-      entries = await this.#loadVersions(name, tenant, config, files);
+      entries = await this.#sessions.open(tenant, name, config, files);
+      for (const entry of entries) this.#leases.track(entry.engineKey);
     } catch (error) {
       const reason = (error as Error).message;
       // A failed reload leaves the serving versions as they were, as Triton does.
@@ -223,56 +222,16 @@ export class ModelDeployments {
     }
   }
 
-  async #loadVersions(name: string, tenant: string, config: DeploymentConfig, files: DeploymentFile[]) {
-    const entries: ModelVersionEntry[] = [];
-    try {
-      for (const file of [...files].sort((left, right) => compareVersions(left.version, right.version))) {
-        const path = await this.files.writeSessionFile(file.bytes);
-        const engineKey = `${tenant}/${name}/${file.version}#${++this.#generation}`;
-        let signature: Awaited<ReturnType<InferenceEngine['load']>>;
-        try {
-          signature = await this.engine.load(engineKey, path);
-        } catch (error) {
-          await this.files.removeSessionFile(path);
-          throw new Error(`onnxruntime cannot load version ${file.version}: ${(error as Error).message}`);
-        }
-        entries.push({ name, version: file.version, engineKey, path, signature });
-        const unusable = unexchangeable(signature);
-        if (unusable.length > 0)
-          throw new Error(
-            `version ${file.version} uses types onnxruntime-node cannot exchange: ${unusable.join(', ')}`,
-          );
-        try {
-          checkConfigAgainstGraph(config, signature);
-        } catch (error) {
-          throw new Error(`version ${file.version}: ${(error as Error).message}`);
-        }
-      }
-    } catch (error) {
-      await this.#unloadSessions(entries);
-      throw error;
-    }
-    for (const entry of entries) this.#leases.track(entry.engineKey);
-    return entries;
-  }
-
   /** Releases replaced sessions once the requests that started on them finished. */
   #release(entries: readonly ModelVersionEntry[]): Promise<void> {
     const released = Promise.all(entries.map((entry) => this.#leases.drain(entry.engineKey)))
-      .then(() => this.#unloadSessions(entries))
+      .then(() => this.#sessions.close(entries))
       .catch((error: Error) =>
         this.logger.warn('could not release a deployed model', { reason: error.message }),
       )
       .finally(() => this.#releases.delete(released));
     this.#releases.add(released);
     return released;
-  }
-
-  async #unloadSessions(entries: readonly ModelVersionEntry[]): Promise<void> {
-    for (const entry of entries) {
-      await this.engine.unload(entry.engineKey);
-      await this.files.removeSessionFile(entry.path);
-    }
   }
 }
 
