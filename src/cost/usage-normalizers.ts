@@ -48,6 +48,7 @@ const ollamaUsageSchema = z.looseObject({
   load_duration: maybeCount,
   prompt_eval_duration: maybeCount,
   eval_duration: maybeCount,
+  compute_ms: maybeCount,
 });
 
 const aiaasMeteringSchema = z.looseObject({
@@ -175,7 +176,8 @@ export function normalizeAnthropicUsage(raw: unknown, options: NormalizeUsageOpt
 /**
  * Ollama's final `/api/chat` or `/api/generate` object: `prompt_eval_count` input tokens (absent
  * when the whole prompt came from Ollama's cache, so zero), `eval_count` output tokens, and
- * `total_duration` in nanoseconds (load + prompt + generation) as compute, rounded to the nearest ms.
+ * `total_duration` in nanoseconds (load + prompt + generation) as compute, rounded to the nearest ms,
+ * unless the server reports the compute it bills (aiaas/server's `compute_ms`).
  *
  * @example
  * normalizeOllamaUsage({ prompt_eval_count: 26, eval_count: 298, total_duration: 4_883_583_458 });
@@ -190,7 +192,8 @@ export function normalizeOllamaUsage(raw: unknown, options: NormalizeUsageOption
     {
       inputTokens: usage.prompt_eval_count ?? 0,
       outputTokens: usage.eval_count ?? 0,
-      computeMs: Math.round(nanoseconds / 1_000_000),
+      // The compute a server billed (aiaas/server's `compute_ms`) when it says; else the time Ollama took.
+      computeMs: usage.compute_ms ?? Math.round(nanoseconds / 1_000_000),
       requests: options.requests ?? 1,
     },
     options.provenance ?? 'reported',

@@ -15,6 +15,8 @@ const USAGE_FIELDS = [
   'load_duration',
   'prompt_eval_duration',
   'eval_duration',
+  // aiaas/server's compute billed: the usage then carries it, as its OpenAI usage does.
+  'compute_ms',
 ] as const;
 
 type UsageCounters = { [Field in (typeof USAGE_FIELDS)[number]]?: number | undefined };
@@ -128,5 +130,6 @@ function usageOf(line: UsageCounters): OpenAIUsage {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
+    ...(line.compute_ms === undefined ? {} : { compute_ms: line.compute_ms }),
   };
 }

@@ -15,14 +15,23 @@ export function unixSeconds(timestamp: string | undefined): number {
   return Math.floor((Number.isNaN(milliseconds) ? Date.now() : milliseconds) / 1000);
 }
 
-/** Ollama's counters as OpenAI usage: `prompt_eval_count` in, `eval_count` out. */
+/**
+ * Ollama's counters as OpenAI usage: `prompt_eval_count` in, `eval_count` out, and the
+ * `compute_ms` aiaas/server reports (what it bills for compute), kept so the ledger holds it.
+ */
 export function ollamaUsage(response: {
   prompt_eval_count?: number | undefined;
   eval_count?: number | undefined;
+  compute_ms?: number | undefined;
 }): OpenAIUsage {
   const prompt = response.prompt_eval_count ?? 0;
   const completion = response.eval_count ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    ...(response.compute_ms === undefined ? {} : { compute_ms: response.compute_ms }),
+  };
 }
 
 function finishReason(done: boolean, doneReason: string | undefined, hasToolCalls: boolean): string | null {
@@ -98,7 +107,11 @@ export function fromOllamaEmbedResponse(response: OllamaEmbedResponse): Embeddin
       index,
       embedding: Float32Array.from(vector),
     })),
-    usage: { prompt_tokens: prompt, total_tokens: prompt },
+    usage: {
+      prompt_tokens: prompt,
+      total_tokens: prompt,
+      ...(response.compute_ms === undefined ? {} : { compute_ms: response.compute_ms }),
+    },
   };
 }
 

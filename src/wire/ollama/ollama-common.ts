@@ -23,11 +23,15 @@ export const ollamaFormatSchema = z.union([z.literal('json'), z.record(z.string(
 
 const nanoseconds = z.number().int().nonnegative();
 
+/** Milliseconds of model compute billed for the call: an aiaas/server extension Ollama's clients ignore. */
+export const ollamaComputeMsField = { compute_ms: z.number().int().nonnegative().optional() };
+
 /**
  * Counters and timings Ollama adds to a final response (and to the last NDJSON line of a
  * stream, the one with `done: true`). Durations are in nanoseconds.
  */
 export const ollamaMetricsFields = {
+  ...ollamaComputeMsField,
   total_duration: nanoseconds.optional(),
   load_duration: nanoseconds.optional(),
   prompt_eval_count: z.number().int().nonnegative().optional(),

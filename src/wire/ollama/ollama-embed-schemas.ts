@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ollamaOptionsSchema } from './ollama-common.js';
+import { ollamaComputeMsField, ollamaOptionsSchema } from './ollama-common.js';
 
 /** `POST /api/embed` body. */
 export const ollamaEmbedRequestSchema = z.looseObject({
@@ -19,5 +19,6 @@ export const ollamaEmbedResponseSchema = z.looseObject({
   total_duration: z.number().int().nonnegative().optional(),
   load_duration: z.number().int().nonnegative().optional(),
   prompt_eval_count: z.number().int().nonnegative().optional(),
+  ...ollamaComputeMsField,
 });
 export type OllamaEmbedResponse = z.infer<typeof ollamaEmbedResponseSchema>;

@@ -173,6 +173,11 @@ describe('normalizeOllamaUsage', () => {
     });
     expect(usageValues(usage)).toMatchObject({ inputTokens: 0, outputTokens: 5, computeMs: 4 });
   });
+
+  it("takes the compute a server bills (aiaas/server's compute_ms) over the durations", () => {
+    const usage = normalizeOllamaUsage({ eval_count: 5, total_duration: 90_000_000, compute_ms: 12 });
+    expect(usageValues(usage)).toMatchObject({ outputTokens: 5, computeMs: 12 });
+  });
 });
 
 describe('normalizeOipUsage', () => {
