@@ -70,6 +70,24 @@ describe("the SDK's ollama provider against aiaas/server's Ollama API, over real
     await expectReconciled();
   });
 
+  it('a stream left after 3 text pieces is cancelled on the server and recorded at what it billed', async () => {
+    const stream = await ollama.chat.completions.stream(
+      { model: 'ref-chat', messages, max_tokens: 96, temperature: 0 },
+      { headers: { 'x-aiaas-fault': faultHeader(fault.chunkDelay(15)) }, idempotencyKey: 'ollama-left' },
+    );
+    let texts = 0;
+    for await (const event of stream) {
+      if (event.type === 'text-delta') texts += 1;
+      if (texts === 3) break;
+    }
+    await expect(stream.final()).rejects.toThrow();
+    const [entry] = await ollama.ledger.entries({ idempotencyKey: 'ollama-left' });
+    expect(entry?.status).toBe('aborted');
+    expect(entry?.usage.outputTokens.provenance).toBe('reported');
+    expect(entry?.usage.outputTokens.value).toBeLessThan(96);
+    await expectReconciled();
+  });
+
   it("maps the server's Ollama errors and injected faults to the SDK's typed errors", async () => {
     await expect(ollama.chat.completions.create({ model: 'ref-classify', messages })).rejects.toThrow(
       NotFoundError,
