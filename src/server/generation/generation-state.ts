@@ -1,4 +1,6 @@
 import type { ChatTokenizer } from './chat-tokenizer.js';
+import { ConstrainedSequence } from './constrained/constrained-sequence.js';
+import { TokenVocabulary } from './constrained/token-vocabulary.js';
 import type {
   GenerationFinishReason,
   GenerationResult,
@@ -38,6 +40,7 @@ export class GenerationState {
   readonly #logits: Float32Array;
   readonly #decoder: { push(id: number): string; flush(): string };
   readonly #filter: StopSequenceFilter;
+  readonly #constrained: ConstrainedSequence | undefined;
   #text = '';
   #completionTokens = 0;
   #result: GenerationResult | undefined;
@@ -49,6 +52,8 @@ export class GenerationState {
     this.#decoder = tokenizer.createStreamDecoder();
     this.#filter = new StopSequenceFilter(options.stop);
     this.#logits = new Float32Array(tokenizer.vocabSize);
+    if (options.constraint !== undefined)
+      this.#constrained = new ConstrainedSequence(TokenVocabulary.of(tokenizer), options.constraint);
     // The network sees a fixed window: the last `contextLength` prompt ids, left-padded as in training.
     this.#window = new BigInt64Array(tokenizer.contextLength).fill(BigInt(tokenizer.padId));
     const kept = promptIds.slice(-tokenizer.contextLength);
@@ -83,6 +88,7 @@ export class GenerationState {
     logits.set(logitsRow);
     // The unknown token has no text to show, so it is never generated.
     logits[tokenizer.unknownId] = Number.NEGATIVE_INFINITY;
+    if (this.#constrained !== undefined) return this.#constrainedStep(this.#constrained);
     const tokenId = sampleToken(logits, this.#options, this.#random);
     this.#completionTokens++;
 
@@ -96,6 +102,29 @@ export class GenerationState {
       return this.#finish(tokenId, output.text, 'length');
     this.#text += output.text;
     return { done: false, step: { tokenId, textDelta: output.text } };
+  }
+
+  /** A step of constrained decoding: its text is the piece itself, and the sequence ends with the value. */
+  #constrainedStep(constrained: ConstrainedSequence): GenerationStateOutcome {
+    const remaining = this.#options.maxTokens - this.#completionTokens;
+    const piece = constrained.next(this.#logits, remaining, (masked) =>
+      sampleToken(masked, this.#options, this.#random),
+    );
+    this.#completionTokens++;
+    this.#window.copyWithin(0, 1);
+    this.#window[this.#window.length - 1] = BigInt(piece.tokenId);
+    this.#text += piece.text;
+    const step = { tokenId: piece.tokenId, textDelta: piece.text };
+    if (!constrained.finished && this.#completionTokens < this.#options.maxTokens)
+      return { done: false, step };
+    const finishReason = constrained.finished ? 'stop' : 'length';
+    const result: GenerationResult = {
+      text: this.#text,
+      completionTokens: this.#completionTokens,
+      finishReason,
+    };
+    this.#result = result;
+    return { done: true, step, result };
   }
 
   #finish(tokenId: number, textDelta: string, reason: GenerationFinishReason): GenerationStateOutcome {

@@ -1,3 +1,5 @@
+import type { JsonConstraint } from './constrained/constrained-sequence.js';
+
 /**
  * The contract between the reference models (made by `scripts/`, shipped in `models/`)
  * and the server that runs them. The server's HTTP layer and its inference pool only
@@ -22,6 +24,8 @@ export interface SamplingOptions {
   seed: number;
   maxTokens: number;
   stop: readonly string[];
+  /** Only JSON of this schema may be sampled (structured outputs, tool arguments); `stop` is then unused. */
+  constraint?: JsonConstraint | undefined;
 }
 
 export type GenerationFinishReason = 'stop' | 'length';

@@ -13,6 +13,8 @@ export interface ChatChunkStreamInit {
   meter: UsageMeter;
   /** Metered as they generate (see `meteredGeneration`): output tokens are not counted here. */
   runs: readonly GenerationRun[];
+  /** Set when each choice is a call of this tool: text goes out as its arguments, under these call ids. */
+  toolCall?: { name: string; ids: readonly string[] } | undefined;
 }
 
 /**
@@ -40,17 +42,32 @@ export async function* chatCompletionChunks(init: ChatChunkStreamInit): AsyncGen
       ...usageField,
     });
 
+  const toolCall = init.toolCall;
   for (let choice = 0; choice < init.runs.length; choice++) {
-    yield chunk(choice, { role: 'assistant', content: '' }, null);
+    if (toolCall === undefined) yield chunk(choice, { role: 'assistant', content: '' }, null);
+    else {
+      const call = {
+        index: 0,
+        id: toolCall.ids[choice],
+        type: 'function',
+        function: { name: toolCall.name, arguments: '' },
+      };
+      yield chunk(choice, { role: 'assistant', content: null, tool_calls: [call] }, null);
+    }
   }
   let completionTokens = 0;
   for await (const event of interleaveGenerations(init.runs)) {
     if (event.kind === 'delta') {
-      yield chunk(event.choice, { content: event.text }, null);
+      const delta =
+        toolCall === undefined
+          ? { content: event.text }
+          : { tool_calls: [{ index: 0, function: { arguments: event.text } }] };
+      yield chunk(event.choice, delta, null);
       continue;
     }
     completionTokens += event.result.completionTokens;
-    yield chunk(event.choice, {}, event.result.finishReason);
+    const reason = event.result.finishReason;
+    yield chunk(event.choice, {}, toolCall !== undefined && reason === 'stop' ? 'tool_calls' : reason);
   }
   if (init.includeUsage) {
     yield JSON.stringify({

@@ -13,13 +13,9 @@ import { newCompletionId, systemFingerprint, usageOf } from './completion-identi
 import { collectGenerations } from './interleaved-generations.js';
 import { meteredGeneration } from './metered-generation.js';
 import { samplingOptionsFor } from './sampling-request.js';
+import { type ChatOutput, chatOutputOf, checkConstraintBudget, newToolCallId } from './structured-output.js';
 
 function rejectUnsupportedChatFields(request: ChatCompletionRequest): void {
-  if ((request.tools?.length ?? 0) > 0)
-    throw badRequest('ref-chat does not support tools.', 'tools', 'unsupported_parameter');
-  if (request.response_format !== undefined && request.response_format.type !== 'text') {
-    throw badRequest('ref-chat only produces plain text.', 'response_format.type', 'unsupported_parameter');
-  }
   if (request.logprobs === true)
     throw badRequest('ref-chat does not return logprobs.', 'logprobs', 'unsupported_parameter');
   if (request.stream_options != null && request.stream !== true) {
@@ -27,10 +23,17 @@ function rejectUnsupportedChatFields(request: ChatCompletionRequest): void {
   }
 }
 
+function messageOf(output: ChatOutput, text: string, toolCallId: string | undefined) {
+  if (output.kind !== 'tool') return { role: 'assistant', content: text, refusal: null };
+  const call = { id: toolCallId, type: 'function', function: { name: output.toolName, arguments: text } };
+  return { role: 'assistant', content: null, tool_calls: [call], refusal: null };
+}
+
 /**
  * `POST /v1/chat/completions` on ref-chat: the messages are rendered through the chat
  * template and tokenized (what `prompt_tokens` counts), then `n` choices are generated,
- * as one JSON answer or as SSE chunks.
+ * as one JSON answer or as SSE chunks. A JSON response format or a forced tool choice
+ * constrains decoding to JSON of its schema (see `structured-output.ts`).
  *
  * @example
  * const routes = [chatCompletionsRoute(services)];
@@ -43,13 +46,16 @@ export function chatCompletionsRoute(services: RouteServices): Route {
       const request = parseRequest(chatCompletionRequestSchema, await context.readJson());
       const chat = requireChatModel(services, request.model, '/v1/chat/completions');
       rejectUnsupportedChatFields(request);
+      const output = chatOutputOf(request, request.seed ?? services.seed);
       const promptIds = chat.encodeMessages(templateMessagesOf(request.messages));
       const samplingOptions = samplingOptionsFor(request, {
         defaultSeed: services.seed,
         promptTokens: promptIds.length,
         maxModelLength: chat.maxModelLength,
         promptParam: 'messages',
-      });
+      }).map((options) => (output.kind === 'text' ? options : { ...options, constraint: output.constraint }));
+      const budgetParam = request.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+      checkConstraintBudget(output, chat.tokenizer, samplingOptions[0]?.maxTokens ?? 0, budgetParam);
       context.meter.addTokens({ input: promptIds.length });
       context.model = request.model;
       const runs = samplingOptions.map((options) =>
@@ -60,6 +66,10 @@ export function chatCompletionsRoute(services: RouteServices): Route {
       );
       const id = newCompletionId('chatcmpl');
       const created = unixSeconds();
+      const toolCall =
+        output.kind === 'tool'
+          ? { name: output.toolName, ids: samplingOptions.map(() => newToolCallId()) }
+          : undefined;
 
       if (request.stream === true) {
         return eventStreamResponse(
@@ -72,6 +82,7 @@ export function chatCompletionsRoute(services: RouteServices): Route {
             includeUsage: request.stream_options?.include_usage === true,
             runs,
             meter: context.meter,
+            toolCall,
           }),
         );
       }
@@ -85,9 +96,10 @@ export function chatCompletionsRoute(services: RouteServices): Route {
         system_fingerprint: systemFingerprint,
         choices: results.map((result, index) => ({
           index,
-          message: { role: 'assistant', content: result.text, refusal: null },
+          message: messageOf(output, result.text, toolCall?.ids[index]),
           logprobs: null,
-          finish_reason: result.finishReason,
+          finish_reason:
+            toolCall !== undefined && result.finishReason === 'stop' ? 'tool_calls' : result.finishReason,
         })),
         usage: usageOf(promptIds.length, completionTokens, context.meter),
       });

@@ -19,14 +19,19 @@ function textOf(content: ChatMessage['content'], param: string): string {
 
 /**
  * The chat template's view of OpenAI messages: text content only (text parts joined by
- * newlines); an image or audio part is a 400 naming it, not silently dropped.
+ * newlines); an image or audio part is a 400 naming it, not silently dropped. An assistant's
+ * tool calls become `name(arguments)` lines; tool results are `Tool:` lines of the template.
  *
  * @example
  * templateMessagesOf([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]); // [{ role: 'user', content: 'Hi' }]
  */
 export function templateMessagesOf(messages: readonly ChatMessage[]): TemplateMessage[] {
-  return messages.map((message, index) => ({
-    role: message.role,
-    content: textOf(message.content, `messages.${index}.content`),
-  }));
+  return messages.map((message, index) => {
+    const text = textOf(message.content, `messages.${index}.content`);
+    if (message.role !== 'assistant' || message.tool_calls === undefined)
+      return { role: message.role, content: text };
+    // The model reads text only: an assistant's tool calls are written out as calls.
+    const calls = message.tool_calls.map((call) => `${call.function.name}(${call.function.arguments})`);
+    return { role: 'assistant', content: [text, ...calls].filter((part) => part !== '').join('\n') };
+  });
 }
