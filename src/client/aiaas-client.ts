@@ -127,10 +127,11 @@ export class AiaasClient {
     const defaultAuthorization = Object.entries(defaultHeaders).find(
       ([name]) => name.toLowerCase() === 'authorization',
     )?.[1];
-    // Only aiaas/server keeps a billing record per request; `pricing: 'server'` is how the client
-    // knows it talks to one (it loads that server's rate card). Others are charged their maximum.
+    // Only aiaas/server keeps a billing record per request (in each of its dialects, Ollama's
+    // included); `pricing: 'server'` is how the client knows it talks to one (it loads that
+    // server's rate card). Others are charged their maximum.
     const billingSource =
-      options.pricing === 'server' && this.provider.name !== 'ollama'
+      options.pricing === 'server'
         ? serverBillingSourceFor(
             this.provider.baseURL,
             defaultAuthorization ?? (resolved.apiKey ? `Bearer ${resolved.apiKey}` : undefined),

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AiaasClient } from '../../src/client/aiaas-client.js';
-import { InternalServerError, NotFoundError } from '../../src/errors/index.js';
+import { InternalServerError, NotFoundError, TimeoutError } from '../../src/errors/index.js';
 import { reconcile } from '../../src/index.js';
 import { fault, faultHeader } from '../../src/testing/fault-header-builder.js';
 import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
@@ -86,6 +86,21 @@ describe("the SDK's ollama provider against aiaas/server's Ollama API, over real
     expect(entry?.usage.outputTokens.provenance).toBe('reported');
     expect(entry?.usage.outputTokens.value).toBeLessThan(96);
     await expectReconciled();
+  });
+
+  it('a call that timed out after sending is recorded at what the server billed it, read by its key', async () => {
+    const impatient = reference.client({ provider: 'ollama', timeout: 1_000 });
+    // The server answers long after the client gave up, and bills the call under its idempotency key.
+    const error = await impatient.chat.completions
+      .create(
+        { model: 'ref-chat', messages, max_tokens: 8 },
+        { headers: { 'x-aiaas-fault': faultHeader(fault.delay(2_500)) }, idempotencyKey: 'ollama-late' },
+      )
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TimeoutError);
+    await impatient.settled();
+    const [entry] = await impatient.ledger.entries({ idempotencyKey: 'ollama-late' });
+    expect(entry?.usage.outputTokens).toEqual({ value: 8, provenance: 'reported' });
   });
 
   it("maps the server's Ollama errors and injected faults to the SDK's typed errors", async () => {
