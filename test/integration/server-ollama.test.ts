@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceServer, silentServerLogger, startReferenceServer } from '../../src/server/index.js';
 import { fault, faultHeader } from '../../src/testing/fault-header-builder.js';
+import { scrapeMetrics } from './server-metrics-scrape.js';
 import { bearer, eventually, rawRequest } from './server-pipeline-helpers.js';
 import { requestJson } from './server-test-client.js';
 
@@ -121,6 +122,7 @@ describe('the Ollama API on aiaas/server', () => {
 
   it('bills each call in GET /v1/usage under the served model, with the counters and compute it reported', async () => {
     const key = keys[1]!;
+    const before = await scrapeMetrics(server.url);
     const chat = await post('/api/chat', { ...hello, model: 'ref-chat:latest', stream: false }, key);
     const generate = await post(
       '/api/generate',
@@ -157,6 +159,31 @@ describe('the Ollama API on aiaas/server', () => {
       compute_ms: embed.body.compute_ms,
     });
     for (const answer of [chat, generate, embed]) expect(usageOf(answer).bytes_out).toBeGreaterThan(0);
+    // A tagged name is counted under the model it names, not as an unknown one.
+    const served = { model: 'ref-chat', status: '200', reason: 'ok' };
+    const after = await scrapeMetrics(server.url);
+    expect(after.value('aiaas_requests_total', served) - before.value('aiaas_requests_total', served)).toBe(
+      2,
+    );
+  });
+
+  it('replays a repeated NDJSON stream of one Idempotency-Key line for line, billing it once', async () => {
+    const key = keys[2]!;
+    const headers = { ...bearer(key), 'idempotency-key': 'ollama-stream-once' };
+    const body = { ...hello, options: sampling };
+    const first = await rawRequest(url('/api/chat'), { method: 'POST', body, headers });
+    const again = await rawRequest(url('/api/chat'), { method: 'POST', body, headers });
+    expect(again.headers['content-type']).toBe('application/x-ndjson');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(linesOf(again.text)).toEqual(linesOf(first.text));
+    const records = await eventually(async () => {
+      const usage = await requestJson(`${url('/v1/usage')}?idempotency_key=ollama-stream-once`, {
+        headers: bearer(key),
+      });
+      return usage.body.data.length > 0 ? usage.body.data : undefined;
+    });
+    expect(records).toHaveLength(1);
+    expect(records[0].usage.output_tokens).toBe(linesOf(first.text).at(-1)!.eval_count);
   });
 
   it('acts out x-aiaas-fault on Ollama routes: a status in its error dialect, a stream cut after 2 lines', async () => {

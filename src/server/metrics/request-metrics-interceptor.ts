@@ -62,7 +62,9 @@ export function requestMetricsInterceptor(
     context.settlement.onSettled(({ response, work }) => {
       const { status } = response;
       const reason = failure ?? settledReason(status, response.disconnected, work === 'failed');
-      metrics.recordRequest({ model, status, reason });
+      // The model that ran, when one did: an Ollama tag (`ref-chat:latest`) counts as the model it names.
+      const ran = context.model !== undefined && isServed(context.model) ? context.model : model;
+      metrics.recordRequest({ model: ran, status, reason });
     });
     try {
       const response = await next(context);

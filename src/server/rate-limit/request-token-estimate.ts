@@ -8,9 +8,10 @@ function positiveInteger(value: unknown): number | undefined {
 /**
  * A cheap upper-bound guess of the tokens a request will use, for admission by the
  * tokens-per-minute limit before the body is validated or tokenized: about one token per
- * four bytes of body, plus the completion budget it asks for (`max_completion_tokens` or
- * `max_tokens`, times `n`) when it is a generation request. The limiter settles the real
- * count afterwards, so a wrong guess only shifts when the bucket refills.
+ * four bytes of body, plus the completion budget it asks for (`max_completion_tokens`,
+ * `max_tokens` or Ollama's `options.num_predict`, times `n`) when it is a generation request.
+ * The limiter settles the real count afterwards, so a wrong guess only shifts when the bucket
+ * refills.
  *
  * @example
  * estimateRequestTokens(Buffer.from('{"model":"ref-chat","max_tokens":20,"messages":[]}')); // 33
@@ -30,6 +31,7 @@ export function estimateRequestTokens(body: Buffer): number {
   const budget =
     positiveInteger(request.max_completion_tokens) ??
     positiveInteger(request.max_tokens) ??
+    positiveInteger((request.options as { num_predict?: unknown } | null | undefined)?.num_predict) ??
     assumedCompletionTokens;
   return promptGuess + budget * (positiveInteger(request.n) ?? 1);
 }

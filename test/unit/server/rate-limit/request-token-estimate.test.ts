@@ -14,6 +14,13 @@ describe('estimateRequestTokens', () => {
     expect(estimate(unbounded)).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(unbounded)) / 4) + 256);
   });
 
+  it("reads an Ollama request's options.num_predict as its completion budget", () => {
+    const body = { model: 'ref-chat', prompt: 'x', options: { num_predict: 12 } };
+    expect(estimate(body)).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4) + 12);
+    const unbounded = { model: 'ref-chat', prompt: 'x', options: { num_predict: -1 } };
+    expect(estimate(unbounded)).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(unbounded)) / 4) + 256);
+  });
+
   it('counts only the body of anything else, and survives bodies that are not JSON', () => {
     const body = { model: 'ref-embed', input: 'hello world' };
     expect(estimate(body)).toBe(Math.ceil(Buffer.byteLength(JSON.stringify(body)) / 4));
