@@ -202,6 +202,8 @@ function ledgerFields(entry: LedgerEntry): Record<ReconcileField, number> {
     bytesOut: usage.bytesOut.value,
     tensorElements: usage.tensorElements.value,
     requests: usage.requests.value,
+    // A client measures no deployment time: it reaches the ledger from the server's records only.
+    deployedSeconds: 0,
   };
 }
 

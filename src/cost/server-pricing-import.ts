@@ -25,6 +25,7 @@ export function rateCatalogFromServerPricing(
     if (model.per_1k_tensor_elements !== undefined)
       price.perThousandTensorElements = model.per_1k_tensor_elements;
     if (model.per_request !== undefined) price.perRequest = model.per_request;
+    if (model.per_hour_deployed !== undefined) price.perHourDeployed = model.per_hour_deployed;
     return { id, source: options.source ?? 'aiaas server /v1/pricing', prices: [price] };
   });
   return { currency: pricing.currency, cards };

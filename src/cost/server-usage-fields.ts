@@ -18,5 +18,18 @@ export function serverUsageFields(record: ServerUsageRecord): BilledUsage {
     bytesOut: usage.bytes_out,
     tensorElements: usage.tensor_elements,
     requests: usage.requests,
+    deployedSeconds: usage.deployed_seconds ?? 0,
   };
+}
+
+/**
+ * The counts of a record that the SDK's usage buckets hold: all but `deployedSeconds`, which
+ * only the server measures (a deployed model's READY time) and no call's usage carries.
+ *
+ * @example
+ * makeUsage(serverCallUsageFields(record), 'recovered');
+ */
+export function serverCallUsageFields(record: ServerUsageRecord): Omit<BilledUsage, 'deployedSeconds'> {
+  const { deployedSeconds: _serverOnly, ...fields } = serverUsageFields(record);
+  return fields;
 }

@@ -20,7 +20,6 @@ import { ReferenceChatModel } from './models/reference-chat-model.js';
 import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
 import { createRequestPipeline } from './pipeline/request-pipeline-setup.js';
 import { oipRoutes } from './routes/oip/oip-routes.js';
-import { ollamaRoutes } from './routes/ollama/ollama-routes.js';
 import { openAIRoutes } from './routes/openai/openai-routes.js';
 import type { RouteServices } from './routes/route-services.js';
 import { defaultServerLogger, type ServerLogger } from './server-logger.js';
@@ -117,6 +116,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       seed: resolved.seed,
       servedModels: () => services.registry.names(),
       isServed: (model) => services.registry.get(model) !== undefined,
+      accrueUsage: (tenant) => services.deployments.accrue(tenant),
       logger,
       authenticator,
       metrics,
@@ -125,11 +125,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     await engine.close();
     throw error;
   }
+  services.deployments.attachBilling(pipeline.deploymentBilling);
   const dispatch = createRequestDispatcher({
     routes: new RouteTable([
       ...openAIRoutes(services),
       ...oipRoutes(services),
-      ...ollamaRoutes(services),
       metricsRoute(metrics),
       ...pipeline.routes,
     ]),

@@ -28,6 +28,7 @@ export type BillingRecord = {
     bytes_out: number;
     tensor_elements: number;
     requests: number;
+    deployed_seconds: number;
   };
   cost: { amount: string; currency: string };
 };
@@ -89,6 +90,7 @@ export function createBillingRecord(input: BillingRecordInput): BillingRecord {
       bytes_out: input.usage.bytesOut,
       tensor_elements: input.usage.tensorElements,
       requests: input.usage.requests,
+      deployed_seconds: input.usage.deployedSeconds,
     },
     cost: input.cost.toJSON(),
   };

@@ -32,5 +32,6 @@ export function meterUsage(reading: UsageSnapshot, requests = 1): BilledUsage {
     bytesOut: count(reading.bytesOut),
     tensorElements: count(reading.tensorElements),
     requests: count(requests),
+    deployedSeconds: 0,
   };
 }

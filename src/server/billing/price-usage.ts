@@ -33,6 +33,7 @@ function chargesOf(card: RateCard, model: string): readonly ParsedCharge[] {
     [pricing.per_mb_out, 1_000_000n, 'bytesOut'],
     [pricing.per_1k_tensor_elements, 1000n, 'tensorElements'],
     [pricing.per_request, 1n, 'requests'],
+    [pricing.per_hour_deployed, 3600n, 'deployedSeconds'],
   ];
   const charges: ParsedCharge[] = [];
   for (const [rate, per, field] of rates) {

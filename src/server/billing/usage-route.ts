@@ -21,13 +21,15 @@ function filterOf(query: URLSearchParams): UsageFilter {
  * `since` is inclusive, `until` exclusive; both take ISO 8601 or Unix seconds.
  *
  * @example
- * const routes = [usageRoute(ledger)];
+ * const routes = [usageRoute(ledger, (tenant) => deployments.accrue(tenant))];
  */
-export function usageRoute(ledger: BillingLedger): Route {
+export function usageRoute(ledger: BillingLedger, beforeListing?: (tenant: string) => void): Route {
   return {
     method: 'GET',
     path: '/v1/usage',
     async handle(context) {
+      // Charges that accrue with time (deployed models) are billed up to now first.
+      beforeListing?.(context.tenant.id);
       return jsonResponse(ledger.usageResponse(context.tenant.id, filterOf(context.query)));
     },
   };

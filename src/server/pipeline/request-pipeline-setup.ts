@@ -2,6 +2,7 @@ import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator.js';
 import { authInterceptor } from '../auth/auth-interceptor.js';
 import { billingInterceptor } from '../billing/billing-interceptor.js';
 import { BillingLedger } from '../billing/billing-ledger.js';
+import { deploymentBilling } from '../billing/deployment-billing.js';
 import { pricingRoute } from '../billing/pricing-route.js';
 import { RateCard } from '../billing/rate-card.js';
 import { usageRoute } from '../billing/usage-route.js';
@@ -14,6 +15,7 @@ import { idempotencyInterceptor } from '../idempotency/idempotency-interceptor.j
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { requestMetricsInterceptor } from '../metrics/request-metrics-interceptor.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { DeploymentBilling } from '../models/deployment/deployed-time.js';
 import { rateLimitInterceptor } from '../rate-limit/rate-limit-interceptor.js';
 import { TokenBucketRateLimiter } from '../rate-limit/token-bucket-rate-limiter.js';
 import type { ServerLogger } from '../server-logger.js';
@@ -33,6 +35,8 @@ export interface RequestPipelineContext {
   logger: ServerLogger;
   authenticator: ApiKeyAuthenticator;
   metrics: ServerMetrics;
+  /** Bills time-based charges (deployed models) up to now before a tenant's usage is listed. */
+  accrueUsage?: (tenant: string) => void;
 }
 
 /** The request-level features of the server, ready to plug into the dispatcher. */
@@ -42,6 +46,8 @@ export interface RequestPipeline {
   /** `GET /v1/pricing`, `GET /v1/usage` and `POST /v1/streams/cancel`. */
   routes: Route[];
   detachedWorkLimitMs: number | undefined;
+  /** Prices and records deployed models' READY time in the same ledger. */
+  deploymentBilling: DeploymentBilling;
   /** Closes the billing file; call once no request is in flight. */
   close(): void;
 }
@@ -131,10 +137,11 @@ export function createRequestPipeline(
     interceptors,
     routes: [
       pricingRoute(card, context.servedModels),
-      usageRoute(ledger),
+      usageRoute(ledger, context.accrueUsage),
       streamCancelRoute(recordings, ledger),
     ],
     detachedWorkLimitMs: options.detachedWorkLimitMs,
+    deploymentBilling: deploymentBilling(ledger, card, context.logger),
     close: () => ledger.close(),
   };
 }

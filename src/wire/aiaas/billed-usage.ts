@@ -1,6 +1,6 @@
 /**
- * The buckets a provider bills one request by, with no cache or reasoning split: aiaas/server
- * meters, prices and lists these (`input_tokens`, `compute_ms`, `bytes_in`, …).
+ * The buckets a provider bills by, with no cache or reasoning split: aiaas/server meters,
+ * prices and lists these (`input_tokens`, `compute_ms`, `bytes_in`, …, `deployed_seconds`).
  */
 export const BILLED_BUCKETS = [
   'inputTokens',
@@ -10,6 +10,8 @@ export const BILLED_BUCKETS = [
   'bytesOut',
   'tensorElements',
   'requests',
+  /** Seconds a tenant's deployed model was READY (pay per model), billed apart from its requests. */
+  'deployedSeconds',
 ] as const;
 
 /** One request's billed counts, plain numbers: the vocabulary the server's meter and records share with the SDK. */

@@ -52,6 +52,8 @@ export const priceVersionSchema = z
     perMegabyteIn: priceStringSchema.optional(),
     perMegabyteOut: priceStringSchema.optional(),
     perThousandTensorElements: priceStringSchema.optional(),
+    /** Per hour a deployed model is READY (pay per model), billed by the second. */
+    perHourDeployed: priceStringSchema.optional(),
     tiers: z.array(tokenTierSchema).optional(),
   })
   .refine((version) => PRICE_FIELDS.some((field) => version[field] !== undefined), {
@@ -113,6 +115,7 @@ export const PRICE_FIELDS = [
   'perMegabyteIn',
   'perMegabyteOut',
   'perThousandTensorElements',
+  'perHourDeployed',
 ] as const;
 
 export type PriceField = (typeof PRICE_FIELDS)[number];

@@ -13,6 +13,8 @@ export const modelPricingSchema = z
     per_mb_out: priceStringSchema.optional(),
     per_1k_tensor_elements: priceStringSchema.optional(),
     per_request: priceStringSchema.optional(),
+    /** Per hour a tenant's deployed model is READY, billed by the second. */
+    per_hour_deployed: priceStringSchema.optional(),
   })
   .refine(
     (model) =>
@@ -21,7 +23,8 @@ export const modelPricingSchema = z
       model.per_mb_in !== undefined ||
       model.per_mb_out !== undefined ||
       model.per_1k_tensor_elements !== undefined ||
-      model.per_request !== undefined,
+      model.per_request !== undefined ||
+      model.per_hour_deployed !== undefined,
     { message: 'a priced model needs at least one rate' },
   );
 

@@ -13,6 +13,8 @@ export const serverUsageCountsSchema = z.looseObject({
   bytes_out: count,
   tensor_elements: count,
   requests: count,
+  /** Seconds a deployed model was READY (records of deployment time; 0 on request records and older files). */
+  deployed_seconds: count.optional(),
 });
 
 /** One billing record: one attempt that did work, for the calling tenant. */

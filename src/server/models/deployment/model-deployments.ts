@@ -4,6 +4,7 @@ import type { ServerLogger } from '../../server-logger.js';
 import { compareVersions, isValidModelName } from '../model-name-rules.js';
 import type { ModelRegistry, ModelVersionEntry } from '../model-registry.js';
 import { DeployedSessions } from './deployed-sessions.js';
+import { DeployedTime, type DeploymentBilling } from './deployed-time.js';
 import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.js';
 import type { DeploymentFile, DeploymentFiles } from './deployment-files.js';
 import type { ResolvedDeploymentOptions } from './deployment-options.js';
@@ -15,6 +16,8 @@ import { onnxEnvelopeProblem } from './onnx-envelope.js';
 export interface LoadRequest {
   configText?: string | undefined;
   files: DeploymentFile[];
+  /** The load request, named by the deployment's time charges. */
+  requestId?: string | undefined;
 }
 
 /** One row of `POST /v2/repository/index`. */
@@ -50,6 +53,7 @@ export class ModelDeployments {
   readonly #table = new DeploymentTable();
   readonly #leases = new InFlightLeases();
   readonly #releases = new Set<Promise<void>>();
+  readonly #time = new DeployedTime();
   readonly #sessions: DeployedSessions;
 
   constructor(
@@ -60,6 +64,16 @@ export class ModelDeployments {
     readonly logger: ServerLogger,
   ) {
     this.#sessions = new DeployedSessions(engine, files);
+  }
+
+  /** Bills READY time from now on through `billing` (the server's ledger and rate card). */
+  attachBilling(billing: DeploymentBilling): void {
+    this.#time.attach(billing);
+  }
+
+  /** Bills the whole seconds `tenant`'s models have been READY since last billed (before its usage is read). */
+  accrue(tenant: string): void {
+    this.#time.accrue(tenant);
   }
 
   /** Marks a request as running on `entry` until the returned function is called. */
@@ -111,6 +125,7 @@ export class ModelDeployments {
 
   /** Waits for sessions being released, then drops the private file copies. */
   async close(): Promise<void> {
+    this.#time.endAll();
     await Promise.all(this.#releases);
     await this.files.close();
   }
@@ -131,6 +146,8 @@ export class ModelDeployments {
       const problem = onnxEnvelopeProblem(file.bytes);
       if (problem !== undefined) throw loadFailed(name, `file:${file.version}/model.onnx ${problem}`);
     }
+    if (this.#time.billing?.isPriced(name) === false)
+      throw loadFailed(name, 'the rate card prices no such model; add it or a default_model to the card');
     this.#checkLimits(tenant, name, files);
     const replacing = current?.state === 'READY' ? current : undefined;
     if (replacing === undefined)
@@ -162,6 +179,7 @@ export class ModelDeployments {
       configText,
       entries,
     });
+    this.#time.start(tenant, name, request.requestId ?? `restored:${name}`);
     if (replacing?.entries !== undefined) this.#release(replacing.entries);
     if (persist) {
       await this.files.persist(tenant, name, configText, files).catch((error: Error) =>
@@ -180,6 +198,7 @@ export class ModelDeployments {
     if (current === undefined) throw notFound(name);
     if (current.state !== 'READY' || current.entries === undefined) return;
     this.registry.removeDeployed(tenant, name);
+    this.#time.end(tenant, name);
     this.#table.set(tenant, {
       ...current,
       state: 'UNAVAILABLE',

@@ -76,11 +76,8 @@ export function oipRepositoryRoutes(services: RouteServices): Route[] {
       path: '/v2/repository/models/:model/load',
       async handle(context) {
         const request = parseRequest(repositoryLoadRequestSchema, await readOptionalJson(context));
-        await deployments.load(
-          context.tenant.id,
-          context.params.model!,
-          loadRequestOf(request.parameters ?? {}),
-        );
+        const load = { ...loadRequestOf(request.parameters ?? {}), requestId: context.requestId };
+        await deployments.load(context.tenant.id, context.params.model!, load);
         return jsonResponse({});
       },
     },

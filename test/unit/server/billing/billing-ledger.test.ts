@@ -17,6 +17,7 @@ const usage: BilledUsage = {
   bytesOut: 922,
   tensorElements: 0,
   requests: 1,
+  deployedSeconds: 0,
 };
 
 function billed(

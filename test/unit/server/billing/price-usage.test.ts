@@ -17,6 +17,7 @@ const none: BilledUsage = {
   bytesOut: 0,
   tensorElements: 0,
   requests: 0,
+  deployedSeconds: 0,
 };
 
 const allRates = RateCard.fromObject({
@@ -65,6 +66,22 @@ describe('priceUsage', () => {
     expect(cost.toDecimalString()).toBe('0.0301056');
   });
 
+  it('prices a deployed model per hour, by the second, exactly', () => {
+    const card = RateCard.fromObject({
+      currency: 'USD',
+      effective_from: '2025-01-01',
+      models: { mine: { per_hour_deployed: '0.01', per_request: '0.5' } },
+    });
+    // 0.01 / 3600 = 0.0000027777… per second: rounded once, half-even, at 1e-12.
+    expect(priceUsage(card, 'mine', { ...none, deployedSeconds: 1 }).toDecimalString()).toBe(
+      '0.000002777778',
+    );
+    expect(priceUsage(card, 'mine', { ...none, deployedSeconds: 3600 }).toDecimalString()).toBe('0.01');
+    expect(priceUsage(card, 'mine', { ...none, deployedSeconds: 90, requests: 2 }).toDecimalString()).toBe(
+      '1.00025',
+    );
+  });
+
   it('is exact where floats drift: 0.1 + 0.2 per request', () => {
     const card = RateCard.fromObject({
       currency: 'USD',
@@ -104,7 +121,8 @@ describe('priceUsage', () => {
           requests: fc.integer({ min: 0, max: 3 }),
         }),
         (usage) => {
-          const server = priceUsage(allRates, 'everything', usage);
+          // Deployment time has no client bucket: the SDK never meters it.
+          const server = priceUsage(allRates, 'everything', { ...usage, deployedSeconds: 0 });
           const client = priceWithCatalog(price, allRates.currency, makeUsage(usage)).total;
           expect(server.units).toBe(client.units);
         },
@@ -138,6 +156,7 @@ describe('meterUsage', () => {
       bytesOut: 922,
       tensorElements: 0,
       requests: 1,
+      deployedSeconds: 0,
     });
     expect(
       meterUsage(
