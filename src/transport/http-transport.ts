@@ -7,6 +7,7 @@ import { AttemptSignal } from './attempt-signal.js';
 import { BodyByteCount } from './body-byte-count.js';
 import { composeMiddleware } from './compose-middleware.js';
 import { InFlightAttempts } from './in-flight-attempts.js';
+import type { CollectedAnswer, TooLarge } from './json-answer-handler.js';
 import { clientClosedError, mapNetworkError } from './network-error-mapping.js';
 import { readBodyText, readResponseText } from './read-body.js';
 import type { Redactor } from './redactor.js';
@@ -24,7 +25,7 @@ import type {
   TransportRequestInit,
   TransportResponse,
 } from './transport-types.js';
-import { sendOverUndici } from './undici-send.js';
+import { collectOverUndici, sendOverUndici } from './undici-send.js';
 
 export interface HttpTransportOptions {
   dispatcher: Dispatcher;
@@ -88,27 +89,27 @@ export class HttpTransport {
       // Serialised once: sent as is, and a server billing per MB counts these same bytes.
       const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
       const sentBytes = payload === undefined ? 0 : Buffer.byteLength(payload);
-      const response = await this.#start(init, payload, attempt, started, limitBytes);
-      const text = await readResponseText(response.body, {
-        limitBytes,
-        declaredBytes: declaredBodyBytes(init, response),
-        tooLarge: (receivedBytes, declaredBytes) =>
-          responseTooLarge({
-            target: this.#options.redactor.text(`${init.method} ${init.url}`),
-            phase: 'body',
-            limitBytes,
-            receivedBytes,
-            declaredBytes,
-            sentBytes,
-            status: response.status,
-            requestId: response.requestId,
-          }),
-      });
+      const tooLarge: TooLarge = (response, receivedBytes, declaredBytes) =>
+        responseTooLarge({
+          target: this.#options.redactor.text(`${init.method} ${init.url}`),
+          phase: 'body',
+          limitBytes,
+          receivedBytes,
+          declaredBytes,
+          sentBytes,
+          status: response.status,
+          requestId: response.requestId,
+        });
+      const answer =
+        this.#handler === undefined
+          ? await this.#collect(init, payload, attempt, started, limitBytes, tooLarge)
+          : await this.#collectThroughMiddleware(init, payload, attempt, started, limitBytes, tooLarge);
+      const { text } = answer;
       const info: ResponseInfo = {
-        status: response.status,
-        headers: response.headers,
-        requestId: response.requestId,
-        bodyBytes: { sent: sentBytes, received: Buffer.byteLength(text) },
+        status: answer.status,
+        headers: answer.headers,
+        requestId: answer.requestId,
+        bodyBytes: { sent: sentBytes, received: answer.receivedBytes },
       };
       if (text.length === 0) return { data: undefined, response: info };
       try {
@@ -116,15 +117,15 @@ export class HttpTransport {
       } catch {
         // Only now pay for a trimmed copy: blank bodies are rare, and JSON.parse refuses them.
         if (text.trim() === '') return { data: undefined, response: info };
-        const contentType = response.headers['content-type'] ?? 'no content type';
+        const contentType = answer.headers['content-type'] ?? 'no content type';
         const snippet = this.#options.redactor.text(text.replace(/\s+/g, ' ').trim().slice(0, 120));
-        const requestIdText = response.requestId ? ` (request id ${response.requestId})` : '';
+        const requestIdText = answer.requestId ? ` (request id ${answer.requestId})` : '';
         throw new ValidationError(
           `Expected JSON from ${init.method} ${init.url} but got ${contentType}: "${snippet}"${requestIdText}`,
           {
             issues: [{ path: '', message: `not JSON (${contentType})` }],
             subject: 'response',
-            requestId: response.requestId,
+            requestId: answer.requestId,
           },
         );
       }
@@ -240,6 +241,45 @@ export class HttpTransport {
     return clientClosedError(this.#options.redactor.text(`${init.method} ${init.url}`), 'connect');
   }
 
+  /** A JSON attempt without middleware: straight over the dispatcher, the body collected as it arrives. */
+  async #collect(
+    init: TransportRequestInit,
+    payload: string | undefined,
+    attempt: AttemptSignal,
+    started: number,
+    limitBytes: number,
+    tooLarge: TooLarge,
+  ): Promise<CollectedAnswer> {
+    const headers = this.#headersFor(payload !== undefined, init.headers);
+    const answer = await collectOverUndici(this.#options, init.method, init.url, headers, payload, attempt, {
+      limitBytes,
+      errorLimitBytes: Math.min(errorBodyLimit, limitBytes),
+      expectsBody: init.method !== 'HEAD',
+      tooLarge,
+    });
+    if (!isSuccess(answer.status)) throw this.#statusError(init, answer, started, answer.text);
+    this.#logAnswer(init, answer, started);
+    return answer;
+  }
+
+  /** A JSON attempt through the middleware, which sees (and may replace) the response and its body. */
+  async #collectThroughMiddleware(
+    init: TransportRequestInit,
+    payload: string | undefined,
+    attempt: AttemptSignal,
+    started: number,
+    limitBytes: number,
+    tooLarge: TooLarge,
+  ): Promise<CollectedAnswer> {
+    const response = await this.#start(init, payload, attempt, started, limitBytes);
+    const text = await readResponseText(response.body, {
+      limitBytes,
+      declaredBytes: declaredBodyBytes(init, response),
+      tooLarge: (receivedBytes, declaredBytes) => tooLarge(response, receivedBytes, declaredBytes),
+    });
+    return { ...infoOf(response), text, receivedBytes: Buffer.byteLength(text) };
+  }
+
   /** Runs middleware and the request; throws the APIError for a non-2xx status. */
   async #start(
     init: TransportRequestInit,
@@ -249,7 +289,6 @@ export class HttpTransport {
     limitBytes: number,
   ): Promise<TransportResponse> {
     const headers = this.#headersFor(payload !== undefined, init.headers);
-    const { logger } = this.#options;
     let response: TransportResponse;
     if (this.#handler === undefined) {
       // No middleware: undici gets the attempt itself as its signal and the body serialised once.
@@ -268,15 +307,31 @@ export class HttpTransport {
       response = await this.#handler(request);
     }
     attempt.phase = 'body';
-    if (response.status >= 200 && response.status < 300) {
-      if (logger.enabled('info')) {
-        const fields = responseFields(init, response, started);
-        logger.info(summaryOf(fields), fields);
-        logger.debug('response headers', { ...fields, headers: response.headers });
-      }
+    if (isSuccess(response.status)) {
+      this.#logAnswer(init, response, started);
       return response;
     }
     const bodyText = await readBodyText(response.body, Math.min(errorBodyLimit, limitBytes)).catch(() => '');
+    throw this.#statusError(init, response, started, bodyText);
+  }
+
+  /** The info line of a 2xx answer (and its headers at debug). */
+  #logAnswer(init: TransportRequestInit, response: AnswerInfo, started: number): void {
+    const { logger } = this.#options;
+    if (!logger.enabled('info')) return;
+    const fields = responseFields(init, response, started);
+    logger.info(summaryOf(fields), fields);
+    logger.debug('response headers', { ...fields, headers: response.headers });
+  }
+
+  /** The `APIError` of a non-2xx answer, made from its error body's text, logged once. */
+  #statusError(
+    init: TransportRequestInit,
+    response: AnswerInfo,
+    started: number,
+    bodyText: string,
+  ): AiaasError {
+    const { logger } = this.#options;
     const error = apiErrorFromResponse(infoOf(response), bodyText, this.#options.redactor);
     if (logger.enabled('info')) {
       const fields = responseFields(init, response, started);
@@ -288,7 +343,7 @@ export class HttpTransport {
       });
       logger.debug('error response', { ...fields, headers: response.headers, body: bodyText });
     }
-    throw error;
+    return error;
   }
 
   /** One info line for an attempt that got no usable response: refused, reset, timed out, aborted, unreadable, too large. */
@@ -345,7 +400,7 @@ type ResponseFields = {
 /** The structured fields of an attempt's summary line; the call's operation and attempt are added by the logger. */
 function responseFields(
   init: TransportRequestInit,
-  response: TransportResponse,
+  response: { status: number; requestId: string | undefined },
   started: number,
 ): ResponseFields {
   return {
@@ -362,7 +417,17 @@ function summaryOf(fields: ResponseFields): string {
   return `${fields.method} ${fields.url} -> ${fields.status} in ${fields.durationMs} ms${requestId}`;
 }
 
-function infoOf(response: TransportResponse): {
+type AnswerInfo = {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestId: string | undefined;
+};
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function infoOf(response: AnswerInfo): {
   status: number;
   headers: Readonly<Record<string, string>>;
   requestId: string | undefined;
