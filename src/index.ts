@@ -2,7 +2,9 @@
 
 // Builders
 export { ChatBuilder, chat } from './builders/chat-builder.js';
+export { type ZodResponseFormat, zodResponseFormat } from './builders/structured-output.js';
 export { type DatatypeOf, type TensorInput, type TensorSource, tensor } from './builders/tensor-builder.js';
+export { type RunnableTool, type ToolSpec, tool } from './builders/tool-definition.js';
 // Client
 export { AiaasClient } from './client/aiaas-client.js';
 export type { AiaasClientOptions } from './client/aiaas-client-options.js';
@@ -14,6 +16,8 @@ export type {
   VersionedRequestOptions,
 } from './client/request-options.js';
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
+export type { ParseChatParams, ParsedChatCompletion } from './client/resources/chat-structured.js';
+export type { RunToolsParams, RunToolsResult } from './client/resources/chat-tool-runner.js';
 export type { InferOptions } from './client/resources/inference-resource.js';
 export type {
   MeteredChatStream,

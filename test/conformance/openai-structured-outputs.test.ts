@@ -130,7 +130,8 @@ describe('tool calls through the openai client', () => {
       max_tokens: 60,
     });
     const final = await stream.finalChatCompletion();
-    const call = final.choices[0]!.message.tool_calls![0]! as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
+    const call = final.choices[0]!.message
+      .tool_calls![0]! as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
     expect(final.choices[0]!.finish_reason).toBe('tool_calls');
     expect(argumentsValidator.safeParse(JSON.parse(call.function.arguments)).success).toBe(true);
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type ChatBuilder, isChatBuilder } from '../../builders/chat-builder.js';
 import { estimatePromptTokens } from '../../cost/cost-estimator.js';
 import { estimateChatCall, messagesForEstimate } from '../../metering/call-estimate.js';
@@ -14,6 +15,14 @@ import type { RequestOptions, StreamRequestOptions } from '../request-options.js
 import { rejectStreaming, validateRequest, withStreamUsage } from '../request-validation.js';
 import type { MeteredChatStream } from '../stream-session/metered-chat-stream.js';
 import { openStream } from '../stream-session/stream-opener.js';
+import {
+  outputSchemaOf,
+  type ParseChatParams,
+  type ParsedChatCompletion,
+  parseCompletion,
+  requireOutputSchema,
+} from './chat-structured.js';
+import { type RunToolsParams, type RunToolsResult, runToolLoop } from './chat-tool-runner.js';
 
 /** Chat params as users write them (before schema defaults), or a builder. */
 export type ChatCompletionParams = ChatCompletionRequest | ChatBuilder;
@@ -71,9 +80,13 @@ export class ChatCompletions {
    * for await (const text of stream.text()) process.stdout.write(text);
    * const { usage, cost } = await stream.final();
    */
-  async stream(params: ChatCompletionParams, options: StreamRequestOptions = {}): Promise<MeteredChatStream> {
-    const request = withStreamUsage(resolveChatParams(params));
-    return openStream(
+  async stream<Parsed = unknown>(
+    params: ChatCompletionParams | ParseChatParams<Parsed>,
+    options: StreamRequestOptions = {},
+  ): Promise<MeteredChatStream<Parsed>> {
+    const request = withStreamUsage(resolveChatParams(params as ChatCompletionParams));
+    const schema = outputSchemaOf(params);
+    const stream = await openStream(
       this.#context,
       {
         operation: 'chat.completions.stream',
@@ -83,5 +96,36 @@ export class ChatCompletions {
       },
       options,
     );
+    if (schema !== undefined) stream.readOutputWith(schema);
+    return stream as MeteredChatStream<Parsed>;
+  }
+
+  /**
+   * Creates a chat completion with a response format made from a zod schema and reads each
+   * choice's answer back with it: `choices[i].message.parsed`, typed. A `ValidationError`
+   * names the path when the provider answers something else. Metered like `create()`.
+   *
+   * @example
+   * const completion = await client.chat.completions.parse(chat('ref-chat').user('hi').responseFormat(Person));
+   * completion.choices[0].message.parsed; // Person | null
+   */
+  async parse<Parsed>(
+    params: ParseChatParams<Parsed>,
+    options: RequestOptions = {},
+  ): Promise<ParsedChatCompletion<Parsed>> {
+    const schema = requireOutputSchema(params) as z.ZodType<Parsed>;
+    return parseCompletion(await this.create(params as ChatCompletionParams, options), schema);
+  }
+
+  /**
+   * Runs a tool loop: call, run each tool call (`tool({ name, parameters, execute })`) with its
+   * validated arguments, send the results back, until the model answers or `maxSteps` calls
+   * were made. Every step is a `create()` call: metered, budgeted and in the ledger.
+   *
+   * @example
+   * const { completion, steps } = await client.chat.completions.runTools({ model: 'ref-chat', messages, tools: [weather], tool_choice: 'required', maxSteps: 3 });
+   */
+  runTools(params: RunToolsParams, options: RequestOptions = {}): Promise<RunToolsResult> {
+    return runToolLoop((request) => this.create(request, options), params);
   }
 }

@@ -1,10 +1,14 @@
+import type { z } from 'zod';
+import { parseStructured } from '../../builders/structured-output.js';
 import type { Money } from '../../cost/money.js';
 import type { Usage } from '../../cost/usage.js';
 import { ChatStream, type ChatStreamFinal } from '../../streaming/chat-stream.js';
 import type { StreamSession } from './stream-session.js';
 
 /** A finished stream's result with what it cost. */
-export interface MeteredChatStreamFinal extends ChatStreamFinal {
+export interface MeteredChatStreamFinal<Parsed = unknown> extends ChatStreamFinal {
+  /** The first choice's answer read with the zod schema of the response format, when it has one. */
+  parsed?: Parsed | null;
   /** The exact price of `usageBuckets`; null when no `pricing` is configured. */
   cost: Money | null;
   /** The stream's usage as the ledger recorded it (canonical buckets, each with its provenance). */
@@ -31,10 +35,11 @@ export interface StreamCallInfo {
  * const { usage, cost } = await stream.final();
  * console.log(usage.provenance, cost?.toDecimalString());
  */
-export class MeteredChatStream extends ChatStream {
+export class MeteredChatStream<Parsed = unknown> extends ChatStream {
   readonly attempts: number;
   readonly idempotencyKey: string | undefined;
   readonly #session: StreamSession;
+  #outputSchema: z.ZodType | undefined;
 
   constructor(session: StreamSession, call: StreamCallInfo) {
     super(session, session.controller, session.requestId);
@@ -51,7 +56,12 @@ export class MeteredChatStream extends ChatStream {
    * @example
    * const { choices, usage, cost, usageBuckets } = await stream.final();
    */
-  override async final(): Promise<MeteredChatStreamFinal> {
+  /** Reads the answer with this schema in `final().parsed` (set for a response format made from zod). */
+  readOutputWith(schema: z.ZodType): void {
+    this.#outputSchema = schema;
+  }
+
+  override async final(): Promise<MeteredChatStreamFinal<Parsed>> {
     let final: ChatStreamFinal;
     try {
       final = await super.final();
@@ -62,6 +72,11 @@ export class MeteredChatStream extends ChatStream {
     }
     // Settled before the stream reported its end, so this resolves at once.
     const { usage, cost } = await this.#session.completed();
-    return { ...final, cost, usageBuckets: usage };
+    if (this.#outputSchema === undefined) return { ...final, cost, usageBuckets: usage };
+    const content = final.choices[0]?.message.content;
+    const parsed = content
+      ? (parseStructured(this.#outputSchema, content, 'choices.0.message.content') as Parsed)
+      : null;
+    return { ...final, cost, usageBuckets: usage, parsed };
   }
 }
