@@ -18,6 +18,12 @@ export type {
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { ParseChatParams, ParsedChatCompletion } from './client/resources/chat-structured.js';
 export type { RunToolsParams, RunToolsResult } from './client/resources/chat-tool-runner.js';
+export type {
+  InferenceRepository,
+  RepositoryIndexOptions,
+  RepositoryLoadOptions,
+  RepositoryModelFile,
+} from './client/resources/inference-repository-resource.js';
 export type { InferOptions } from './client/resources/inference-resource.js';
 export type {
   MeteredChatStream,
@@ -112,6 +118,7 @@ export type {
   PostgresPool,
   PostgresPoolClient,
   PostgresQueryable,
+  PostgresQueryConfig,
   PostgresQueryResult,
   PostgresStoreOptions,
 } from './cost/postgres-connection.js';
@@ -262,6 +269,7 @@ export {
   type ServerUsageRecord,
 } from './wire/aiaas/server-usage-schemas.js';
 export type { InferInput, InferRequest, ModelMetadata, ServerMetadata } from './wire/oip/oip-schemas.js';
+export type { RepositoryIndexEntry } from './wire/oip/repository-schemas.js';
 export type { TensorDatatype } from './wire/oip/tensor-datatypes.js';
 // Wire types (inferred from the zod schemas in src/wire)
 export type {

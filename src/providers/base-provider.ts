@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { HttpTransport } from '../transport/http-transport.js';
 import type { HttpMethod } from '../transport/transport-types.js';
 import type { InferRequest, ModelMetadata, ServerMetadata } from '../wire/oip/oip-schemas.js';
+import type { RepositoryIndexEntry, RepositoryLoadRequest } from '../wire/oip/repository-schemas.js';
 import type { ChatCompletion, ChatCompletionRequest } from '../wire/openai/chat-schemas.js';
 import type { Completion, CompletionRequest } from '../wire/openai/completion-schemas.js';
 import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
@@ -177,5 +178,24 @@ export abstract class BaseProvider implements Provider {
     _options: ProviderCallOptions,
   ): Promise<ProviderResult<InferResult>> {
     throw this.unsupported('inference.infer', 'Use the oip provider for Open Inference Protocol servers.');
+  }
+
+  async doRepositoryIndex(
+    _ready: boolean | undefined,
+    _options: ProviderCallOptions,
+  ): Promise<ProviderResult<RepositoryIndexEntry[]>> {
+    throw this.unsupported('inference.repository', 'Use the oip provider for Triton and aiaas/server.');
+  }
+
+  async doRepositoryLoad(
+    _model: string,
+    _request: RepositoryLoadRequest,
+    _options: ProviderCallOptions,
+  ): Promise<ProviderResult<void>> {
+    throw this.unsupported('inference.repository', 'Use the oip provider for Triton and aiaas/server.');
+  }
+
+  async doRepositoryUnload(_model: string, _options: ProviderCallOptions): Promise<ProviderResult<void>> {
+    throw this.unsupported('inference.repository', 'Use the oip provider for Triton and aiaas/server.');
   }
 }

@@ -1,5 +1,6 @@
 import type { ResponseInfo, SendOptions, TransportResponse } from '../transport/transport-types.js';
 import type { InferRequest, ModelMetadata, ServerMetadata } from '../wire/oip/oip-schemas.js';
+import type { RepositoryIndexEntry, RepositoryLoadRequest } from '../wire/oip/repository-schemas.js';
 import type { ChatCompletion, ChatCompletionRequest } from '../wire/openai/chat-schemas.js';
 import type { Completion, CompletionRequest } from '../wire/openai/completion-schemas.js';
 import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
@@ -85,4 +86,16 @@ export interface Provider {
     version: ModelVersionOptions,
     options: ProviderCallOptions,
   ): Promise<ProviderResult<InferResult>>;
+  /** Triton's model repository extension: every model with its state. */
+  doRepositoryIndex(
+    ready: boolean | undefined,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<RepositoryIndexEntry[]>>;
+  /** Loads (or reloads) a model, with its config and files as the request's parameters. */
+  doRepositoryLoad(
+    model: string,
+    request: RepositoryLoadRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<void>>;
+  doRepositoryUnload(model: string, options: ProviderCallOptions): Promise<ProviderResult<void>>;
 }

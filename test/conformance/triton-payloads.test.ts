@@ -23,6 +23,19 @@ beforeAll(async () => {
   server.route('POST', '/v2/models/sentiment/infer', (_request, response) =>
     sendFixture(response, 'triton/error-unknown-model.json', { status: 400 }),
   );
+  server.route('POST', '/v2/repository/index', (_request, response) =>
+    sendFixture(response, 'triton/repository-index.json'),
+  );
+  // Triton answers a load and an unload with an empty 200.
+  server.route('POST', '/v2/repository/models/densenet_onnx/load', (_request, response) =>
+    response.writeHead(200, { 'content-length': '0' }).end(),
+  );
+  server.route('POST', '/v2/repository/models/densenet_onnx/unload', (_request, response) =>
+    response.writeHead(200, { 'content-length': '0' }).end(),
+  );
+  server.route('POST', '/v2/repository/models/broken/load', (_request, response) =>
+    sendFixture(response, 'triton/error-load-failed.json', { status: 400 }),
+  );
   oip = new AiaasClient({ provider: 'oip', baseURL: server.url, maxRetries: 0, logLevel: 'off' });
 });
 afterAll(async () => {
@@ -90,5 +103,34 @@ describe('Triton payloads', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as Error).message).toContain("Request for unknown model: 'sentiment' is not found");
+  });
+
+  it("reads Triton's repository index and lists its models once each", async () => {
+    const index = await oip.inference.repository.index({ ready: true });
+    expect(index).toEqual(fixtureJson('triton/repository-index.json'));
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({ ready: true });
+    expect((await oip.models.list()).data.map((model) => model.id)).toEqual([
+      'densenet_onnx',
+      'simple',
+      'text_classifier',
+    ]);
+  });
+
+  it('loads with a config and a base64 file override, and unloads, on empty 200 answers', async () => {
+    const bytes = new Uint8Array([8, 7, 0, 255]);
+    await oip.inference.repository.load('densenet_onnx', {
+      config: { max_batch_size: 4 },
+      files: { 3: bytes },
+    });
+    expect(JSON.parse(server.requests[0]!.body)).toEqual({
+      parameters: { config: '{"max_batch_size":4}', 'file:3/model.onnx': 'CAcA/w==' },
+    });
+    await oip.inference.repository.unload('densenet_onnx');
+    expect(server.requests[1]!.path).toBe('/v2/repository/models/densenet_onnx/unload');
+    const error = await oip.inference.repository.load('broken').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toContain(
+      "failed to load 'broken', failed to poll from model repository",
+    );
   });
 });

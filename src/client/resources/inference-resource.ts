@@ -12,6 +12,7 @@ import type { APIPromise } from '../api-promise.js';
 import { type ClientContext, executeCall } from '../client-context.js';
 import type { RequestOptions, VersionedRequestOptions } from '../request-options.js';
 import { validateRequest } from '../request-validation.js';
+import { InferenceRepository } from './inference-repository-resource.js';
 import { requireModelName } from './models-resource.js';
 
 /** Options of `inference.infer`. */
@@ -31,9 +32,12 @@ function versionOf(options: VersionedRequestOptions): { version?: string } {
 /** `client.inference`: Open Inference Protocol v2 (the oip provider). */
 export class Inference {
   readonly #context: ClientContext;
+  /** Triton's model repository extension: index, load (deploy your own model on aiaas/server), unload. */
+  readonly repository: InferenceRepository;
 
   constructor(context: ClientContext) {
     this.#context = context;
+    this.repository = new InferenceRepository(context);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { APIError } from '../../errors/index.js';
 import {
   type InferRequest,
@@ -8,11 +9,15 @@ import {
   type ServerMetadata,
   serverMetadataSchema,
 } from '../../wire/oip/oip-schemas.js';
+import {
+  type RepositoryIndexEntry,
+  type RepositoryLoadRequest,
+  repositoryIndexSchema,
+} from '../../wire/oip/repository-schemas.js';
 import type { ModelList } from '../../wire/openai/model-schemas.js';
 import { BaseProvider, encodeModelPath, joinUrl, type ProviderContext } from '../base-provider.js';
 import type { ModelVersionOptions, ProviderCallOptions, ProviderResult } from '../provider-types.js';
 import type { InferResult } from './decoded-tensor.js';
-import { repositoryIndexSchema } from './repository-index-schema.js';
 import { decodeInferResponse } from './tensor-decoding.js';
 
 /** Statuses that mean "not ready" rather than a failed call: Triton answers 400, KServe 503, unknown models 404. */
@@ -107,6 +112,35 @@ export class OIPProvider extends BaseProvider {
       options,
     );
     return { data: decodeInferResponse(data, response.requestId), response };
+  }
+
+  override doRepositoryIndex(
+    ready: boolean | undefined,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<RepositoryIndexEntry[]>> {
+    const url = joinUrl(this.baseURL, 'v2/repository/index');
+    const body = ready === undefined ? {} : { ready };
+    return this.sendJson(repositoryIndexSchema, 'POST', url, body, 'repository index', options);
+  }
+
+  override async doRepositoryLoad(
+    model: string,
+    request: RepositoryLoadRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<void>> {
+    const url = joinUrl(this.baseURL, `v2/repository/models/${encodeModelPath(model)}/load`);
+    // Triton answers an empty body, aiaas/server `{}`: nothing in it is read.
+    const { response } = await this.sendJson(z.unknown(), 'POST', url, request, 'repository load', options);
+    return { data: undefined, response };
+  }
+
+  override async doRepositoryUnload(
+    model: string,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<void>> {
+    const url = joinUrl(this.baseURL, `v2/repository/models/${encodeModelPath(model)}/unload`);
+    const { response } = await this.sendJson(z.unknown(), 'POST', url, {}, 'repository unload', options);
+    return { data: undefined, response };
   }
 
   /** Lists models through the repository extension (`POST /v2/repository/index`, Triton and aiaas/server). */

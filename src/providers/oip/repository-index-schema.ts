@@ -1,1 +1,0 @@
-export { repositoryIndexSchema } from '../../wire/oip/repository-schemas.js';
