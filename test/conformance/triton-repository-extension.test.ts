@@ -34,9 +34,7 @@ async function post(path: string, body?: unknown) {
 const entryKeys = new Set(['name', 'version', 'state', 'reason']);
 const states = new Set(['READY', 'LOADING', 'UNAVAILABLE', 'UNLOADING']);
 
-function expectIndexShape(
-  json: unknown,
-): { name: string; version?: string; state?: string; reason?: string }[] {
+function expectIndexShape(json: unknown): RepositoryIndexEntry[] {
   expect(Array.isArray(json)).toBe(true);
   const entries = repositoryIndexSchema.parse(json);
   for (const entry of entries) {
