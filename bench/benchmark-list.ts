@@ -6,6 +6,7 @@ import { runStreamingParse } from './benchmarks/streaming-parse.js';
 import type { BenchContext } from './harness/bench-context.js';
 import type { BenchmarkResult } from './harness/result-types.js';
 import { runServerThroughput } from './server/server-throughput.js';
+import { runStructuredDecoding } from './server/structured-decoding.js';
 
 export interface Benchmark {
   name: string;
@@ -18,6 +19,7 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'streaming-parse', run: runStreamingParse },
   { name: 'idle-stream-memory', run: runIdleStreamMemory },
   { name: 'server-throughput', run: runServerThroughput },
+  { name: 'structured-decoding', run: runStructuredDecoding },
   { name: 'cost-layer', run: runCostLayer },
   { name: 'postgres-budget', run: runPostgresBudget },
 ];

@@ -82,12 +82,16 @@ export class ServerLoad {
     return this.#measure(server, call, concurrency, durationMs);
   }
 
-  /** `ref-chat` completions of up to `maxTokens`; the rate is generated tokens/s, as the server reports them. */
+  /**
+   * `ref-chat` completions of up to `maxTokens` (with `extra` request fields, e.g. a
+   * `response_format`); the rate is generated tokens/s, as the server reports them.
+   */
   chat(
     server: ReferenceServerProcess,
     concurrency: number,
     durationMs: number,
     maxTokens: number,
+    extra: Record<string, unknown> = {},
   ): Promise<LoadSample> {
     const url = `${server.url}/v1/chat/completions`;
     const call = async () => {
@@ -97,6 +101,7 @@ export class ServerLoad {
         messages: [{ role: 'user', content: sentences[sequence % sentences.length] }],
         max_tokens: maxTokens,
         seed: sequence,
+        ...extra,
       });
       return (completion.usage as { completion_tokens: number }).completion_tokens;
     };

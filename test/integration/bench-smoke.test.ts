@@ -74,6 +74,7 @@ describe('npm run bench -- --size tiny', () => {
       'streaming-parse',
       'idle-stream-memory',
       'server-throughput',
+      'structured-decoding',
       'cost-layer',
       'postgres-budget',
     ]);
