@@ -8,7 +8,9 @@ Commands:
 ${helpRows([
   ['serve', 'start the reference model server (aiaas serve --help)'],
   ['chat', 'ask a model once; prints the answer, tokens and cost'],
-  ['models', 'list the models a server serves'],
+  ['models', 'list the models a server serves, with state and price'],
+  ['deploy', 'deploy your own ONNX model to the server'],
+  ['undeploy', 'unload a model you deployed'],
   ['cost report', 'sum the spend recorded in a ledger (a file or PostgreSQL)'],
   ['cost recover', "bring a crashed process's spend back from the server's billing"],
   ['db migrate', "create or update the PostgreSQL stores' tables"],
@@ -24,6 +26,8 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   chat: async () => (await import('./chat-command.js')).chatCommand,
   models: async () => (await import('./models-command.js')).modelsCommand,
+  deploy: async () => (await import('./deploy-command.js')).deployCommand,
+  undeploy: async () => (await import('./deploy-command.js')).undeployCommand,
   cost: async () => (await import('./cost-report-command.js')).costCommand,
   db: async () => (await import('./db-command.js')).dbCommand,
 };

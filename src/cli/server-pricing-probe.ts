@@ -1,5 +1,44 @@
 import type { AiaasClient } from '../client/aiaas-client.js';
 import { joinUrl } from '../providers/base-provider.js';
+import { type ServerPricing, serverPricingSchema } from '../wire/aiaas/server-pricing-schemas.js';
+
+/** Where the client's `pricing: 'server'` loads the rate card: the openai base URL already ends in /v1. */
+function pricingUrl(client: AiaasClient): string {
+  return client.providerName === 'openai'
+    ? joinUrl(client.baseURL, 'pricing')
+    : joinUrl(client.baseURL, 'v1/pricing');
+}
+
+function authorization(apiKey: string | undefined): Record<string, string> {
+  return apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+}
+
+/**
+ * The server's rate card (`GET /v1/pricing`), or undefined when it publishes none or answers
+ * something else: a listing shows "-" for the price rather than failing.
+ *
+ * @example
+ * const pricing = await fetchServerPricing(client, apiKey);
+ */
+export async function fetchServerPricing(
+  client: AiaasClient,
+  apiKey: string | undefined,
+): Promise<ServerPricing | undefined> {
+  try {
+    const response = await fetch(pricingUrl(client), {
+      headers: authorization(apiKey),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const parsed = serverPricingSchema.safeParse(await response.json());
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Whether the server publishes a rate card (`GET /v1/pricing`, as aiaas/server does). Only a
@@ -10,14 +49,9 @@ import { joinUrl } from '../providers/base-provider.js';
  * const priced = await publishesPricing(client, apiKey);
  */
 export async function publishesPricing(client: AiaasClient, apiKey: string | undefined): Promise<boolean> {
-  // The same URL the client's `pricing: 'server'` loads: the openai base URL already ends in /v1.
-  const url =
-    client.providerName === 'openai'
-      ? joinUrl(client.baseURL, 'pricing')
-      : joinUrl(client.baseURL, 'v1/pricing');
   try {
-    const response = await fetch(url, {
-      headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
+    const response = await fetch(pricingUrl(client), {
+      headers: authorization(apiKey),
       signal: AbortSignal.timeout(10_000),
     });
     await response.body?.cancel();

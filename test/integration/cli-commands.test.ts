@@ -117,10 +117,14 @@ describe('aiaas models', () => {
     await server.close();
   });
 
-  it('lists the served models, one per line', async () => {
+  it('lists the served models, one per line with its state and price', async () => {
     const io = bufferIo();
     expect(await runCli(['models', '--base-url', server.url, '--api-key', 'sk-cli'], io)).toBe(0);
-    expect(io.out).toEqual(expect.arrayContaining(['ref-chat', 'ref-embed']));
+    expect(io.out).toEqual([
+      'ref-chat      READY  USD 0.50/M input tokens, USD 1.50/M output tokens',
+      'ref-embed     READY  USD 0.10/MB in, USD 0.02/MB out',
+      'ref-classify  READY  USD 0.0004/compute second, USD 0.00001/request',
+    ]);
   });
 
   it('exits 1 with the server error for a wrong key, and never prints the key', async () => {
@@ -325,6 +329,7 @@ describe('help texts', () => {
     [['serve', '--help']],
     [['chat', '--help']],
     [['models', '--help']],
+    [['deploy', '--help']],
     [['cost', 'report', '--help']],
   ])('aiaas %j lines its descriptions up in one column, within 80 characters', async (args) => {
     const io = bufferIo();
@@ -363,7 +368,7 @@ describe('help texts', () => {
     const help = io.out.join('\n');
     const commands = help.slice(help.indexOf('Commands:'), help.indexOf('Options:'));
     const columns = descriptionColumns(commands);
-    expect(columns).toHaveLength(6);
+    expect(columns).toHaveLength(8);
     expect(new Set(columns).size).toBe(1);
   });
 
