@@ -23,7 +23,9 @@ interface CompiledConstraint {
 
 const compiledBySchema = new WeakMap<TokenVocabulary, Map<string, CompiledConstraint>>();
 const maxCachedSchemas = 64;
-const maxCachedMasks = 4_096;
+/** Masks kept over all schemas (a mask is one byte per token: 4 KiB for ref-chat). */
+const maxCachedMasks = 8_192;
+let cachedMasks = 0;
 /** Sampled tokens that would leave too little budget to close the value are redrawn this many times. */
 const redraws = 4;
 /** Characters the vocabulary cannot write that end a value: chosen when the model would end its text. */
@@ -38,7 +40,10 @@ function compiledFor(vocabulary: TokenVocabulary, constraint: JsonConstraint): C
   const key = JSON.stringify(constraint.schema);
   let compiled = bySchema.get(key);
   if (compiled === undefined) {
-    if (bySchema.size >= maxCachedSchemas) bySchema.clear();
+    if (bySchema.size >= maxCachedSchemas) {
+      for (const dropped of bySchema.values()) cachedMasks -= dropped.masks.size;
+      bySchema.clear();
+    }
     compiled = { root: compileSchema(constraint.schema, 'schema'), masks: new Map() };
     bySchema.set(key, compiled);
   }
@@ -156,8 +161,13 @@ export class ConstrainedSequence {
     if (mask === undefined) {
       const allowed = new Uint8Array(this.#vocabulary.size);
       mask = { allowed, count: markTokens(this.#vocabulary.root, stack, allowed) };
-      if (masks.size >= maxCachedMasks) masks.clear();
+      // The states of one schema that recur are met early; past the cap, start afresh.
+      if (cachedMasks >= maxCachedMasks) {
+        cachedMasks -= masks.size;
+        masks.clear();
+      }
       masks.set(name, mask);
+      cachedMasks++;
     }
     return mask;
   }

@@ -103,12 +103,23 @@ export function valueNodeOf(node: ObjectNode, key: string): SchemaNode {
 export function stackName(stack: Stack): string {
   let name = '';
   for (let current: Stack | undefined = stack; current !== undefined; current = current.parent) {
-    name += `${frameName(current.frame)}|`;
+    name += `${frameName(current.frame, current.parent?.frame)}|`;
   }
   return name;
 }
 
-function frameName(frame: Frame): string {
+/**
+ * An open object's key so far matters to what may follow only when closing it could repeat a
+ * key the object has (escapes can spell a key in other ways, so a key with one always counts).
+ */
+function keyName(raw: string | undefined, owner: Frame | undefined): string {
+  if (raw === undefined) return '';
+  const seen = owner?.t === 'obj' ? owner.seen : [];
+  const risky = raw.includes('\\') || seen.some((key) => JSON.stringify(key).startsWith(raw));
+  return risky ? raw : '';
+}
+
+function frameName(frame: Frame, parent: Frame | undefined): string {
   switch (frame.t) {
     case 'root':
     case 'done':
@@ -119,7 +130,7 @@ function frameName(frame: Frame): string {
       const node = frame.node;
       const left = stringLimitOf(node) - frame.length;
       const short = Math.min(frame.length, node?.minLength ?? 0);
-      return `s${node?.id ?? 'k'},${left > limitHorizon ? 'far' : left},${short},${frame.escape},${frame.raw ?? ''}`;
+      return `s${node?.id ?? 'k'},${left > limitHorizon ? 'far' : left},${short},${frame.escape},${keyName(frame.raw, parent)}`;
     }
     case 'lit':
       return `l${frame.id},${frame.texts[0]!.slice(0, frame.pos)}`;

@@ -95,6 +95,10 @@ describe('the JSON prefix matcher', () => {
     for (const bad of ['[', '{"b"', '{"a":1.5}', '{"a":01', '{}', '{"a":1,"a":2}', '{"a":1} ', '{ "a":1}']) {
       expect(advanceText(root, bad), bad).toBeUndefined();
     }
+    const open = initialStack(compileSchema({ type: 'object' }, 's'));
+    expect(advanceText(open, '{"a":1,"a"')).toBeUndefined();
+    expect(advanceText(open, '{"a":1,"\\u0061"')).toBeUndefined();
+    expect(advanceText(open, '{"a":[{},null,"x",-1.5e+3],"b":true}')?.frame.t).toBe('done');
   });
 });
 
