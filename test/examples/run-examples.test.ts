@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { Money } from '../../src/cost/money.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,6 +45,19 @@ const examples: Record<string, (output: string) => void> = {
   'serve-your-onnx-model'(output) {
     expect(output).toContain('serving: ref-chat, ref-embed, ref-classify, scale');
     expect(output).toContain('y FP32 shape [2,2]: 3, 5, 7, 9');
+  },
+  'deploy-your-model'(output) {
+    expect(output).toContain('my-model version 1: READY');
+    expect(output).toContain('y FP32 shape [1,2]: 2, 5');
+    expect(output).toContain('y FP32 shape [1,2]: -1, -4');
+    expect(output).toContain('unloaded my-model');
+    // 0.36 USD per hour is 0.0001 USD per second, billed by the second.
+    const seconds = Number(/deployed for (\d+) s: /.exec(output)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    const cost = Money.of('0.0001', 'USD').times(BigInt(seconds)).toDecimalString();
+    expect(output).toContain(`deployed for ${seconds} s: ${cost} USD`);
+    expect(output).toContain('2 requests: 0.0004 USD');
+    expect(output).toContain('the client ledger recorded the requests: 0.0004 USD');
   },
   'retries-and-faults'(output) {
     expect(output).toMatch(/succeeded on attempt 3 after \d+ ms/);
