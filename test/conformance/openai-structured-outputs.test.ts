@@ -147,6 +147,31 @@ describe('tool calls through the openai client', () => {
     expect(answer.choices[0]!.message.content).toBeTypeOf('string');
   });
 
+  it('streams the call as OpenAI does: id and name first, then argument fragments, then finish_reason', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'ref-chat',
+      messages,
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      max_tokens: 60,
+      stream: true,
+    });
+    const deltas: OpenAI.Chat.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+    const reasons: (string | null)[] = [];
+    for await (const chunk of stream) {
+      deltas.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+      reasons.push(chunk.choices[0]?.finish_reason ?? null);
+    }
+    const [first, ...rest] = deltas;
+    expect(first).toMatchObject({ index: 0, id: expect.stringMatching(/^call_/), type: 'function' });
+    expect(first!.function).toEqual({ name: 'get_weather', arguments: '' });
+    expect(rest.length).toBeGreaterThan(1);
+    for (const delta of rest) expect(Object.keys(delta.function!)).toEqual(['arguments']);
+    const text = rest.map((delta) => delta.function!.arguments).join('');
+    expect(argumentsValidator.safeParse(JSON.parse(text)).success).toBe(true);
+    expect(reasons.at(-1)).toBe('tool_calls');
+  });
+
   it('answers 400 for a tool choice naming no tool', async () => {
     const error = (await client.chat.completions
       .create({

@@ -47,6 +47,20 @@ describe('structured outputs through the SDK', () => {
     expect(Citizen.safeParse(final.parsed).success).toBe(true);
   });
 
+  it('is quoted and billed like any call: the cost falls within the exact quote', async () => {
+    const params = {
+      model: 'ref-chat',
+      messages,
+      max_tokens: 120,
+      seed: 2,
+      response_format: zodResponseFormat(Citizen),
+    };
+    const quote = await client.quote(params, { exact: true });
+    const { cost } = await client.chat.completions.create(params).withResponse();
+    expect(quote.min.compare(cost!)).toBeLessThanOrEqual(0);
+    expect(cost!.compare(quote.max)).toBeLessThanOrEqual(0);
+  });
+
   it('throws a ValidationError naming the path when the answer does not match the schema', async () => {
     // The refinement is not in the JSON schema the server sees, so its answer cannot satisfy it.
     const Strict = z.object({
