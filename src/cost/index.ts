@@ -118,6 +118,7 @@ export type {
   PostgresPool,
   PostgresPoolClient,
   PostgresQueryable,
+  PostgresQueryConfig,
   PostgresQueryResult,
   PostgresStoreOptions,
 } from './postgres-connection.js';

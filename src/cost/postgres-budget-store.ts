@@ -14,7 +14,12 @@ import { orderChargeScopes } from './budget-store.js';
 import type { BudgetStoreOperation } from './budget-store-error.js';
 import { Money } from './money.js';
 import { budgetMigrations } from './postgres-budget-schema.js';
-import type { PostgresNames, PostgresPool, PostgresStoreOptions } from './postgres-connection.js';
+import {
+  type PostgresNames,
+  type PostgresPool,
+  type PostgresStoreOptions,
+  postgresStatement,
+} from './postgres-connection.js';
 import { type OpenedPostgresStore, openPostgresStore } from './postgres-migrations.js';
 import {
   type PostgresRetryOptions,
@@ -76,9 +81,16 @@ export class PostgresBudgetStore implements BudgetStore {
   private readonly ownsPool: boolean;
   private readonly names: PostgresNames;
   private readonly retry: ResolvedPostgresRetry;
+  private readonly prepared: boolean;
 
   private constructor(opened: OpenedPostgresStore) {
-    ({ pool: this.pool, ownsPool: this.ownsPool, names: this.names, retry: this.retry } = opened);
+    ({
+      pool: this.pool,
+      ownsPool: this.ownsPool,
+      names: this.names,
+      retry: this.retry,
+      prepared: this.prepared,
+    } = opened);
   }
 
   /** Opens a pool on a connection string (closed by `close`), or uses yours, and migrates the tables. */
@@ -235,7 +247,7 @@ export class PostgresBudgetStore implements BudgetStore {
 
   private async query<Row>(operation: BudgetStoreOperation, sql: string, values: unknown[]): Promise<Row[]> {
     const result = await withPostgresRetry(budgetStoreFailure(operation), this.retry, () =>
-      this.pool.query(sql, values),
+      this.pool.query(postgresStatement(this.prepared, sql, values)),
     );
     return result.rows as Row[];
   }

@@ -4,7 +4,12 @@ import { ledgerEntryFromRecord, ledgerEntryToRecord } from './ledger-entry-codec
 import type { LedgerStore } from './ledger-store.js';
 import type { LedgerStoreOperation } from './ledger-store-error.js';
 import { Money } from './money.js';
-import type { PostgresNames, PostgresPool, PostgresStoreOptions } from './postgres-connection.js';
+import {
+  type PostgresNames,
+  type PostgresPool,
+  type PostgresStoreOptions,
+  postgresStatement,
+} from './postgres-connection.js';
 import {
   type OpenedPostgresStore,
   openPostgresStore,
@@ -79,9 +84,10 @@ export class PostgresLedgerStore implements LedgerStore {
   private readonly pool: PostgresPool;
   private readonly ownsPool: boolean;
   private readonly retry: ResolvedPostgresRetry;
+  private readonly prepared: boolean;
 
   private constructor(opened: OpenedPostgresStore) {
-    ({ pool: this.pool, ownsPool: this.ownsPool, retry: this.retry } = opened);
+    ({ pool: this.pool, ownsPool: this.ownsPool, retry: this.retry, prepared: this.prepared } = opened);
     this.table = opened.names.qualify('ledger');
   }
 
@@ -180,7 +186,7 @@ export class PostgresLedgerStore implements LedgerStore {
 
   private async query<Row>(operation: LedgerStoreOperation, sql: string, values: unknown[]): Promise<Row[]> {
     const result = await withPostgresRetry(ledgerStoreFailure(operation), this.retry, () =>
-      this.pool.query(sql, values),
+      this.pool.query(postgresStatement(this.prepared, sql, values)),
     );
     return result.rows as Row[];
   }

@@ -5,6 +5,7 @@ import {
   type PostgresPool,
   type PostgresStoreOptions,
   postgresNames,
+  preparedStatementsOption,
 } from './postgres-connection.js';
 import {
   type PostgresRetryOptions,
@@ -155,6 +156,8 @@ export interface OpenedPostgresStore {
   readonly ownsPool: boolean;
   readonly names: PostgresNames;
   readonly retry: ResolvedPostgresRetry;
+  /** Whether hot statements are sent as named, prepared statements (`preparedStatements`). */
+  readonly prepared: boolean;
 }
 
 /**
@@ -174,6 +177,7 @@ export async function openPostgresStore(
 ): Promise<OpenedPostgresStore> {
   const retry = resolvePostgresRetry(options.retry);
   const names = postgresNames(options);
+  const prepared = preparedStatementsOption(options);
   const ownsPool = typeof connection === 'string';
   const pool = ownsPool ? await openPostgresPool(connection, options) : connection;
   try {
@@ -187,5 +191,5 @@ export async function openPostgresStore(
     if (ownsPool) await pool.end().catch(() => {});
     throw error;
   }
-  return { pool, ownsPool, names, retry };
+  return { pool, ownsPool, names, retry, prepared };
 }

@@ -5,3 +5,6 @@ import { postgresBudgetStoreKind, postgresLedgerStoreKind } from './support/stor
 // Each run of the agreement property opens a fresh schema (its migration included): fewer runs.
 describeBudgetStoreContract(postgresBudgetStoreKind(), { agreementRuns: 30 });
 describeLedgerStoreContract(postgresLedgerStoreKind());
+// Behind a pooler that cannot keep prepared statements (`preparedStatements: false`), the same.
+describeBudgetStoreContract(postgresBudgetStoreKind('unprepared'), { agreementRuns: 10 });
+describeLedgerStoreContract(postgresLedgerStoreKind('unprepared'));

@@ -93,13 +93,20 @@ export function sqliteBudgetStoreKind(): BudgetStoreKind {
   };
 }
 
-export function postgresBudgetStoreKind(): BudgetStoreKind {
+/** A PostgreSQL kind's statements: prepared once per connection (the default), or parsed on every call. */
+export type PostgresStatements = 'prepared' | 'unprepared';
+
+export function postgresBudgetStoreKind(statements: PostgresStatements = 'prepared'): BudgetStoreKind {
   const schemas = usePostgresSchemas();
   return {
-    name: 'PostgresBudgetStore',
+    name: statements === 'prepared' ? 'PostgresBudgetStore' : 'PostgresBudgetStore (unprepared statements)',
     acrossProcesses: true,
     open: async () => {
-      const options = { schema: schemas.fresh(), maxConnections: 4 };
+      const options = {
+        schema: schemas.fresh(),
+        maxConnections: 4,
+        preparedStatements: statements === 'prepared',
+      };
       const [first, second] = await Promise.all([
         PostgresBudgetStore.open(postgresUrl(), options),
         PostgresBudgetStore.open(postgresUrl(), options),
@@ -152,16 +159,17 @@ export function sqliteLedgerStoreKind(): LedgerStoreKind {
   };
 }
 
-export function postgresLedgerStoreKind(): LedgerStoreKind {
+export function postgresLedgerStoreKind(statements: PostgresStatements = 'prepared'): LedgerStoreKind {
   const schemas = usePostgresSchemas();
   let schema = '';
+  const options = () => ({ schema, maxConnections: 4, preparedStatements: statements === 'prepared' });
   return {
-    name: 'PostgresLedgerStore',
+    name: statements === 'prepared' ? 'PostgresLedgerStore' : 'PostgresLedgerStore (unprepared statements)',
     refusesDuplicateIds: true,
     open: () => {
       schema = schemas.fresh();
-      return PostgresLedgerStore.open(postgresUrl(), { schema, maxConnections: 4 });
+      return PostgresLedgerStore.open(postgresUrl(), options());
     },
-    openAgain: () => PostgresLedgerStore.open(postgresUrl(), { schema, maxConnections: 4 }),
+    openAgain: () => PostgresLedgerStore.open(postgresUrl(), options()),
   };
 }

@@ -106,6 +106,9 @@ describe('PostgresBudgetStore migrations', () => {
     await expect(PostgresLedgerStore.open(postgresUrl(), { tablePrefix: 'x"; DROP' })).rejects.toThrow(
       /tablePrefix/,
     );
+    await expect(
+      PostgresLedgerStore.open(postgresUrl(), { schema, preparedStatements: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/`preparedStatements`: got "yes"; expected true or false/);
   });
 
   it('keeps apart two budgets with different table prefixes in one schema, on a pool of yours left open', async () => {
