@@ -15,7 +15,7 @@ const annotations = new Set([
   'strict',
 ]);
 const typeKeywords: Record<string, readonly string[]> = {
-  object: ['properties', 'required', 'additionalProperties'],
+  object: ['properties', 'required', 'additionalProperties', 'propertyNames'],
   array: ['items', 'minItems', 'maxItems'],
   string: ['minLength', 'maxLength'],
   number: ['minimum', 'maximum'],
@@ -217,6 +217,17 @@ class SchemaCompiler {
         'required must list declared properties.',
         'required',
         `${path}.required`,
+      );
+    // zod writes `propertyNames: { type: 'string' }` for records: every key is a string anyway.
+    const names = schema.propertyNames;
+    if (
+      names !== undefined &&
+      !(isObject(names) && names.type === 'string' && Object.keys(names).length === 1)
+    )
+      throw new UnsupportedSchemaError(
+        "Only propertyNames { type: 'string' } is supported.",
+        'propertyNames',
+        `${path}.propertyNames`,
       );
     const extra = schema.additionalProperties;
     const additional = extra === false ? false : this.node(extra ?? true, `${path}.additionalProperties`);

@@ -37,6 +37,7 @@ describe('compileSchema', () => {
         'schema.properties.a.anyOf',
       ],
       [{ type: 'object', oneOf: [] }, 'oneOf', 'schema.oneOf'],
+      [{ type: 'object', propertyNames: { pattern: '^a' } }, 'propertyNames', 'schema.propertyNames'],
       [{ type: 'string' }, 'type', 'schema.type'],
       [{ type: 'object', properties: { a: { type: 'date' } } }, 'type', 'schema.properties.a.type'],
       [
@@ -63,6 +64,11 @@ describe('compileSchema', () => {
           note: { type: ['string', 'null'] },
           kind: { type: 'number', const: 3 },
           state: { anyOf: [{ type: 'string', enum: ['Ohio'] }, { type: 'null' }] },
+          scores: {
+            type: 'object',
+            propertyNames: { type: 'string' },
+            additionalProperties: { type: 'number' },
+          },
         },
         required: ['age'],
         additionalProperties: false,
