@@ -7,6 +7,7 @@ import { DeployedSessions } from './deployed-sessions.js';
 import { DeployedTime, type DeploymentBilling } from './deployed-time.js';
 import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.js';
 import type { DeploymentFile, DeploymentFiles } from './deployment-files.js';
+import { deploymentLimitProblem } from './deployment-limits.js';
 import type { ResolvedDeploymentOptions } from './deployment-options.js';
 import { type DeploymentState, DeploymentTable } from './deployment-table.js';
 import { InFlightLeases } from './in-flight-leases.js';
@@ -148,7 +149,8 @@ export class ModelDeployments {
     }
     if (this.#time.billing?.isPriced(name) === false)
       throw loadFailed(name, 'the rate card prices no such model; add it or a default_model to the card');
-    this.#checkLimits(tenant, name, files);
+    const overLimit = deploymentLimitProblem(this.#table.records(tenant), name, files, this.options);
+    if (overLimit !== undefined) throw loadFailed(name, overLimit);
     const replacing = current?.state === 'READY' ? current : undefined;
     if (replacing === undefined)
       this.#table.set(tenant, { name, state: 'LOADING', versions: versionsOf(files), files, configText });
@@ -215,29 +217,6 @@ export class ModelDeployments {
       return configText === undefined ? {} : parseDeploymentConfig(configText, name);
     } catch (error) {
       throw loadFailed(name, (error as Error).message);
-    }
-  }
-
-  #checkLimits(tenant: string, name: string, files: DeploymentFile[]): void {
-    const others = this.#table
-      .records(tenant)
-      .filter((record) => record.name !== name && record.state !== 'UNAVAILABLE');
-    const { maxModelsPerTenant, maxBytesPerTenant } = this.options;
-    if (others.length + 1 > maxModelsPerTenant) {
-      throw loadFailed(
-        name,
-        `this API key has ${others.length} models deployed, its limit; unload one first`,
-      );
-    }
-    const bytes = [...others.flatMap((record) => record.files), ...files].reduce(
-      (sum, file) => sum + file.bytes.length,
-      0,
-    );
-    if (bytes > maxBytesPerTenant) {
-      throw loadFailed(
-        name,
-        `this API key's deployed models would take ${bytes} bytes, over its limit of ${maxBytesPerTenant}`,
-      );
     }
   }
 
