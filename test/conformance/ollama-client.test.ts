@@ -83,6 +83,24 @@ describe('the ollama client against aiaas/server', () => {
     expect(text).toBe(whole.response);
   });
 
+  it('gets JSON of the schema it passes as format (structured outputs)', async () => {
+    const format = {
+      type: 'object',
+      properties: { topic: { type: 'string' }, urgent: { type: 'boolean' } },
+      required: ['topic', 'urgent'],
+      additionalProperties: false,
+    };
+    const reply = await client.chat({
+      model: 'ref-chat',
+      messages,
+      format,
+      options: { seed: 2, num_predict: 60 },
+    });
+    const parsed = JSON.parse(reply.message.content) as { topic: unknown; urgent: unknown };
+    expect(typeof parsed.topic).toBe('string');
+    expect(typeof parsed.urgent).toBe('boolean');
+  });
+
   it('embeds one input and several, one vector each', async () => {
     const one = await client.embed({ model: 'ref-embed', input: 'a more perfect union' });
     expect(one.embeddings).toHaveLength(1);
@@ -93,8 +111,9 @@ describe('the ollama client against aiaas/server', () => {
 
   it("bills the client's calls like any others in GET /v1/usage", async () => {
     const records = await billedRecords();
-    // 4 generations (2 chats, 2 generates) and 2 embeddings so far in this file.
+    // 5 generations (3 chats, 2 generates) and 2 embeddings so far in this file.
     expect(records.map((record) => record.model).sort()).toEqual([
+      'ref-chat',
       'ref-chat',
       'ref-chat',
       'ref-chat',

@@ -63,6 +63,23 @@ describe("the SDK's ollama provider against aiaas/server's Ollama API, over real
     expect(await ollama.models.retrieve('ref-chat:latest')).toMatchObject({ id: 'ref-chat:latest' });
   });
 
+  it('asks for JSON of a schema through response_format, which the provider sends as format', async () => {
+    const schema = {
+      type: 'object',
+      properties: { answer: { type: 'string' } },
+      required: ['answer'],
+      additionalProperties: false,
+    };
+    const completion = await ollama.chat.completions.create({
+      model: 'ref-chat',
+      messages,
+      max_tokens: 40,
+      seed: 5,
+      response_format: { type: 'json_schema', json_schema: { name: 'reply', schema } },
+    });
+    expect(Object.keys(JSON.parse(completion.choices[0]?.message.content ?? ''))).toEqual(['answer']);
+  });
+
   it("records each call's cost in the ledger and reconciles it with the server's /v1/usage", async () => {
     const entries = await ollama.ledger.entries();
     expect(entries.length).toBeGreaterThanOrEqual(5);

@@ -109,6 +109,35 @@ describe('the Ollama API on aiaas/server', () => {
     expect((last.context as number[]).slice(0, raw.body.context.length)).toEqual(raw.body.context);
   });
 
+  it('answers JSON of the format it is given, streamed or not (structured outputs)', async () => {
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, year: { type: 'integer' } },
+      required: ['city', 'year'],
+      additionalProperties: false,
+    };
+    const whole = await post('/api/chat', {
+      ...hello,
+      format: schema,
+      stream: false,
+      options: { seed: 3, num_predict: 60 },
+    });
+    expect(whole.status).toBe(200);
+    const answer = JSON.parse(whole.body.message.content);
+    expect(Object.keys(answer).sort()).toEqual(['city', 'year']);
+    expect(Number.isInteger(answer.year)).toBe(true);
+    const streamed = await post('/api/generate', {
+      model: 'ref-chat',
+      prompt: 'A JSON object:',
+      format: 'json',
+      options: { seed: 3, num_predict: 60 },
+    });
+    const lines = linesOf(streamed.body as string);
+    const text = lines.map((line) => line.response as string).join('');
+    expect(typeof JSON.parse(text)).toBe('object');
+    expect(lines.at(-1)!.done).toBe(true);
+  });
+
   it('embeds a string or strings, with dimensions, as arrays of numbers', async () => {
     const one = await post('/api/embed', { model: 'ref-embed', input: 'a union of states' });
     expect(one.body.embeddings).toHaveLength(1);
@@ -219,7 +248,9 @@ describe('the Ollama API on aiaas/server', () => {
       ['/api/chat', { ...hello, options: { temperature: 'hot' } }, 400, /options\.temperature/],
       ['/api/chat', { ...hello, options: { num_predict: 0 } }, 400, /num_predict/],
       ['/api/chat', { ...hello, tools: [{ type: 'function' }] }, 400, /does not support tools/],
-      ['/api/chat', { ...hello, format: 'json' }, 400, /format/],
+      ['/api/chat', { ...hello, format: { type: 'object', not: {} } }, 400, /Unsupported JSON schema/],
+      ['/api/chat', { ...hello, format: 'json', options: { stop: ['}'] } }, 400, /stop/],
+      ['/api/chat', { ...hello, format: 'yaml' }, 400, /format/],
       ['/api/generate', { model: 'ref-chat', prompt: 'x', context: [-1] }, 400, /context\.0/],
       ['/api/generate', { model: 'ref-chat', prompt: 'x', suffix: 'y' }, 400, /insert/],
       ['/api/show', { model: 'ref-classify' }, 404, /not found/],

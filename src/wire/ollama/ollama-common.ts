@@ -20,6 +20,7 @@ export type OllamaOptions = z.infer<typeof ollamaOptionsSchema>;
 
 /** `format`: `"json"` for any JSON object, or a JSON schema the output must follow. */
 export const ollamaFormatSchema = z.union([z.literal('json'), z.record(z.string(), z.unknown())]);
+export type OllamaFormat = z.infer<typeof ollamaFormatSchema>;
 
 const nanoseconds = z.number().int().nonnegative();
 

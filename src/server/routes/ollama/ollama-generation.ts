@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import type { OllamaOptions } from '../../../wire/ollama/ollama-common.js';
+import type { OllamaFormat, OllamaOptions } from '../../../wire/ollama/ollama-common.js';
 import { billedComputeMs } from '../../billing/metered-usage.js';
 import type { RequestContext } from '../../http/request-context.js';
 import { eventStreamResponse, jsonResponse, type RouteResponse } from '../../http/route-response.js';
 import type { ReferenceChatModel } from '../../models/reference-chat-model.js';
 import type { GenerationRun } from '../openai/interleaved-generations.js';
 import { meteredGeneration } from '../openai/metered-generation.js';
+import { withFormat } from './ollama-format.js';
 import { ollamaSamplingOptions } from './ollama-sampling.js';
 
 export interface OllamaGenerationInit {
@@ -13,9 +14,15 @@ export interface OllamaGenerationInit {
   chat: ReferenceChatModel;
   /**
    * What both routes' requests say about the answer: the model as named (`ref-chat:latest`
-   * stays so; every line repeats it), `options` (mapped onto ref-chat's sampling) and `stream`.
+   * stays so; every line repeats it), `options` (mapped onto ref-chat's sampling), `stream`
+   * and `format` (JSON output).
    */
-  request: { model: string; options?: OllamaOptions | undefined; stream?: boolean | undefined };
+  request: {
+    model: string;
+    options?: OllamaOptions | undefined;
+    stream?: boolean | undefined;
+    format?: OllamaFormat | undefined;
+  };
   promptIds: readonly number[];
   /** The server's seed, for requests that send none. */
   defaultSeed: number;
@@ -105,12 +112,16 @@ async function* jsonLines(lines: AsyncIterable<OllamaLine>): AsyncGenerator<stri
  */
 export async function ollamaGeneration(init: OllamaGenerationInit): Promise<RouteResponse> {
   const { context, chat } = init;
-  const sampling = ollamaSamplingOptions(init.request.options, {
-    defaultSeed: init.defaultSeed,
-    promptTokens: init.promptIds.length,
-    maxModelLength: chat.maxModelLength,
-    promptParam: init.shape === 'chat' ? 'messages' : 'prompt',
-  });
+  const sampling = withFormat(
+    ollamaSamplingOptions(init.request.options, {
+      defaultSeed: init.defaultSeed,
+      promptTokens: init.promptIds.length,
+      maxModelLength: chat.maxModelLength,
+      promptParam: init.shape === 'chat' ? 'messages' : 'prompt',
+    }),
+    init.request.format,
+    chat,
+  );
   context.meter.addTokens({ input: init.promptIds.length });
   // Billed under the served name, which the rate card prices, whatever tag the request used.
   context.model = chat.name;

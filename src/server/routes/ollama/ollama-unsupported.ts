@@ -2,13 +2,13 @@ import type { OllamaChatRequest } from '../../../wire/ollama/ollama-chat-schemas
 import { badRequest } from '../../http/http-error.js';
 
 /** The request fields that ask for more than plain text from ref-chat, in either generation route. */
-type FeatureFields = Pick<OllamaChatRequest, 'model' | 'format' | 'think' | 'tools'> & {
+type FeatureFields = Pick<OllamaChatRequest, 'model' | 'think' | 'tools'> & {
   images?: readonly string[] | undefined;
 };
 
 /**
- * Refuses what ref-chat cannot do instead of ignoring it (an answer that ignored `format`
- * or `tools` would not be what the caller asked for), worded as Ollama words these refusals.
+ * Refuses what ref-chat cannot do instead of ignoring it (an answer that ignored `tools`
+ * would not be what the caller asked for), worded as Ollama words these refusals.
  *
  * @example
  * rejectUnsupportedFeatures({ model: 'ref-chat', tools: [{ type: 'function' }] }); // throws a 400
@@ -19,13 +19,6 @@ export function rejectUnsupportedFeatures(request: FeatureFields, imagesParam = 
     throw badRequest(`"${model}" does not support tools`, 'tools', 'unsupported_parameter');
   if (request.think === true)
     throw badRequest(`"${model}" does not support thinking`, 'think', 'unsupported_parameter');
-  if (request.format !== undefined) {
-    throw badRequest(
-      `"${model}" only produces plain text; format is not supported`,
-      'format',
-      'unsupported_parameter',
-    );
-  }
   if ((request.images?.length ?? 0) > 0)
     throw badRequest(
       `"${model}" reads text only; images are not supported`,

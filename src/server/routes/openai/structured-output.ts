@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletionRequest } from '../../../wire/openai/chat-schemas.js';
 import type { ChatTokenizer } from '../../generation/chat-tokenizer.js';
-import { compileSchema } from '../../generation/constrained/compile-schema.js';
 import {
   ConstrainedSequence,
   type JsonConstraint,
 } from '../../generation/constrained/constrained-sequence.js';
-import { UnsupportedSchemaError } from '../../generation/constrained/schema-nodes.js';
 import { TokenVocabulary } from '../../generation/constrained/token-vocabulary.js';
 import { badRequest } from '../../http/http-error.js';
+import { checkedConstraint } from '../json-constraint.js';
 
 /** What a chat request asks ref-chat to write: plain text, JSON of a schema, or a call of one tool. */
 export type ChatOutput =
@@ -17,20 +16,6 @@ export type ChatOutput =
   | { kind: 'tool'; constraint: JsonConstraint; toolName: string };
 
 const anyObject = { type: 'object' };
-
-function checkedConstraint(schema: unknown, path: string): JsonConstraint {
-  try {
-    compileSchema(schema, path);
-  } catch (error) {
-    if (!(error instanceof UnsupportedSchemaError)) throw error;
-    throw badRequest(
-      `Unsupported JSON schema at ${error.path} ('${error.keyword}'): ${error.message}`,
-      error.path,
-      'unsupported_schema',
-    );
-  }
-  return { schema: schema as Record<string, unknown> };
-}
 
 /** The tool a forced tool choice calls: the named one, or for `required` one picked by the seed. */
 function forcedTool(request: ChatCompletionRequest, seed: number): number | undefined {
