@@ -20,6 +20,7 @@ import { ReferenceChatModel } from './models/reference-chat-model.js';
 import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
 import { createRequestPipeline } from './pipeline/request-pipeline-setup.js';
 import { oipRoutes } from './routes/oip/oip-routes.js';
+import { ollamaRoutes } from './routes/ollama/ollama-routes.js';
 import { openAIRoutes } from './routes/openai/openai-routes.js';
 import type { RouteServices } from './routes/route-services.js';
 import { defaultServerLogger, type ServerLogger } from './server-logger.js';
@@ -130,6 +131,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     routes: new RouteTable([
       ...openAIRoutes(services),
       ...oipRoutes(services),
+      ...ollamaRoutes(services),
       metricsRoute(metrics),
       ...pipeline.routes,
     ]),
