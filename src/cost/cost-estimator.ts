@@ -1,11 +1,9 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { AiaasError } from '../errors/index.js';
+import { countO200kTokens } from '../streaming/o200k-token-count.js';
 import type { Money } from './money.js';
 import type { PriceCatalog } from './price-catalog.js';
 import { makeUsage, type Provenance } from './usage.js';
 
-// Special-token markers in user text are ordinary characters to a provider; count them as text.
-const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 // OpenAI's chat format adds a few tokens around each message and primes the reply.
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
@@ -19,7 +17,7 @@ const TOKENS_FOR_REPLY_PRIMING = 3;
  * estimateTokens('Hello, world!'); // 4
  */
 export function estimateTokens(text: string): number {
-  return countTokens(text, PLAIN_TEXT);
+  return countO200kTokens(text);
 }
 
 /** A chat message as far as counting goes: text content, or parts of which the text ones count. */

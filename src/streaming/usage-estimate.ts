@@ -1,20 +1,8 @@
 import type { StreamUsage } from './chat-stream-events.js';
+import { countO200kTokens } from './o200k-token-count.js';
 
 /** Counts the tokens of a text, the way the model's tokenizer would (or close to it). */
 export type TokenEstimator = (text: string) => number;
-
-let defaultEstimator: Promise<TokenEstimator> | undefined;
-
-/**
- * gpt-tokenizer's o200k encoding (GPT-4o and later), loaded on first use: its tables are
- * large, and most streams report their usage and never need them.
- */
-export function loadDefaultTokenEstimator(): Promise<TokenEstimator> {
-  defaultEstimator ??= import('gpt-tokenizer/encoding/o200k_base').then(
-    (module) => (text: string) => module.countTokens(text),
-  );
-  return defaultEstimator;
-}
 
 export interface EstimateUsageOptions {
   /** Counts output tokens; gpt-tokenizer o200k when not given. */
@@ -38,8 +26,7 @@ export async function estimateUsage(
 ): Promise<StreamUsage> {
   const texts = outputTexts.filter((text) => text !== '');
   // Nothing to count needs no tokenizer: a stream that failed before its first token stays cheap.
-  const estimate =
-    texts.length === 0 ? () => 0 : (options.estimateTokens ?? (await loadDefaultTokenEstimator()));
+  const estimate = texts.length === 0 ? () => 0 : (options.estimateTokens ?? countO200kTokens);
   let completionTokens = 0;
   for (const text of texts) completionTokens += countOf(estimate, text);
   const promptTokens = wholeCount(options.promptTokens ?? 0);
