@@ -59,6 +59,11 @@ const examples: Record<string, (output: string) => void> = {
     expect(output).toContain('2 requests: 0.0004 USD');
     expect(output).toContain('the client ledger recorded the requests: 0.0004 USD');
   },
+  ollama(output) {
+    expect(output).toMatch(/serves: ref-chat:latest, ref-embed:latest/);
+    expect(output).toMatch(/usage: \d+ in, [1-9]\d* out/);
+    expect(output).toMatch(/cost: 0\.\d+ USD/);
+  },
   'retries-and-faults'(output) {
     expect(output).toMatch(/succeeded on attempt 3 after \d+ ms/);
     expect(output).toMatch(/BadRequestError after 1 attempt\(s\)/);
