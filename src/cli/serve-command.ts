@@ -27,6 +27,8 @@ ${helpRows([
   ['--host <host>', 'interface to listen on (default 127.0.0.1)'],
   ['--port <port>', 'TCP port, 0 for any free one (default 8000)'],
   ['--models <dir>', 'Triton-layout repository <dir>/<model>/<version>/model.onnx to serve too'],
+  ['--max-deployed-models <n>', 'models one API key may deploy at once (default 8)'],
+  ['--max-deployed-bytes <n>', 'bytes of ONNX files one API key may deploy (default 256 MiB)'],
   ['--seed <n>', 'sampling seed for requests without one (default 0)'],
   ['--api-key <key>', 'accept this API key; repeat for more keys (none: open, development mode)'],
   ...pipelineFlagRows,
@@ -38,6 +40,8 @@ export interface ServeSettings extends PipelineSettings, InferenceSettings {
   host: string;
   port: number;
   modelsDir: string | undefined;
+  maxDeployedModelsPerTenant: number | undefined;
+  maxDeployedBytesPerTenant: number | undefined;
   seed: number;
   apiKeys: string[];
 }
@@ -46,6 +50,8 @@ const serveOptions = {
   host: { type: 'string' },
   port: { type: 'string' },
   models: { type: 'string' },
+  'max-deployed-models': { type: 'string' },
+  'max-deployed-bytes': { type: 'string' },
   seed: { type: 'string' },
   'api-key': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -66,6 +72,10 @@ function integerOption(
     throw new CliUsageError(`--${name} must be an integer from ${minimum} to ${maximum}, got '${value}'.`);
   }
   return parsed;
+}
+
+function optionalPositive(value: string | undefined, name: string): number | undefined {
+  return value === undefined ? undefined : integerOption(value, name, 0, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /**
@@ -90,6 +100,8 @@ export function parseServeArguments(args: readonly string[]): ServeSettings | un
     host: values.host ?? '127.0.0.1',
     port: integerOption(values.port, 'port', 8000, 0, 65535),
     modelsDir: values.models,
+    maxDeployedModelsPerTenant: optionalPositive(values['max-deployed-models'], 'max-deployed-models'),
+    maxDeployedBytesPerTenant: optionalPositive(values['max-deployed-bytes'], 'max-deployed-bytes'),
     seed: integerOption(values.seed, 'seed', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
     apiKeys: values['api-key'] ?? [],
     ...pipelineSettingsOf(values),
@@ -144,6 +156,12 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       seed: settings.seed,
       apiKeys: settings.apiKeys,
       ...(settings.modelsDir === undefined ? {} : { modelsDir: settings.modelsDir }),
+      ...(settings.maxDeployedModelsPerTenant === undefined
+        ? {}
+        : { maxDeployedModelsPerTenant: settings.maxDeployedModelsPerTenant }),
+      ...(settings.maxDeployedBytesPerTenant === undefined
+        ? {}
+        : { maxDeployedBytesPerTenant: settings.maxDeployedBytesPerTenant }),
       ...pipelineOptionsOf(settings),
       ...inferenceOptionsOf(settings),
       logger: serveLogger,

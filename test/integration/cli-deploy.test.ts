@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/cli-runner.js';
+import { parseServeArguments } from '../../src/cli/serve-command.js';
 import { defaultRateCardJson } from '../../src/server/billing/default-rate-card.js';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.js';
 import { affineConfig, inferAffine } from './deployment-test-client.js';
@@ -102,5 +103,18 @@ describe('aiaas deploy, models and undeploy', () => {
     const help = bufferIo();
     expect(await runCli(['deploy', '--help'], help)).toBe(0);
     expect(help.out.join('\n')).toMatch(/Usage: aiaas deploy <model\.onnx> --name <name>/);
+  });
+
+  it('aiaas serve takes the per-key deployment limits', () => {
+    expect(
+      parseServeArguments(['--max-deployed-models', '3', '--max-deployed-bytes', '1048576']),
+    ).toMatchObject({
+      maxDeployedModelsPerTenant: 3,
+      maxDeployedBytesPerTenant: 1048576,
+    });
+    expect(parseServeArguments([])).toMatchObject({ maxDeployedModelsPerTenant: undefined });
+    expect(() => parseServeArguments(['--max-deployed-models', '0'])).toThrow(
+      /--max-deployed-models must be an integer/,
+    );
   });
 });
