@@ -63,6 +63,9 @@ app_install --ignore-scripts \
 mkdir -p "$project/node_modules/better-sqlite3/build/Release"
 cp node_modules/better-sqlite3/build/Release/better_sqlite3.node "$project/node_modules/better-sqlite3/build/Release/"
 
+step 'every exported class keeps its name in the build'
+(cd "$project" && node export-names.mjs)
+
 step 'a real call and stream from an .mjs file'
 (cd "$project" && node smoke.mjs)
 

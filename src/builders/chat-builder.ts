@@ -27,6 +27,11 @@ type ChatDraft = Record<string, unknown> & { model: string; messages: readonly C
  * await client.chat.completions.create(base.user('hi')); // a builder works in place of params
  */
 export class ChatBuilder<Parsed = unknown> {
+  // A class that refers to itself is renamed by the bundler (`_ChatBuilder`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'ChatBuilder' });
+  }
+
   readonly #draft: Readonly<ChatDraft>;
   /** Type only: what `client.chat.completions.parse()` returns for this request. */
   declare readonly __parsed?: Parsed;

@@ -35,6 +35,11 @@ const SCALE = 10n ** BigInt(SCALE_DIGITS);
  * total.format(); // '0.15'
  */
 export class Money {
+  // A class that refers to itself is renamed by the bundler (`_Money`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'Money' });
+  }
+
   /** Decimal digits below the currency unit that an amount keeps. */
   static readonly SCALE_DIGITS = SCALE_DIGITS;
   /** Units per one currency unit (10^12). */

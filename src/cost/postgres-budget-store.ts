@@ -75,6 +75,11 @@ const NO_SPEND_SINCE = Number.MAX_SAFE_INTEGER;
  * // or share your own pool: PostgresBudgetStore.open(new pg.Pool({ connectionString })) — close() leaves it open.
  */
 export class PostgresBudgetStore implements BudgetStore {
+  // A class that refers to itself is renamed by the bundler (`_PostgresBudgetStore`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'PostgresBudgetStore' });
+  }
+
   private closed = false;
 
   private readonly pool: PostgresPool;

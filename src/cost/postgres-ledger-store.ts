@@ -77,6 +77,11 @@ const UNIQUE_VIOLATION = '23505';
  * const ledger = new Ledger({ store: await PostgresLedgerStore.open(process.env.DATABASE_URL) });
  */
 export class PostgresLedgerStore implements LedgerStore {
+  // A class that refers to itself is renamed by the bundler (`_PostgresLedgerStore`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'PostgresLedgerStore' });
+  }
+
   private readonly table: string;
 
   private closed = false;

@@ -62,6 +62,11 @@ interface LoadedCard {
  * total.toDecimalString(); // '0.0045'
  */
 export class PriceCatalog {
+  // A class that refers to itself is renamed by the bundler (`_PriceCatalog`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'PriceCatalog' });
+  }
+
   private readonly matcher = new ModelNameMatcher<LoadedCard>();
   private readonly cards: LoadedCard[] = [];
   private readonly fallback: LoadedCard | 'block';

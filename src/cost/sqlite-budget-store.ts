@@ -75,6 +75,11 @@ interface ChargeRow {
  * const budget = new Budget({ limits, store: await SqliteBudgetStore.open('./spend.db') });
  */
 export class SqliteBudgetStore implements BudgetStore {
+  // A class that refers to itself is renamed by the bundler (`_SqliteBudgetStore`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'SqliteBudgetStore' });
+  }
+
   private readonly reserveAtomically: (
     charge: BudgetCharge,
     checks: readonly BudgetCheck[],

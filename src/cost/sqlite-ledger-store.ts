@@ -59,6 +59,11 @@ const COLUMN_FILTERS = [
  * const ledger = new Ledger({ store: await SqliteLedgerStore.open('./spend.db') });
  */
 export class SqliteLedgerStore implements LedgerStore {
+  // A class that refers to itself is renamed by the bundler (`_SqliteLedgerStore`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'SqliteLedgerStore' });
+  }
+
   private constructor(
     private readonly database: SqliteDatabase,
     private readonly ownsDatabase: boolean,

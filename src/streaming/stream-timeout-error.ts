@@ -35,6 +35,11 @@ const NO_PROGRESS: StreamProgress = {
  * }
  */
 export class StreamTimeoutError extends TimeoutError {
+  // A class that refers to itself is renamed by the bundler (`_StreamTimeoutError`); its name is part of the API.
+  static {
+    Object.defineProperty(this, 'name', { value: 'StreamTimeoutError' });
+  }
+
   readonly timer: StreamTimer;
   readonly partial: readonly string[];
   readonly usage: StreamUsage | undefined;
