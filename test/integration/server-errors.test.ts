@@ -75,8 +75,24 @@ describe('malformed and invalid bodies', () => {
           model: 'ref-chat',
           messages: [{ role: 'user', content: 'hi' }],
           tools: [{ type: 'function', function: { name: 'f' } }],
+          tool_choice: { type: 'function', function: { name: 'g' } },
         },
-        'tools',
+        'tool_choice.function.name',
+      ],
+      [
+        '/v1/chat/completions',
+        {
+          model: 'ref-chat',
+          messages: [{ role: 'user', content: 'hi' }],
+          response_format: {
+            type: 'json_schema',
+            json_schema: {
+              name: 'a',
+              schema: { type: 'object', properties: { a: { type: 'string', pattern: 'x' } } },
+            },
+          },
+        },
+        'response_format.json_schema.schema.properties.a.pattern',
       ],
       [
         '/v1/chat/completions',

@@ -19,6 +19,8 @@ import {
 } from '../../../../support/json-schema-arbitrary.js';
 
 let vocabulary: TokenVocabulary;
+/** Property runs that decode hundreds of sequences: slow on a loaded machine, so not held to the default 30 s. */
+const manyRuns = { timeout: 120_000 };
 
 beforeAll(async () => {
   vocabulary = TokenVocabulary.of(await ChatTokenizer.load(join(builtInModelsDir, 'ref-chat')));
@@ -47,7 +49,7 @@ function decode(
 }
 
 describe('the JSON prefix matcher', () => {
-  it('accepts every valid JSON text of a schema, character by character', () => {
+  it('accepts every valid JSON text of a schema, character by character', manyRuns, () => {
     const schemaAndValue = jsonSchemaArbitrary.chain((schema) =>
       valueArbitrary(schema).map((value) => ({ schema, value })),
     );
@@ -61,7 +63,7 @@ describe('the JSON prefix matcher', () => {
     );
   });
 
-  it('completes every accepted prefix into a text that parses and validates', () => {
+  it('completes every accepted prefix into a text that parses and validates', manyRuns, () => {
     const prefixes = jsonSchemaArbitrary.chain((schema) =>
       valueArbitrary(schema).chain((value) => {
         const text = JSON.stringify(value);
@@ -103,22 +105,26 @@ describe('the JSON prefix matcher', () => {
 });
 
 describe('constrained decoding', () => {
-  it('always ends in text that parses and validates, even when the model rambles and the budget is tight', () => {
-    fc.assert(
-      fc.property(
-        jsonSchemaArbitrary,
-        fc.integer({ min: 0, max: 2 ** 31 }),
-        fc.integer({ min: 0, max: 40 }),
-        (schema, seed, slack) => {
-          const needed = new ConstrainedSequence(vocabulary, { schema }).tokensToFinish();
-          const { text, tokens } = decode(schema, seed, needed + slack);
-          expect(tokens).toBeLessThanOrEqual(needed + slack);
-          expect(validatorOf(schema).safeParse(JSON.parse(text)).success, text).toBe(true);
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+  it(
+    'always ends in text that parses and validates, even when the model rambles and the budget is tight',
+    manyRuns,
+    () => {
+      fc.assert(
+        fc.property(
+          jsonSchemaArbitrary,
+          fc.integer({ min: 0, max: 2 ** 31 }),
+          fc.integer({ min: 0, max: 40 }),
+          (schema, seed, slack) => {
+            const needed = new ConstrainedSequence(vocabulary, { schema }).tokensToFinish();
+            const { text, tokens } = decode(schema, seed, needed + slack);
+            expect(tokens).toBeLessThanOrEqual(needed + slack);
+            expect(validatorOf(schema).safeParse(JSON.parse(text)).success, text).toBe(true);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('spells keys and brackets the vocabulary has no token for', () => {
     const schema = {
@@ -131,7 +137,7 @@ describe('constrained decoding', () => {
     expect(JSON.parse(text)).toMatchObject({ b_x: expect.any(Array) });
   });
 
-  it('writes any JSON object for json_object', () => {
+  it('writes any JSON object for json_object', manyRuns, () => {
     for (let seed = 0; seed < 20; seed++) {
       const { text } = decode({ type: 'object' }, seed, 40);
       expect(typeof JSON.parse(text)).toBe('object');
