@@ -29,7 +29,7 @@ type ChatDraft = Record<string, unknown> & { model: string; messages: readonly C
 export class ChatBuilder<Parsed = unknown> {
   // A class that refers to itself is renamed by the bundler (`_ChatBuilder`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'ChatBuilder' });
+    Object.defineProperty(ChatBuilder, 'name', { value: 'ChatBuilder' });
   }
 
   readonly #draft: Readonly<ChatDraft>;

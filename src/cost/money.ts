@@ -37,7 +37,7 @@ const SCALE = 10n ** BigInt(SCALE_DIGITS);
 export class Money {
   // A class that refers to itself is renamed by the bundler (`_Money`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'Money' });
+    Object.defineProperty(Money, 'name', { value: 'Money' });
   }
 
   /** Decimal digits below the currency unit that an amount keeps. */

@@ -77,7 +77,7 @@ const NO_SPEND_SINCE = Number.MAX_SAFE_INTEGER;
 export class PostgresBudgetStore implements BudgetStore {
   // A class that refers to itself is renamed by the bundler (`_PostgresBudgetStore`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'PostgresBudgetStore' });
+    Object.defineProperty(PostgresBudgetStore, 'name', { value: 'PostgresBudgetStore' });
   }
 
   private closed = false;

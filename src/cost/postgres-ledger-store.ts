@@ -79,7 +79,7 @@ const UNIQUE_VIOLATION = '23505';
 export class PostgresLedgerStore implements LedgerStore {
   // A class that refers to itself is renamed by the bundler (`_PostgresLedgerStore`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'PostgresLedgerStore' });
+    Object.defineProperty(PostgresLedgerStore, 'name', { value: 'PostgresLedgerStore' });
   }
 
   private readonly table: string;

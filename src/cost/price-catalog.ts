@@ -64,7 +64,7 @@ interface LoadedCard {
 export class PriceCatalog {
   // A class that refers to itself is renamed by the bundler (`_PriceCatalog`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'PriceCatalog' });
+    Object.defineProperty(PriceCatalog, 'name', { value: 'PriceCatalog' });
   }
 
   private readonly matcher = new ModelNameMatcher<LoadedCard>();

@@ -77,7 +77,7 @@ interface ChargeRow {
 export class SqliteBudgetStore implements BudgetStore {
   // A class that refers to itself is renamed by the bundler (`_SqliteBudgetStore`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'SqliteBudgetStore' });
+    Object.defineProperty(SqliteBudgetStore, 'name', { value: 'SqliteBudgetStore' });
   }
 
   private readonly reserveAtomically: (

@@ -61,7 +61,7 @@ const COLUMN_FILTERS = [
 export class SqliteLedgerStore implements LedgerStore {
   // A class that refers to itself is renamed by the bundler (`_SqliteLedgerStore`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'SqliteLedgerStore' });
+    Object.defineProperty(SqliteLedgerStore, 'name', { value: 'SqliteLedgerStore' });
   }
 
   private constructor(

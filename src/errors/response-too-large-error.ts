@@ -37,7 +37,7 @@ export interface ResponseProgress {
 export class ResponseTooLargeError extends AiaasError {
   // A class that refers to itself is renamed by the bundler (`_ResponseTooLargeError`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'ResponseTooLargeError' });
+    Object.defineProperty(ResponseTooLargeError, 'name', { value: 'ResponseTooLargeError' });
   }
 
   declare readonly phase: 'body' | 'stream';

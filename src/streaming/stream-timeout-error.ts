@@ -37,7 +37,7 @@ const NO_PROGRESS: StreamProgress = {
 export class StreamTimeoutError extends TimeoutError {
   // A class that refers to itself is renamed by the bundler (`_StreamTimeoutError`); its name is part of the API.
   static {
-    Object.defineProperty(this, 'name', { value: 'StreamTimeoutError' });
+    Object.defineProperty(StreamTimeoutError, 'name', { value: 'StreamTimeoutError' });
   }
 
   readonly timer: StreamTimer;
