@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ReferenceServer, type ServerLogger, startReferenceServer } from '../../src/server/index.js';
 import {
@@ -200,6 +201,35 @@ describe('bad uploads get a 400 that says what was wrong', () => {
     // Another tenant has its own allowance.
     expect((await loadModel(server.url, keyB, 'third', { files: { 1: affineModel(1, 3) } })).status).toBe(
       200,
+    );
+  });
+
+  it('never answers 5xx to anything sent to the repository endpoints', async () => {
+    const paths = [
+      '/v2/repository/index',
+      '/v2/repository/models/fuzz/load',
+      '/v2/repository/models/fuzz/unload',
+    ];
+    const parameter = fc.oneof(
+      fc.jsonValue(),
+      fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc
+        .dictionary(fc.constantFrom('config', 'file:1/model.onnx', 'file:0/model.onnx', 'x'), parameter)
+        .map((parameters) => ({ parameters })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), body, async (path, value) => {
+        const answer = await requestJson(`${server.url}${path}`, {
+          method: 'POST',
+          rawBody: JSON.stringify(value) ?? 'null',
+          headers: { authorization: `Bearer ${keyB}` },
+        });
+        return answer.status < 500 && typeof answer.body === 'object';
+      }),
+      { numRuns: 150, seed: 20261207 },
     );
   });
 
