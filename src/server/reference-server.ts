@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator.js';
+import { resolveFileStoreOptions } from './files/file-options.js';
+import { fileRoutes } from './files/file-routes.js';
+import { FileStore } from './files/file-store.js';
 import { BodyBufferBudget } from './http/body-buffer-budget.js';
 import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
@@ -80,6 +83,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const resolved = resolveServerOptions(options);
   const logger = options.logger ?? defaultServerLogger;
+  // Uploaded files (issue 19): checked and restored from the data directory before anything else starts.
+  const fileStore = await FileStore.open(resolveFileStoreOptions(options));
   // Stalled uploads must not exhaust memory: bodies buffered at once are bounded, in total and per tenant.
   const bodyBudget = new BodyBufferBudget({
     maxBytes: resolved.bodyBufferLimitBytes,
@@ -130,6 +135,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const dispatch = createRequestDispatcher({
     routes: new RouteTable([
       ...openAIRoutes(services),
+      ...fileRoutes(fileStore),
       ...oipRoutes(services),
       ...ollamaRoutes(services),
       metricsRoute(metrics),

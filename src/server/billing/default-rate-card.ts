@@ -15,6 +15,8 @@ export const defaultRateCardJson: RateCardJson = {
     'ref-embed': { per_mb_in: '0.10', per_mb_out: '0.02' },
     // Per compute-second, plus a small fee per request.
     'ref-classify': { per_compute_second: '0.0004', per_request: '0.00001' },
+    // File uploads (`/v1/files`), per MB received.
+    'aiaas-files': { per_mb_in: '0.02' },
   },
   default_model: { per_1k_tensor_elements: '0.0001' },
 };

@@ -5,6 +5,7 @@ import type { ClientDisconnect } from './client-disconnect.js';
 import { type DetachedWork, detachedWorkSignal } from './detached-work-signal.js';
 import type { Dialect } from './error-body.js';
 import { HttpError } from './http-error.js';
+import { lingerAfterAnswer } from './lingering-close.js';
 import { parseJsonBody, readRequestBody } from './request-body.js';
 import { RequestSettlement } from './request-settlement.js';
 import type { Route } from './route-table.js';
@@ -118,7 +119,9 @@ export class RequestContext {
     const key = init.request.headers['idempotency-key'];
     // A control route's key names the call it acts on, not this request.
     this.idempotencyKey =
-      typeof key === 'string' && key !== '' && init.route.control !== true ? key : undefined;
+      typeof key === 'string' && key !== '' && init.route.control !== true && init.route.streamsBody !== true
+        ? key
+        : undefined;
     this.closing = init.closing ?? neverClosing;
     this.errorOf = init.errorOf ?? bareInternalError;
     if (this.method === 'POST' && this.idempotencyKey !== undefined) {
@@ -184,6 +187,8 @@ export class RequestContext {
    * the tenant known by then) and cached, so a hash and a parse can share it.
    */
   readBody(): Promise<Buffer> {
+    // A streamed body is the route's alone: buffering it here would defeat its own limits.
+    if (this.route.streamsBody === true) return Promise.resolve(Buffer.alloc(0));
     if (this.#body === undefined) {
       const reservation = this.#bodyBudget?.reserve(this.tenant.id);
       // The body is held until the request settled: its work (a recorded stream) may outlive the socket.
@@ -194,6 +199,22 @@ export class RequestContext {
       });
     }
     return this.#body;
+  }
+
+  /**
+   * The body as it arrives, for a route that {@link Route.streamsBody}: each chunk is metered as
+   * bytes in, and nothing is held here. A client that leaves mid-upload ends it with an error.
+   */
+  async *bodyChunks(): AsyncGenerator<Buffer> {
+    for await (const chunk of this.#request as AsyncIterable<Buffer>) {
+      this.meter.addBytesIn(chunk.length);
+      yield chunk;
+    }
+  }
+
+  /** Drops the unread rest of a streamed body and closes the connection after the answer. */
+  abandonBody(): void {
+    lingerAfterAnswer(this.#request);
   }
 
   /** The body parsed as JSON, once: the metrics interceptor and the route share the parse. */

@@ -2,7 +2,7 @@ import { HttpError } from './http-error.js';
 import type { RequestContext } from './request-context.js';
 import type { RouteResponse } from './route-response.js';
 
-export type HttpMethod = 'GET' | 'POST';
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /**
  * One endpoint. `path` uses `:name` segments for parameters, e.g.
@@ -22,6 +22,11 @@ export interface Route {
    * billing leave it alone and it never counts as an attempt of that call.
    */
   control?: boolean;
+  /**
+   * The route reads its (possibly huge) body itself as a stream ({@link RequestContext.bodyChunks}):
+   * interceptors see an empty body, and it takes no Idempotency-Key (replaying it would need the bytes).
+   */
+  streamsBody?: boolean;
   handle(context: RequestContext): Promise<RouteResponse>;
 }
 
