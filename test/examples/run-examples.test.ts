@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { Money } from '../../src/cost/money.js';
 
 const run = promisify(execFile);
+// An example starts tsx, a server and its models in a fresh process: tens of seconds on a busy
+// 2-core machine. The child's own timeout stops a hung example first.
+const exampleTimeoutMs = 80_000;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs an example as a user would (`npx tsx examples/<name>.ts`), with its own embedded server. */
@@ -17,7 +20,7 @@ async function runExample(name: string, args: string[] = []): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', `examples/${name}.ts`, ...args], {
     cwd: root,
     env: environment,
-    timeout: 60_000,
+    timeout: exampleTimeoutMs,
   });
   return stdout;
 }
@@ -87,7 +90,7 @@ const examples: Record<string, (output: string) => void> = {
   },
 };
 
-describe('examples', () => {
+describe('examples', { timeout: exampleTimeoutMs + 10_000 }, () => {
   for (const [name, check] of Object.entries(examples)) {
     it(`${name}.ts runs against an embedded server and prints what it computed`, async () => {
       check(await runExample(name));
