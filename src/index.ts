@@ -18,6 +18,8 @@ export type {
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { ParseChatParams, ParsedChatCompletion } from './client/resources/chat-structured.js';
 export type { RunToolsParams, RunToolsResult } from './client/resources/chat-tool-runner.js';
+export { FilePage, FilePagePromise } from './client/resources/file-page.js';
+export type { FileCreateParams, Files } from './client/resources/files-resource.js';
 export type {
   InferenceRepository,
   RepositoryIndexOptions,
@@ -215,6 +217,7 @@ export type {
   TypedTensor,
 } from './providers/oip/decoded-tensor.js';
 export type {
+  FileOperations,
   ModelVersionOptions,
   Provider,
   ProviderCallOptions,
@@ -281,6 +284,13 @@ export type {
 } from './wire/openai/chat-schemas.js';
 export type { Completion, CompletionRequest } from './wire/openai/completion-schemas.js';
 export type { EmbeddingRequest } from './wire/openai/embedding-schemas.js';
+export type {
+  FileDeleted,
+  FileList,
+  FileListParams,
+  FileObject,
+  FilePurpose,
+} from './wire/openai/file-schemas.js';
 export type { Model, ModelList } from './wire/openai/model-schemas.js';
 export type { OpenAIUsage } from './wire/openai/openai-common.js';
 export type { TokenizeRequest, TokenizeResponse } from './wire/openai/tokenize-schemas.js';

@@ -36,6 +36,7 @@ import { validateRequest } from './request-validation.js';
 import { ChatCompletions } from './resources/chat-completions-resource.js';
 import { Completions } from './resources/completions-resource.js';
 import { Embeddings } from './resources/embeddings-resource.js';
+import { Files } from './resources/files-resource.js';
 import { Inference } from './resources/inference-resource.js';
 import { Models } from './resources/models-resource.js';
 import { sdkVersion } from './sdk-version.js';
@@ -66,6 +67,8 @@ export class AiaasClient {
   readonly completions: Completions;
   readonly embeddings: Embeddings;
   readonly models: Models;
+  /** OpenAI's files API: upload, list, retrieve, read and delete files (the openai provider only). */
+  readonly files: Files;
   readonly inference: Inference;
   /** Every attempt that may have cost money (an in-memory ledger unless `ledger` was given). */
   readonly ledger: Ledger;
@@ -189,6 +192,7 @@ export class AiaasClient {
     this.completions = new Completions(this.context);
     this.embeddings = new Embeddings(this.context);
     this.models = new Models(this.context);
+    this.files = new Files(this.context);
     this.inference = new Inference(this.context);
   }
 

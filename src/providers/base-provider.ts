@@ -12,6 +12,7 @@ import { parseWire } from '../wire/validate-wire.js';
 import type { EmbeddingResult } from './embedding-result.js';
 import type { InferResult } from './oip/decoded-tensor.js';
 import type {
+  FileOperations,
   ModelVersionOptions,
   Provider,
   ProviderCallOptions,
@@ -133,6 +134,10 @@ export abstract class BaseProvider implements Provider {
 
   async doRetrieveModel(_model: string, _options: ProviderCallOptions): Promise<ProviderResult<Model>> {
     throw this.unsupported('retrieving a model', 'For OIP servers use inference.modelMetadata.');
+  }
+
+  doFiles(): FileOperations {
+    throw this.unsupported('files', 'Use the openai provider (OpenAI and aiaas/server have /v1/files).');
   }
 
   async doTokenize(

@@ -4,6 +4,7 @@ import type { RepositoryIndexEntry, RepositoryLoadRequest } from '../wire/oip/re
 import type { ChatCompletion, ChatCompletionRequest } from '../wire/openai/chat-schemas.js';
 import type { Completion, CompletionRequest } from '../wire/openai/completion-schemas.js';
 import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
+import type { FileDeleted, FileList, FileListParams, FileObject } from '../wire/openai/file-schemas.js';
 import type { Model, ModelList } from '../wire/openai/model-schemas.js';
 import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
 import type { EmbeddingResult } from './embedding-result.js';
@@ -65,6 +66,8 @@ export interface Provider {
   doEmbed(params: EmbeddingRequest, options: ProviderCallOptions): Promise<ProviderResult<EmbeddingResult>>;
   doListModels(options: ProviderCallOptions): Promise<ProviderResult<ModelList>>;
   doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>>;
+  /** The files API (OpenAI's `/v1/files`); `UnsupportedOperationError` where the dialect has none. */
+  doFiles(): FileOperations;
   doTokenize(
     params: TokenizeRequest,
     options: ProviderCallOptions,
@@ -98,4 +101,21 @@ export interface Provider {
     options: ProviderCallOptions,
   ): Promise<ProviderResult<void>>;
   doRepositoryUnload(model: string, options: ProviderCallOptions): Promise<ProviderResult<void>>;
+}
+
+/**
+ * The files API of a provider that has one (OpenAI's `/v1/files`); `Provider.doFiles()` gives
+ * it, or throws `UnsupportedOperationError` for dialects without files.
+ *
+ * @example
+ * const { data } = await client.provider.doFiles().retrieve('file-abc', {});
+ */
+export interface FileOperations {
+  /** Uploads a form with `file`, `purpose` and optional `expires_after[...]` fields. */
+  create(form: FormData, options: ProviderCallOptions): Promise<ProviderResult<FileObject>>;
+  list(params: FileListParams, options: ProviderCallOptions): Promise<ProviderResult<FileList>>;
+  retrieve(id: string, options: ProviderCallOptions): Promise<ProviderResult<FileObject>>;
+  /** The file's bytes, exactly as stored. */
+  content(id: string, options: ProviderCallOptions): Promise<ProviderResult<Uint8Array>>;
+  delete(id: string, options: ProviderCallOptions): Promise<ProviderResult<FileDeleted>>;
 }

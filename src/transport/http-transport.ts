@@ -6,6 +6,7 @@ import { apiErrorFromResponse } from './api-error-from-response.js';
 import { AttemptSignal } from './attempt-signal.js';
 import { BodyByteCount } from './body-byte-count.js';
 import { composeMiddleware } from './compose-middleware.js';
+import { bodyPayload, type Payload, payloadBytes, withEncodedForm } from './form-payload.js';
 import { InFlightAttempts } from './in-flight-attempts.js';
 import type { CollectedAnswer, TooLarge } from './json-answer-handler.js';
 import { clientClosedError, mapNetworkError } from './network-error-mapping.js';
@@ -86,9 +87,11 @@ export class HttpTransport {
     const limitBytes = this.#limitOf(options);
     this.#inFlight.add(attempt);
     try {
+      // A form is encoded here, once: the JSON path below stays as it was.
+      if (init.form !== undefined) init = await withEncodedForm(init, init.form);
       // Serialised once: sent as is, and a server billing per MB counts these same bytes.
-      const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
-      const sentBytes = payload === undefined ? 0 : Buffer.byteLength(payload);
+      const payload = init.body === undefined ? undefined : bodyPayload(init.body);
+      const sentBytes = payload === undefined ? 0 : payloadBytes(payload);
       const tooLarge: TooLarge = (response, receivedBytes, declaredBytes) =>
         responseTooLarge({
           target: this.#options.redactor.text(`${init.method} ${init.url}`),
@@ -244,7 +247,7 @@ export class HttpTransport {
   /** A JSON attempt without middleware: straight over the dispatcher, the body collected as it arrives. */
   async #collect(
     init: TransportRequestInit,
-    payload: string | undefined,
+    payload: Payload | undefined,
     attempt: AttemptSignal,
     started: number,
     limitBytes: number,
@@ -265,7 +268,7 @@ export class HttpTransport {
   /** A JSON attempt through the middleware, which sees (and may replace) the response and its body. */
   async #collectThroughMiddleware(
     init: TransportRequestInit,
-    payload: string | undefined,
+    payload: Payload | undefined,
     attempt: AttemptSignal,
     started: number,
     limitBytes: number,
@@ -283,7 +286,7 @@ export class HttpTransport {
   /** Runs middleware and the request; throws the APIError for a non-2xx status. */
   async #start(
     init: TransportRequestInit,
-    payload: string | undefined,
+    payload: Payload | undefined,
     attempt: AttemptSignal,
     started: number,
     limitBytes: number,
@@ -298,7 +301,7 @@ export class HttpTransport {
         method: init.method,
         url: init.url,
         headers,
-        ...(payload === undefined ? {} : { body: init.body }),
+        ...(payload === undefined ? {} : { body: typeof payload === 'string' ? init.body : payload }),
         // Made on first use: middleware that never looks at it costs no AbortController.
         get signal() {
           return attempt.signal;
@@ -384,7 +387,7 @@ export class HttpTransport {
       request.method,
       request.url,
       request.headers,
-      request.body === undefined ? undefined : JSON.stringify(request.body),
+      request.body === undefined ? undefined : bodyPayload(request.body),
       request.signal,
     );
 }

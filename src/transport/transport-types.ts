@@ -10,6 +10,11 @@ export interface TransportRequestInit {
   headers?: Readonly<Record<string, string>> | undefined;
   /** A JSON value; the transport serialises it and sets `content-type`. */
   body?: unknown;
+  /**
+   * A multipart form (a file upload) instead of `body`: encoded once per attempt and sent with
+   * its own `multipart/form-data` content type. Only `requestJson` sends one.
+   */
+  form?: FormData | undefined;
 }
 
 /**
@@ -20,6 +25,7 @@ export interface TransportRequest {
   readonly method: HttpMethod;
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** A JSON value, or a form's encoded bytes (`Uint8Array`). */
   readonly body?: unknown;
   readonly signal: AbortSignal;
 }

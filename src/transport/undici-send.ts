@@ -1,5 +1,6 @@
 import { type Dispatcher, request as undiciRequest } from 'undici';
 import type { AttemptSignal } from './attempt-signal.js';
+import type { Payload } from './form-payload.js';
 import { type AnswerLimits, type CollectedAnswer, JsonAnswerHandler } from './json-answer-handler.js';
 import { normalizeResponseHeaders } from './response-headers.js';
 import type { SdkLogger } from './sdk-logger.js';
@@ -24,7 +25,7 @@ export function sendOverUndici(
   method: HttpMethod,
   url: string,
   headers: Readonly<Record<string, string>>,
-  payload: string | undefined,
+  payload: Payload | undefined,
   signal: AbortSignal | AttemptSignal,
 ): Promise<TransportResponse> {
   logRequest(settings.logger, method, url, headers, payload);
@@ -56,7 +57,7 @@ export function collectOverUndici(
   method: HttpMethod,
   url: string,
   headers: Readonly<Record<string, string>>,
-  payload: string | undefined,
+  payload: Payload | undefined,
   attempt: AttemptSignal,
   limits: AnswerLimits,
 ): Promise<CollectedAnswer> {
@@ -73,7 +74,7 @@ function logRequest(
   method: HttpMethod,
   url: string,
   headers: Readonly<Record<string, string>>,
-  payload: string | undefined,
+  payload: Payload | undefined,
 ): void {
   if (!logger.enabled('debug')) return;
   logger.debug(`request ${method} ${url}`, {
@@ -82,7 +83,9 @@ function logRequest(
     headers,
     ...(payload === undefined
       ? {}
-      : { body: payload.length > 4096 ? `${payload.slice(0, 4096)}…` : payload }),
+      : typeof payload !== 'string'
+        ? { body: `<multipart form, ${payload.byteLength} bytes>` }
+        : { body: payload.length > 4096 ? `${payload.slice(0, 4096)}…` : payload }),
   });
 }
 

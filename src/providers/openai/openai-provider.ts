@@ -16,7 +16,13 @@ import {
 import { BaseProvider, encodeModelPath, joinUrl, type ProviderContext } from '../base-provider.js';
 import { decodeEmbedding } from '../embedding-decoding.js';
 import type { EmbeddingResult } from '../embedding-result.js';
-import type { ProviderCallOptions, ProviderResult, ProviderStream } from '../provider-types.js';
+import type {
+  FileOperations,
+  ProviderCallOptions,
+  ProviderResult,
+  ProviderStream,
+} from '../provider-types.js';
+import { OpenAIFiles } from './openai-files.js';
 
 /**
  * The API root of an OpenAI-compatible server. A bare origin (`http://host:8000`) gets `/v1`
@@ -53,6 +59,7 @@ export class OpenAIProvider extends BaseProvider {
   readonly #serverRoot: string;
   /** Joined once: `joinUrl` runs two regular expressions, and chat is the hot path. */
   readonly #chatUrl: string;
+  #files: FileOperations | undefined;
 
   constructor(context: ProviderContext) {
     const apiRoot = openAIApiRoot(context.baseURL);
@@ -170,6 +177,13 @@ export class OpenAIProvider extends BaseProvider {
   override doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>> {
     const url = joinUrl(this.baseURL, `models/${encodeModelPath(model)}`);
     return this.sendJson(modelSchema, 'GET', url, undefined, 'model', options);
+  }
+
+  override doFiles(): FileOperations {
+    this.#files ??= new OpenAIFiles(this.transport, this.baseURL, (method, options) =>
+      this.callHeaders(method, options),
+    );
+    return this.#files;
   }
 
   override doTokenize(
