@@ -104,6 +104,8 @@ describe('POST /v1/files and reading files back', () => {
   it('answers an oversize streamed upload 413 and keeps serving, with nothing left on disk', async () => {
     const before = tenantFiles(alice).length;
     expect(await streamOversizeUpload(server.url, alice, maxFileBytes + 16 * 1024)).toBe(413);
+    // Far past the limit too: the server stops reading at the limit, drops the rest and answers.
+    expect(await streamOversizeUpload(server.url, alice, 64 * maxFileBytes)).toBe(413);
     expect((await get('/v1/files')).status).toBe(200);
     expect(tenantFiles(alice).length).toBe(before);
   });

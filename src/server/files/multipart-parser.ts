@@ -67,7 +67,7 @@ type State = 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done';
  * await parseMultipart(context.bodyChunks(), boundary, (part) => sinkFor(part));
  */
 export async function parseMultipart(
-  chunks: AsyncIterable<Buffer>,
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
   boundary: string,
   onPart: (part: MultipartPartInfo) => MultipartPartSink,
 ): Promise<void> {

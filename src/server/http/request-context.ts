@@ -206,7 +206,8 @@ export class RequestContext {
    * bytes in, and nothing is held here. A client that leaves mid-upload ends it with an error.
    */
   async *bodyChunks(): AsyncGenerator<Buffer> {
-    for await (const chunk of this.#request as AsyncIterable<Buffer>) {
+    // Not destroyed when the route stops reading (a 413): its answer must still reach the client.
+    for await (const chunk of this.#request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       this.meter.addBytesIn(chunk.length);
       yield chunk;
     }
