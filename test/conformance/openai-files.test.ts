@@ -59,6 +59,15 @@ describe('the openai client: files', () => {
     expect(firstPage.hasNextPage()).toBe(true);
   });
 
+  it('sends expires_after as the server reads it', async () => {
+    const file = await client.files.create({
+      file: await toFile(Buffer.from('brief'), 'brief.txt'),
+      purpose: 'user_data',
+      expires_after: { anchor: 'created_at', seconds: 7200 },
+    });
+    expect(file.expires_at).toBe(file.created_at + 7200);
+  });
+
   it('surfaces a malformed training file as a BadRequestError naming the line', async () => {
     const error = await client.files
       .create({ file: await toFile(Buffer.from('{"ok": 1}\nnot json\n'), 'bad.jsonl'), purpose: 'fine-tune' })

@@ -75,6 +75,24 @@ describe('client.files', () => {
     expect(second.data.map((file) => file.id)).toEqual([ids[2], ids[1]]);
   });
 
+  it('sends expires_after, and surfaces a too short one as the 400 naming it', async () => {
+    const file = await client.files.create({
+      file: Buffer.from('brief'),
+      purpose: 'user_data',
+      expires_after: { anchor: 'created_at', seconds: 3600 },
+    });
+    expect(file.expires_at).toBe(file.created_at + 3600);
+    const error = await client.files
+      .create({
+        file: Buffer.from('x'),
+        purpose: 'user_data',
+        expires_after: { anchor: 'created_at', seconds: 5 },
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toContain('expires_after[seconds] must be an integer from 3600');
+  });
+
   it("surfaces the server's 400 for malformed JSONL, naming the line", async () => {
     const error = await client.files
       .create({ file: Buffer.from('{"a": 1}\n{"a": \n'), filename: 'bad.jsonl', purpose: 'fine-tune' })
