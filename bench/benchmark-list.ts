@@ -5,6 +5,7 @@ import { runPostgresBudget } from './benchmarks/postgres-budget.js';
 import { runStreamingParse } from './benchmarks/streaming-parse.js';
 import type { BenchContext } from './harness/bench-context.js';
 import type { BenchmarkResult } from './harness/result-types.js';
+import { runModelDeployment } from './server/model-deployment.js';
 import { runServerThroughput } from './server/server-throughput.js';
 import { runStructuredDecoding } from './server/structured-decoding.js';
 
@@ -20,6 +21,7 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'idle-stream-memory', run: runIdleStreamMemory },
   { name: 'server-throughput', run: runServerThroughput },
   { name: 'structured-decoding', run: runStructuredDecoding },
+  { name: 'model-deployment', run: runModelDeployment },
   { name: 'cost-layer', run: runCostLayer },
   { name: 'postgres-budget', run: runPostgresBudget },
 ];

@@ -108,6 +108,33 @@ export class ServerLoad {
     return this.#measure(server, call, concurrency, durationMs);
   }
 
+  /**
+   * OIP v2 infers of `model`, one row of `rows` (FP32 `[1, n]` into `input.name`) per
+   * request; the rate is requests/s.
+   */
+  oipInfer(
+    server: ReferenceServerProcess,
+    model: string,
+    input: { name: string; rows: readonly number[][] },
+    concurrency: number,
+    durationMs: number,
+  ): Promise<LoadSample> {
+    const url = `${server.url}/v2/models/${model}/infer`;
+    const call = async () => {
+      const data = input.rows[this.#sequence++ % input.rows.length]!;
+      await this.#post(url, {
+        inputs: [{ name: input.name, datatype: 'FP32', shape: [1, data.length], data }],
+      });
+      return 1;
+    };
+    return this.#measure(server, call, concurrency, durationMs);
+  }
+
+  /** A JSON POST on the same connections (e.g. a repository load); throws unless it answers 200. */
+  post(url: string, body: unknown): Promise<Record<string, unknown>> {
+    return this.#post(url, body);
+  }
+
   close(): Promise<void> {
     return this.#agent.close();
   }

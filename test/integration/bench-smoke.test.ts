@@ -75,6 +75,7 @@ describe('npm run bench -- --size tiny', () => {
       'idle-stream-memory',
       'server-throughput',
       'structured-decoding',
+      'model-deployment',
       'cost-layer',
       'postgres-budget',
     ]);
