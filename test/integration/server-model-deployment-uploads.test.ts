@@ -130,11 +130,13 @@ describe('bad uploads get a 400 that says what was wrong', () => {
         body: { parameters },
         headers: { authorization: `Bearer ${keyA}` },
       });
-    const notBase64 = await bad({ 'file:1/model.onnx': 'not base64!' });
-    expect(notBase64).toMatchObject({
-      status: 400,
-      body: { error: expect.stringMatching(/must be the file's bytes in base64/) },
-    });
+    // Whole groups of four, but a space, an inner '=', the URL-safe alphabet or a stray character.
+    for (const text of ['not base64!', 'aGVs bG8', 'aG=sbG8=', 'aGVsbG8-', 'aGVs_G8=', 'aGVsbG8*']) {
+      expect(await bad({ 'file:1/model.onnx': text })).toMatchObject({
+        status: 400,
+        body: { error: expect.stringMatching(/must be the file's bytes in base64/) },
+      });
+    }
     const badVersion = await bad({ 'file:latest/model.onnx': 'AAAA' });
     expect(badVersion.body.error).toMatch(
       /name it file:<version>\/model\.onnx with a positive integer version/,
