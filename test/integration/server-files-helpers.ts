@@ -59,3 +59,20 @@ export function streamOversizeUpload(url: string, key: string, fileBytes: number
     pump();
   });
 }
+
+/** Starts a chunked upload, sends `bytes` of the file, then drops the connection mid-body. */
+export async function abortMidUpload(url: string, key: string, bytes: number): Promise<void> {
+  const boundary = 'aiaas-abort-boundary';
+  const request = httpRequest(`${url}/v1/files`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'transfer-encoding': 'chunked',
+    },
+  });
+  request.on('error', () => {});
+  request.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`);
+  await new Promise<void>((resolve) => request.write(Buffer.alloc(bytes, 0x62), () => resolve()));
+  request.destroy();
+}

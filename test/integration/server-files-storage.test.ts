@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tenantIdForKey } from '../../src/server/auth/tenant-id.js';
 import { silentServerLogger, startReferenceServer } from '../../src/server/index.js';
-import { uploadFile } from './server-files-helpers.js';
-import { bearer } from './server-pipeline-helpers.js';
+import { abortMidUpload, uploadFile } from './server-files-helpers.js';
+import { bearer, eventually } from './server-pipeline-helpers.js';
 import { requestJson } from './server-test-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'aiaas-files-storage-'));
@@ -46,6 +47,23 @@ describe('files kept in the data directory', () => {
       expect(refused.body.error.code).toBe('file_storage_limit_exceeded');
       await requestJson(`${server.url}/v1/files/${kept.body.id}`, { method: 'DELETE', headers: bearer(key) });
       expect((await uploadFile(server.url, key, { bytes: 'b'.repeat(900), name: 'b.txt' })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('drops an upload whose client left mid-body: no partial file, its bytes released, the server up', async () => {
+    const server = await start({ maxFileBytes: 100_000, maxFileBytesPerTenant: 100_000 });
+    try {
+      await abortMidUpload(server.url, key, 60_000);
+      const tenantDir = join(dataDir, 'files', tenantIdForKey(key));
+      // Were the 60,000 bytes held for ever, a 60,000-byte upload would never fit the tenant's 100,000.
+      const after = await eventually(async () => {
+        const upload = await uploadFile(server.url, key, { bytes: 'c'.repeat(60_000), name: 'c.txt' });
+        return upload.status === 200 ? upload : undefined;
+      });
+      expect(readdirSync(tenantDir).filter((name) => name.endsWith('.part'))).toEqual([]);
+      expect(after.status).toBe(200);
     } finally {
       await server.close();
     }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { HttpError } from '../http/http-error.js';
+import { HttpError } from '../http/http-error.js';
 
 /** Refuses an upload past a limit, before its bytes are held. */
 export type UploadLimitCheck = (bytes: number) => HttpError | undefined;
@@ -22,11 +22,23 @@ export class FileUpload {
   readonly #path: string | undefined;
   readonly #check: UploadLimitCheck;
   #bytes = 0;
+  /** A disk failure (full, unwritable), kept so the upload fails with it instead of the process. */
+  #diskError: Error | undefined;
 
   constructor(path: string | undefined, check: UploadLimitCheck) {
     this.#path = path;
     this.#check = check;
     this.#stream = path === undefined ? undefined : createWriteStream(path, { flags: 'wx' });
+    this.#stream?.on('error', (error) => {
+      this.#diskError = error;
+    });
+  }
+
+  #failIfDiskFailed(): void {
+    if (this.#diskError === undefined) return;
+    throw new HttpError(500, `The server could not store the file: ${this.#diskError.message}`, {
+      code: 'file_storage_failed',
+    });
   }
 
   get bytes(): number {
@@ -46,14 +58,16 @@ export class FileUpload {
       this.#chunks.push(Buffer.from(chunk));
       return;
     }
-    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+    this.#failIfDiskFailed();
+    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain').catch(() => this.#failIfDiskFailed());
   }
 
   /** The bytes in memory (empty when on disk), once every byte is written. */
   async finish(): Promise<Buffer> {
     if (this.#stream !== undefined) {
+      this.#failIfDiskFailed();
       this.#stream.end();
-      await once(this.#stream, 'finish');
+      await once(this.#stream, 'finish').catch(() => this.#failIfDiskFailed());
       return Buffer.alloc(0);
     }
     return Buffer.concat(this.#chunks, this.#bytes);

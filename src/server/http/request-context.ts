@@ -207,9 +207,15 @@ export class RequestContext {
    */
   async *bodyChunks(): AsyncGenerator<Buffer> {
     // Not destroyed when the route stops reading (a 413): its answer must still reach the client.
-    for await (const chunk of this.#request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      this.meter.addBytesIn(chunk.length);
-      yield chunk;
+    try {
+      for await (const chunk of this.#request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        this.meter.addBytesIn(chunk.length);
+        yield chunk;
+      }
+    } catch (error) {
+      // A client that left mid-upload is its problem, not the server's: never a 5xx.
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(400, `The request body could not be read: ${(error as Error).message}`);
     }
   }
 
