@@ -10,6 +10,7 @@
  * await server.close();
  */
 export type { RateCardJson } from './billing/rate-card.js';
+export { defaultMaxFileBytes, type FileStoreOptions } from './files/file-options.js';
 export { hashedBagOfWords } from './models/sentiment-features.js';
 export type {
   ChaosOptions,
