@@ -127,6 +127,29 @@ export function readRequestBody(
   });
 }
 
+/**
+ * A body as it arrives, chunk by chunk, each counted by `onBytes`; nothing is held. The request
+ * is not destroyed when the reader stops early (a 413), so the answer still reaches the client;
+ * a client that leaves mid-body ends it with a 400.
+ *
+ * @example
+ * for await (const chunk of requestBodyChunks(request, (bytes) => meter.addBytesIn(bytes))) sink.write(chunk);
+ */
+export async function* requestBodyChunks(
+  request: IncomingMessage,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      onBytes(chunk.length);
+      yield chunk;
+    }
+  } catch (error) {
+    // A client that left mid-upload is its problem, not the server's: never a 5xx.
+    throw new HttpError(400, `The request body could not be read: ${(error as Error).message}`);
+  }
+}
+
 /** Parses a JSON body; an empty or malformed one is a 400 (never a 500). */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new HttpError(400, 'The request body is empty; a JSON object was expected.');

@@ -6,7 +6,7 @@ import { type DetachedWork, detachedWorkSignal } from './detached-work-signal.js
 import type { Dialect } from './error-body.js';
 import { HttpError } from './http-error.js';
 import { lingerAfterAnswer } from './lingering-close.js';
-import { parseJsonBody, readRequestBody } from './request-body.js';
+import { parseJsonBody, readRequestBody, requestBodyChunks } from './request-body.js';
 import { RequestSettlement } from './request-settlement.js';
 import type { Route } from './route-table.js';
 import type { StreamFaults } from './stream-faults.js';
@@ -205,18 +205,8 @@ export class RequestContext {
    * The body as it arrives, for a route that {@link Route.streamsBody}: each chunk is metered as
    * bytes in, and nothing is held here. A client that leaves mid-upload ends it with an error.
    */
-  async *bodyChunks(): AsyncGenerator<Buffer> {
-    // Not destroyed when the route stops reading (a 413): its answer must still reach the client.
-    try {
-      for await (const chunk of this.#request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        this.meter.addBytesIn(chunk.length);
-        yield chunk;
-      }
-    } catch (error) {
-      // A client that left mid-upload is its problem, not the server's: never a 5xx.
-      if (error instanceof HttpError) throw error;
-      throw new HttpError(400, `The request body could not be read: ${(error as Error).message}`);
-    }
+  bodyChunks(): AsyncGenerator<Buffer> {
+    return requestBodyChunks(this.#request, (bytes) => this.meter.addBytesIn(bytes));
   }
 
   /** Drops the unread rest of a streamed body and closes the connection after the answer. */
