@@ -53,7 +53,13 @@ describe('GET /v1/pricing', () => {
     const answer = await requestJson(`${server.url}/v1/pricing`);
     expect(answer.status).toBe(200);
     const pricing = serverPricingSchema.parse(answer.body);
-    expect(Object.keys(pricing.models).sort()).toEqual(['affine', 'aiaas-files', 'ref-chat', 'ref-classify', 'ref-embed']);
+    expect(Object.keys(pricing.models).sort()).toEqual([
+      'affine',
+      'aiaas-files',
+      'ref-chat',
+      'ref-classify',
+      'ref-embed',
+    ]);
     expect(pricing.models['ref-chat']!.per_token).toBeDefined();
     expect(pricing.models['ref-embed']!.per_mb_in).toBeDefined();
     expect(pricing.models['ref-classify']!.per_compute_second).toBeDefined();

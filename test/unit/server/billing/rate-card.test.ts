@@ -31,7 +31,13 @@ describe('RateCard', () => {
   it('publishes a body that is the /v1/pricing schema, naming each served model', () => {
     const body = RateCard.default().toPricingJson(['ref-chat', 'resnet-tiny']);
     expect(serverPricingSchema.safeParse(body).success).toBe(true);
-    expect(Object.keys(body.models).sort()).toEqual(['aiaas-files', 'ref-chat', 'ref-classify', 'ref-embed', 'resnet-tiny']);
+    expect(Object.keys(body.models).sort()).toEqual([
+      'aiaas-files',
+      'ref-chat',
+      'ref-classify',
+      'ref-embed',
+      'resnet-tiny',
+    ]);
     expect(body.models['resnet-tiny']).toEqual(defaultRateCardJson.default_model);
     // The published body is a copy: editing it changes nothing.
     body.models['ref-chat'] = { per_request: '999' };
