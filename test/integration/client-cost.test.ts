@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AiaasClient,
@@ -16,6 +15,7 @@ import {
   UnpricedModelError,
   ValidationError,
 } from '../../src/index.js';
+import { arrivalGate } from '../support/arrival-gate.js';
 import { useDialectTestServer } from '../support/dialect-server-fixture.js';
 import { type RecordedRequest, sendJson } from '../support/dialect-test-server.js';
 import { useTestReferenceServer } from '../support/reference-fixture.js';
@@ -134,13 +134,13 @@ describe('cost against a local server', () => {
   const params = { model: 'm', messages: [{ role: 'user' as const, content: 'Say hi' }], max_tokens: 4 };
 
   /** A chat answer whose usage is counted like OpenAI does (o200k plus framing), with `output` tokens. */
-  function answer(output: number, delayMs = 0) {
+  function answer(output: number, gate?: () => Promise<void>) {
     return async (request: RecordedRequest, response: ServerResponse) => {
       const body = JSON.parse(request.body) as {
         model: string;
         messages: { role: string; content: string }[];
       };
-      if (delayMs > 0) await sleep(delayMs); // a server slow to answer, so concurrent calls overlap
+      await gate?.();
       const prompt = estimatePromptTokens(body.messages);
       sendJson(response, 200, {
         id: 'c',
@@ -171,7 +171,8 @@ describe('cost against a local server', () => {
   });
 
   it('100 concurrent calls through one client never overspend a hard budget', async () => {
-    server.route('POST', '/v1/chat/completions', answer(2, 15));
+    // Answers wait until 12 calls are in at once, so the reservations surely overlap.
+    server.route('POST', '/v1/chat/completions', answer(2, arrivalGate(12)));
     const quote = await newClient().quote(params);
     const limit = quote.max.times('12.5');
     const budget = new Budget({ limits: [{ limit }] });
@@ -346,17 +347,20 @@ describe('cost against a local server', () => {
     const maxOutputBytes = Math.max(...bodies.map((body) => Buffer.byteLength(body)));
     const request = { model: 'e-mb', input: 'Say hi' };
 
-    function routeEmbeddings(): void {
+    /** Answers wait until `together` calls are in at once. */
+    function routeEmbeddings(together: number): void {
       let served = 0;
+      const gate = arrivalGate(together);
       server.route('POST', '/v1/embeddings', async (_request: RecordedRequest, response: ServerResponse) => {
         const body = bodies[served++ % bodies.length] as string;
-        await sleep(10); // a server slow to answer, so the 100 calls overlap
+        await gate();
         response.writeHead(200, { 'content-type': 'application/json' }).end(body);
       });
     }
 
     it('100 concurrent calls with a declared response-byte bound never overspend', async () => {
-      routeEmbeddings();
+      // As many as the limit lets through at once, so their reservations surely overlap.
+      routeEmbeddings(20);
       const bytesIn = Buffer.byteLength(JSON.stringify(request));
       const perCallMax = perMillion('0.10', bytesIn).plus(perMillion('20', maxOutputBytes));
       const limit = perCallMax.times('20.5');
@@ -390,7 +394,7 @@ describe('cost against a local server', () => {
     });
 
     it('an undeclared bound is refused before any socket opens; soft limits and no budget are unaffected', async () => {
-      routeEmbeddings();
+      routeEmbeddings(1);
       const before = server.connections;
       const budget = new Budget({ limits: [{ limit: Money.of('100', 'USD'), mode: 'hard' }] });
       const client = newClient({ pricing: perMegabyte, budget });
