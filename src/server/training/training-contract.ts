@@ -4,6 +4,8 @@
  * so every value crosses a worker thread's message port unchanged.
  */
 
+import type { BinaryClassificationMetrics } from '../../evaluation/classification-metrics.js';
+
 export type Activation = 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
 export type LossName = 'binary_crossentropy' | 'categorical_crossentropy' | 'mse';
 export type OptimizerName = 'adam' | 'sgd';
@@ -45,14 +47,10 @@ export interface TrainingSpec {
 }
 
 /** Classifier metrics over one data set; binary classifiers report all of them. */
-export interface ClassifierMetrics {
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  rocAuc: number;
-  logLoss: number;
-}
+export type ClassifierMetrics = Pick<
+  BinaryClassificationMetrics,
+  'accuracy' | 'precision' | 'recall' | 'f1' | 'rocAuc' | 'logLoss'
+>;
 
 /** What one finished epoch reports; `parameters` and `resumeState` make it a checkpoint. */
 export interface EpochReport {
