@@ -2,6 +2,7 @@
 
 // Builders
 export { ChatBuilder, chat } from './builders/chat-builder.js';
+export { SequentialBuilder, sequential } from './builders/sequential-builder.js';
 export { type ZodResponseFormat, zodResponseFormat } from './builders/structured-output.js';
 export { type DatatypeOf, type TensorInput, type TensorSource, tensor } from './builders/tensor-builder.js';
 export { type RunnableTool, type ToolSpec, tool } from './builders/tool-definition.js';
@@ -291,6 +292,18 @@ export type {
   FileObject,
   FilePurpose,
 } from './wire/openai/file-schemas.js';
+export type {
+  CursorPageParams,
+  FineTuningHyperparameters,
+  FineTuningJob,
+  FineTuningJobCheckpoint,
+  FineTuningJobCreateParams,
+  FineTuningJobEvent,
+  FineTuningJobStatus,
+  FineTuningMetrics,
+  SequentialActivation,
+  SequentialArchitecture,
+} from './wire/openai/fine-tuning-schemas.js';
 export type { Model, ModelList } from './wire/openai/model-schemas.js';
 export type { OpenAIUsage } from './wire/openai/openai-common.js';
 export type { TokenizeRequest, TokenizeResponse } from './wire/openai/tokenize-schemas.js';
