@@ -54,6 +54,7 @@ const BUCKET_PRICING: Record<UsageBucket, BucketPricing> = {
   bytesOut: { fields: ['perMegabyteOut'], per: 1_000_000n, unit: 'bytes' },
   tensorElements: { fields: ['perThousandTensorElements'], per: 1000n, unit: 'tensor elements' },
   requests: { fields: ['perRequest'], per: 1n, unit: 'request' },
+  deployedSeconds: { fields: ['perHourDeployed'], per: 3600n, unit: 'seconds' },
 };
 
 /** The tier a request falls in: the highest threshold its total input tokens exceed. */

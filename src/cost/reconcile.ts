@@ -203,7 +203,7 @@ function ledgerFields(entry: LedgerEntry): Record<ReconcileField, number> {
     tensorElements: usage.tensorElements.value,
     requests: usage.requests.value,
     // A client measures no deployment time: it reaches the ledger from the server's records only.
-    deployedSeconds: 0,
+    deployedSeconds: usage.deployedSeconds.value,
   };
 }
 

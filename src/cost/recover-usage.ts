@@ -115,6 +115,9 @@ export async function recoverUsage(options: RecoverUsageOptions): Promise<Recove
   const records = await provider.records(filter);
   const entries = await ledger.entries();
   const recorded = new Set(entries.flatMap((entry) => (entry.requestId === null ? [] : [entry.requestId])));
+  const entryIds = new Set(entries.map((entry) => entry.id));
+  const inLedger = (record: ProviderBillingRecord) =>
+    entryIds.has(recoveredEntryId(record)) || (!isStandingCharge(record) && recorded.has(record.requestId));
   const byCharge = entriesByCharge(entries);
   const store = budget?.store;
   const keys = [...new Set(records.flatMap((record) => record.idempotencyKey ?? []))];
@@ -136,14 +139,17 @@ export async function recoverUsage(options: RecoverUsageOptions): Promise<Recove
       skipped.push({ idempotencyKey, records: callRecords, reason: 'in-flight' });
       continue;
     }
-    let missing = callRecords.filter((record) => !recorded.has(record.requestId));
+    let missing = callRecords.filter((record) => !inLedger(record));
     if (linked.length === 0) {
-      const young = missing.filter((record) => record.time.getTime() > now.getTime() - grace);
+      const young = missing.filter(
+        (record) => !isStandingCharge(record) && record.time.getTime() > now.getTime() - grace,
+      );
       if (young.length > 0) skipped.push({ idempotencyKey, records: young, reason: 'too-recent' });
       missing = missing.filter((record) => !young.includes(record));
     }
     for (const record of missing) {
       recovered.push(await ledger.append(recoveredEntry(record, linked[0], provider.name)));
+      entryIds.add(recoveredEntryId(record));
       recorded.add(record.requestId);
     }
     const open = linked.filter((charge) => charge.state === 'reserved' || charge.state === 'expired');
@@ -222,6 +228,19 @@ function billedIn(records: readonly ProviderBillingRecord[], currency: string): 
   return billed;
 }
 
+/**
+ * A charge no call made: a deployed model's READY time, billed as it accrues under the load
+ * request's id. Only the provider has it, so it is matched by the record alone, at any age.
+ */
+function isStandingCharge(record: ProviderBillingRecord): boolean {
+  return record.usage.deployedSeconds.value > 0;
+}
+
+/** From the provider's record id: a ledger that refuses duplicate ids refuses a second recovery. */
+function recoveredEntryId(record: ProviderBillingRecord): string {
+  return `recovered:${record.id}`;
+}
+
 function recoveredEntry(
   record: ProviderBillingRecord,
   charge: StoredBudgetCharge | undefined,
@@ -231,8 +250,7 @@ function recoveredEntry(
   tags[COST_ENTRY_KIND_TAG] = 'recovered';
   if (charge !== undefined) tags[BUDGET_CHARGE_TAG] = charge.id;
   const entry: LedgerEntryInput = {
-    // From the provider's record id: a ledger that refuses duplicate ids refuses a second recovery.
-    id: `recovered:${record.id}`,
+    id: recoveredEntryId(record),
     requestId: record.requestId,
     idempotencyKey: record.idempotencyKey,
     attempt: record.attempt,

@@ -10,7 +10,7 @@ import type {
   ProviderBillingRecord,
 } from './billing-record-source.js';
 import { Money } from './money.js';
-import { serverCallUsageFields } from './server-usage-fields.js';
+import { serverUsageFields } from './server-usage-fields.js';
 import { makeUsage } from './usage.js';
 
 export interface ServerBillingSourceOptions {
@@ -114,7 +114,7 @@ export function toBillingRecord(record: ServerUsageRecord): ProviderBillingRecor
     model: record.model,
     status: record.status,
     time: new Date(record.time),
-    usage: makeUsage(serverCallUsageFields(record), 'recovered'),
+    usage: makeUsage(serverUsageFields(record), 'recovered'),
     cost: Money.of(record.cost.amount, record.cost.currency),
   });
 }

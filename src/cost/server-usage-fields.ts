@@ -21,15 +21,3 @@ export function serverUsageFields(record: ServerUsageRecord): BilledUsage {
     deployedSeconds: usage.deployed_seconds ?? 0,
   };
 }
-
-/**
- * The counts of a record that the SDK's usage buckets hold: all but `deployedSeconds`, which
- * only the server measures (a deployed model's READY time) and no call's usage carries.
- *
- * @example
- * makeUsage(serverCallUsageFields(record), 'recovered');
- */
-export function serverCallUsageFields(record: ServerUsageRecord): Omit<BilledUsage, 'deployedSeconds'> {
-  const { deployedSeconds: _serverOnly, ...fields } = serverUsageFields(record);
-  return fields;
-}

@@ -147,6 +147,7 @@ export function openAIUsageCounts(raw: unknown, options: NormalizeUsageOptions =
     bytesOut: 0,
     tensorElements: 0,
     requests: options.requests ?? 1,
+    deployedSeconds: 0,
   };
 }
 

@@ -23,6 +23,9 @@ export const USAGE_BUCKETS = [
   'bytesOut',
   'tensorElements',
   'requests',
+  // A deployed model's READY time (pay per model): only the provider measures it, so it reaches
+  // a ledger from the provider's billing records (`recoverUsage()`), never from a call.
+  'deployedSeconds',
 ] as const;
 
 export type UsageBucket = (typeof USAGE_BUCKETS)[number];
@@ -159,6 +162,7 @@ function usageOf(countOf: (bucket: UsageBucket) => UsageCount): Usage {
     bytesOut: countOf('bytesOut'),
     tensorElements: countOf('tensorElements'),
     requests: countOf('requests'),
+    deployedSeconds: countOf('deployedSeconds'),
   });
 }
 

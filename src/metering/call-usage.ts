@@ -1,5 +1,5 @@
 import { estimateTokens } from '../cost/cost-estimator.js';
-import { serverCallUsageFields } from '../cost/server-usage-fields.js';
+import { serverUsageFields } from '../cost/server-usage-fields.js';
 import { addUsage, makeUsage, type Usage, usageFromCounts } from '../cost/usage.js';
 import {
   normalizeOipUsage,
@@ -111,5 +111,5 @@ export function streamUsageBuckets(usage: StreamUsage, provider: string): Usage 
  * serverRecordUsage(cancellation.record).outputTokens; // { value: 9, provenance: 'reported' }
  */
 export function serverRecordUsage(record: ServerUsageRecord): Usage {
-  return makeUsage(serverCallUsageFields(record));
+  return makeUsage(serverUsageFields(record));
 }

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AiaasClient, Money, reconcile, tensor } from '../../src/index.js';
+import {
+  AiaasClient,
+  Money,
+  PriceCatalog,
+  reconcile,
+  recoverUsage,
+  ServerBillingSource,
+  tensor,
+} from '../../src/index.js';
 import { defaultRateCardJson } from '../../src/server/billing/default-rate-card.js';
 import { type ReferenceServer, startReferenceServer } from '../../src/server/index.js';
 import { parseServerUsage, type ServerUsageRecord } from '../../src/wire/aiaas/server-usage-schemas.js';
@@ -95,15 +103,33 @@ describe('pay per model: hours deployed and a fee per request', () => {
       (record) => record.model === 'metered-affine' && record.usage.requests === 1,
     );
     expect(inferences.map((record) => record.cost.amount)).toEqual(['0.00106', '0.00106', '0.00106']);
-    const result = reconcile(await client.ledger.entries(), records);
-    const inferenceGroups = result.groups.filter((group) => group.ledgerEntries.length > 0);
+    const before = reconcile(await client.ledger.entries(), records);
+    const inferenceGroups = before.groups.filter((group) => group.ledgerEntries.length > 0);
     expect(inferenceGroups.map((group) => group.status)).toEqual(['matched', 'matched', 'matched']);
-    // Deployment time is the server's to measure: it is in the provider's totals, not in any call's ledger entry.
-    const deploymentGroup = result.groups.find((group) => group.usage.provider.deployedSeconds > 0);
+    // Deployment time is the server's to measure: no call's ledger entry has it...
+    const deploymentGroup = before.groups.find((group) => group.usage.provider.deployedSeconds > 0);
     expect(deploymentGroup?.status).toBe('missing-in-ledger');
     expect(deploymentGroup?.usage.provider.deployedSeconds).toBe(seconds);
-    expect(
-      result.totals.difference.USD?.equals(Money.of('0.001', 'USD').times(BigInt(seconds)).negate()),
-    ).toBe(true);
+    const hoursCost = Money.of('0.001', 'USD').times(BigInt(seconds));
+    expect(before.totals.difference.USD?.equals(hoursCost.negate())).toBe(true);
+
+    // ...so recovery brings it from the server's records, at any age, each record once.
+    const provider = new ServerBillingSource({ baseURL: server.url, apiKey: key });
+    const recovery = await recoverUsage({ ledger: client.ledger, provider });
+    expect(recovery.recovered.map((entry) => entry.usage.deployedSeconds.value)).toEqual(
+      deployed.map((record) => record.usage.deployed_seconds),
+    );
+    expect(recovery.totals.recovered.USD?.equals(hoursCost)).toBe(true);
+    expect((await recoverUsage({ ledger: client.ledger, provider })).recovered).toEqual([]);
+    const after = reconcile(await client.ledger.entries(), await usageRecords());
+    expect(after.zeroDifference).toBe(true);
+    expect(after.groups.every((group) => group.status === 'matched')).toBe(true);
+    // The SDK's catalog prices the recovered seconds exactly as the server billed them.
+    const catalog = PriceCatalog.fromServerPricing(
+      await (await fetch(`${server.url}/v1/pricing`, { headers: { authorization: `Bearer ${key}` } })).json(),
+    );
+    for (const entry of recovery.recovered) {
+      expect(catalog.cost('metered-affine', entry.usage).total.equals(entry.cost!)).toBe(true);
+    }
   });
 });

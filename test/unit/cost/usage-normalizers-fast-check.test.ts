@@ -65,6 +65,7 @@ describe('normalizeOpenAIUsage structural check', () => {
       bytesOut: 0,
       tensorElements: 0,
       requests: 1,
+      deployedSeconds: 0,
     });
     counts.bytesIn = 310;
     const usage = usageFromCounts(counts, 'reported');

@@ -262,6 +262,7 @@ describe('normalizeAiaasUsage', () => {
       bytesOut: 922,
       tensorElements: 40,
       requests: 1,
+      deployedSeconds: 0,
     });
   });
 
