@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import type { WorkerEntry } from '../workers/worker-entry.js';
 import type { InferenceCommand, InferenceCommandResults, WorkerReply } from './inference-messages.js';
 import { inferenceWorkerMarker } from './inference-messages.js';
-import type { InferenceWorkerEntry } from './inference-worker-entry.js';
 import type { DecodeReport, SequenceCommand } from './sequence-messages.js';
 
 type CommandWithoutId = InferenceCommand extends infer Command
@@ -30,7 +30,7 @@ export interface InferenceWorkerThreadEvents {
  * the thread.
  *
  * @example
- * const thread = new InferenceWorkerThread(resolveInferenceWorkerEntry(import.meta.url));
+ * const thread = new InferenceWorkerThread(resolveWorkerEntry(import.meta.url, 'inference/inference-worker'));
  * await thread.send({ kind: 'load', key: 'ref-embed/1', modelPath });
  * await thread.terminate();
  */
@@ -43,7 +43,7 @@ export class InferenceWorkerThread {
 
   readonly #events: InferenceWorkerThreadEvents;
 
-  constructor(entry: InferenceWorkerEntry, events: InferenceWorkerThreadEvents) {
+  constructor(entry: WorkerEntry, events: InferenceWorkerThreadEvents) {
     this.#events = events;
     this.#worker = new Worker(entry.url, {
       workerData: { [inferenceWorkerMarker]: true },

@@ -1,8 +1,8 @@
 import type { SamplingOptions } from '../generation/model-contracts.js';
+import { resolveWorkerEntry, type WorkerEntry } from '../workers/worker-entry.js';
 import { DecodingSequences } from './decoding-sequences.js';
 import type { InferenceEngine, InferenceRunResult } from './inference-engine.js';
 import type { InferenceObserver } from './inference-observer.js';
-import { type InferenceWorkerEntry, resolveInferenceWorkerEntry } from './inference-worker-entry.js';
 import { InferenceWorkerThread } from './inference-worker-thread.js';
 import type { ModelSignature } from './model-signature.js';
 import type { DecodingSequence, SequenceDecoder } from './sequence-decoder.js';
@@ -36,7 +36,7 @@ interface PoolThread {
  * await engine.close(); // terminates the threads
  */
 export class WorkerPoolInferenceEngine implements InferenceEngine, SequenceDecoder {
-  readonly #entry: InferenceWorkerEntry;
+  readonly #entry: WorkerEntry;
   readonly #options: WorkerPoolOptions;
   readonly #threads: PoolThread[];
   /** What every thread has loaded, in order, so a replacement thread can load it again. */
@@ -49,7 +49,7 @@ export class WorkerPoolInferenceEngine implements InferenceEngine, SequenceDecod
       throw new RangeError(`workers must be a positive integer, got ${options.workers}.`);
     }
     this.#options = options;
-    this.#entry = resolveInferenceWorkerEntry(import.meta.url);
+    this.#entry = resolveWorkerEntry(import.meta.url, 'inference/inference-worker');
     this.#threads = Array.from({ length: options.workers }, (_, index) => this.#start(index));
   }
 

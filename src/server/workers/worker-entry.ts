@@ -1,28 +1,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * What a worker thread starts from: the built script, or (from the sources) a small bootstrap
  * module that loads the `.ts` worker through tsx, told where both are by `argv`.
  */
-export interface InferenceWorkerEntry {
+export interface WorkerEntry {
   readonly url: URL;
   readonly argv: readonly string[];
 }
 
 /**
- * Where the built worker sits relative to the module that starts it. tsup emits
- * `dist/server/inference/inference-worker.js` as its own entry, while this code may be
- * bundled into `dist/server/index.js`, `dist/cli/main.js` or a shared `dist/chunk-*.js`.
+ * Where a built worker may sit relative to the module that starts it. tsup emits each worker as
+ * its own entry, `dist/server/<workerPath>.js`, while the starting code may stay in its folder or
+ * be bundled into `dist/server/index.js`, `dist/cli/main.js` or a shared `dist/chunk-*.js`.
  */
-const builtCandidates = [
-  './inference-worker.js',
-  './inference/inference-worker.js',
-  './server/inference/inference-worker.js',
-  '../server/inference/inference-worker.js',
-];
+function builtCandidates(workerPath: string): string[] {
+  return [
+    `./${posix.basename(workerPath)}.js`,
+    `./${workerPath}.js`,
+    `./server/${workerPath}.js`,
+    `../server/${workerPath}.js`,
+  ];
+}
 
 /**
  * The ESM build of tsx's API, resolved from `moduleUrl`. `require.resolve` would pick its
@@ -40,24 +42,26 @@ function tsxEsmApiUrl(moduleUrl: string): string {
 }
 
 /**
- * Finds the inference worker script. The built package runs plain JavaScript; from the
- * sources (vitest, tsx) the worker is the `.ts` file, which a fresh thread can only load
- * with tsx, a dev dependency the built package never needs. (`execArgv: ['--import', 'tsx']`
- * is not enough: Node 20 does not apply loader hooks registered that way to the thread's
- * entry, so the thread registers tsx itself before importing the worker.)
+ * Finds a worker script: `workerPath` is its path under `src/server/` without an extension
+ * (e.g. `inference/inference-worker`), and `moduleUrl` the URL of a module in the same folder.
+ * The built package runs plain JavaScript; from the sources (vitest, tsx) the worker is the `.ts`
+ * file, which a fresh thread can only load with tsx, a dev dependency the built package never
+ * needs. (`execArgv: ['--import', 'tsx']` is not enough: Node 20 does not apply loader hooks
+ * registered that way to the thread's entry, so the thread registers tsx itself first.)
  *
  * @example
- * const { url, argv } = resolveInferenceWorkerEntry(import.meta.url);
+ * const { url, argv } = resolveWorkerEntry(import.meta.url, 'inference/inference-worker');
  * const worker = new Worker(url, { argv: [...argv] });
  */
-export function resolveInferenceWorkerEntry(moduleUrl: string): InferenceWorkerEntry {
-  for (const candidate of builtCandidates) {
+export function resolveWorkerEntry(moduleUrl: string, workerPath: string): WorkerEntry {
+  for (const candidate of builtCandidates(workerPath)) {
     const url = new URL(candidate, moduleUrl);
     if (existsSync(fileURLToPath(url))) return { url, argv: [] };
   }
-  const source = new URL('./inference-worker.ts', moduleUrl);
+  const name = posix.basename(workerPath);
+  const source = new URL(`./${name}.ts`, moduleUrl);
   if (!existsSync(fileURLToPath(source))) {
-    throw new Error(`The inference worker script is missing next to ${fileURLToPath(moduleUrl)}.`);
+    throw new Error(`The worker script ${name} is missing next to ${fileURLToPath(moduleUrl)}.`);
   }
   let tsxApi: string;
   try {
@@ -68,5 +72,5 @@ export function resolveInferenceWorkerEntry(moduleUrl: string): InferenceWorkerE
       'Running the server from its TypeScript sources needs tsx: run `npm install --save-dev tsx`.',
     );
   }
-  return { url: new URL('./inference-worker-from-source.mjs', moduleUrl), argv: [tsxApi, source.href] };
+  return { url: new URL('./worker-from-source.mjs', import.meta.url), argv: [tsxApi, source.href] };
 }
