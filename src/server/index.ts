@@ -11,6 +11,7 @@
  */
 export type { RateCardJson } from './billing/rate-card.js';
 export { defaultMaxFileBytes, type FileStoreOptions } from './files/file-options.js';
+export type { FineTuningOptions } from './fine-tuning/fine-tuning-options.js';
 export { hashedBagOfWords } from './models/sentiment-features.js';
 export type {
   ChaosOptions,

@@ -1,4 +1,5 @@
 import type { FileStoreOptions } from './files/file-options.js';
+import type { FineTuningOptions } from './fine-tuning/fine-tuning-options.js';
 import type { InferenceServingOptions } from './inference/inference-options.js';
 import type { DeploymentOptions } from './models/deployment/deployment-options.js';
 import type { RequestPipelineOptions } from './pipeline/request-pipeline-options.js';
@@ -14,7 +15,8 @@ export interface ReferenceServerOptions
   extends InferenceServingOptions,
     RequestPipelineOptions,
     DeploymentOptions,
-    FileStoreOptions {
+    FileStoreOptions,
+    FineTuningOptions {
   /** TCP port; 0 (the default) picks a free one, read it back from `server.port`. */
   port?: number;
   /** Interface to listen on; `127.0.0.1` by default, so nothing is exposed by accident. */

@@ -56,6 +56,7 @@ describe('GET /v1/pricing', () => {
     expect(Object.keys(pricing.models).sort()).toEqual([
       'affine',
       'aiaas-files',
+      'aiaas-fine-tuning',
       'ref-chat',
       'ref-classify',
       'ref-embed',

@@ -17,6 +17,8 @@ export const defaultRateCardJson: RateCardJson = {
     'ref-classify': { per_compute_second: '0.0004', per_request: '0.00001' },
     // File uploads (`/v1/files`), per MB received.
     'aiaas-files': { per_mb_in: '0.02' },
+    // Fine-tuning jobs: per compute-second trained, plus per MB of training data per epoch.
+    'aiaas-fine-tuning': { per_compute_second: '0.002', per_mb_in: '0.05' },
   },
   default_model: { per_1k_tensor_elements: '0.0001' },
 };

@@ -1,4 +1,4 @@
-import { badRequest } from '../http/http-error.js';
+import { badRequest, HttpError } from '../http/http-error.js';
 import type { RequestContext } from '../http/request-context.js';
 import { jsonResponse } from '../http/route-response.js';
 import type { Route } from '../http/route-table.js';
@@ -47,14 +47,18 @@ async function listPage(context: RequestContext, store: FileStore) {
   };
 }
 
+/** Why a tenant's file may not be deleted now (an unfinished job trains on it), or undefined. */
+export type FileDeletionGuard = (tenant: string, id: string) => string | undefined;
+
 /**
  * The files API, as OpenAI's: upload, list (cursor pagination), retrieve, content and delete.
- * Each tenant sees only its own files; another's id is a 404 like a missing one.
+ * Each tenant sees only its own files; another's id is a 404 like a missing one. A file
+ * `inUse` names a reason for cannot be deleted: a 409 saying why.
  *
  * @example
  * const routes = fileRoutes(await FileStore.open(resolveFileStoreOptions(options)));
  */
-export function fileRoutes(store: FileStore): Route[] {
+export function fileRoutes(store: FileStore, inUse: FileDeletionGuard = () => undefined): Route[] {
   return [
     uploadFileRoute(store),
     {
@@ -81,6 +85,13 @@ export function fileRoutes(store: FileStore): Route[] {
       path: '/v1/files/:id',
       async handle(context) {
         const id = context.params.id!;
+        await store.get(context.tenant.id, id);
+        const reason = inUse(context.tenant.id, id);
+        if (reason !== undefined)
+          throw new HttpError(409, `The file ${id} cannot be deleted: ${reason}.`, {
+            param: 'id',
+            code: 'file_in_use',
+          });
         await store.delete(context.tenant.id, id);
         return jsonResponse({ id, object: 'file', deleted: true });
       },

@@ -5,6 +5,8 @@ import { BillingLedger } from '../billing/billing-ledger.js';
 import { deploymentBilling } from '../billing/deployment-billing.js';
 import { pricingRoute } from '../billing/pricing-route.js';
 import { RateCard } from '../billing/rate-card.js';
+import type { TrainingBilling } from '../billing/training-billing.js';
+import { trainingBilling } from '../billing/training-billing.js';
 import { usageRoute } from '../billing/usage-route.js';
 import { ChaosInjector } from '../faults/chaos-injector.js';
 import { FaultAttemptCounter } from '../faults/fault-attempt-counter.js';
@@ -48,6 +50,8 @@ export interface RequestPipeline {
   detachedWorkLimitMs: number | undefined;
   /** Prices and records deployed models' READY time in the same ledger. */
   deploymentBilling: DeploymentBilling;
+  /** Prices and records fine-tuning jobs' training in the same ledger. */
+  trainingBilling: TrainingBilling;
   /** Closes the billing file; call once no request is in flight. */
   close(): void;
 }
@@ -142,6 +146,7 @@ export function createRequestPipeline(
     ],
     detachedWorkLimitMs: options.detachedWorkLimitMs,
     deploymentBilling: deploymentBilling(ledger, card, context.logger),
+    trainingBilling: trainingBilling(ledger, card, context.logger),
     close: () => ledger.close(),
   };
 }

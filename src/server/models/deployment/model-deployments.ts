@@ -101,7 +101,7 @@ export class ModelDeployments {
   load(tenant: string, name: string, request: LoadRequest, persist = true): Promise<void> {
     if (!isValidModelName(name))
       return Promise.reject(
-        loadFailed(name, 'a model name is a letter or digit, then letters, digits, ., _ or -'),
+        loadFailed(name, 'a model name is a letter or digit, then letters, digits, ., _, - or :'),
       );
     return this.#table.serially(tenant, name, () => this.#load(tenant, name, request, persist));
   }

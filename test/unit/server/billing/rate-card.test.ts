@@ -33,6 +33,7 @@ describe('RateCard', () => {
     expect(serverPricingSchema.safeParse(body).success).toBe(true);
     expect(Object.keys(body.models).sort()).toEqual([
       'aiaas-files',
+      'aiaas-fine-tuning',
       'ref-chat',
       'ref-classify',
       'ref-embed',

@@ -1,0 +1,48 @@
+/** Server options of the fine-tuning jobs API (`/v1/fine_tuning/jobs`). */
+export interface FineTuningOptions {
+  /** Most jobs one tenant (API key) may have not yet finished (validating, queued or running; default 4). */
+  maxActiveFineTuningJobsPerTenant?: number;
+  /** Most jobs waiting to train (validating or queued) over all tenants; past it creating one is a 429 (default 64). */
+  maxQueuedFineTuningJobs?: number;
+  /** Jobs training at once, each in its own worker thread (default 1: training is CPU-bound). */
+  maxConcurrentTrainingJobs?: number;
+}
+
+export interface ResolvedFineTuningOptions {
+  /** Where jobs and their checkpoints are kept (`<dataDir>/fine-tuning/`), so a restart resumes them. */
+  dataDir: string | undefined;
+  maxActivePerTenant: number;
+  maxQueued: number;
+  maxConcurrent: number;
+}
+
+export const defaultMaxActiveFineTuningJobsPerTenant = 4;
+export const defaultMaxQueuedFineTuningJobs = 64;
+export const defaultMaxConcurrentTrainingJobs = 1;
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+/** Applies the defaults and rejects impossible values with a message naming the option. */
+export function resolveFineTuningOptions(
+  options: FineTuningOptions & { dataDir?: string | undefined },
+): ResolvedFineTuningOptions {
+  return {
+    dataDir: options.dataDir,
+    maxActivePerTenant: positiveInteger(
+      options.maxActiveFineTuningJobsPerTenant ?? defaultMaxActiveFineTuningJobsPerTenant,
+      'maxActiveFineTuningJobsPerTenant',
+    ),
+    maxQueued: positiveInteger(
+      options.maxQueuedFineTuningJobs ?? defaultMaxQueuedFineTuningJobs,
+      'maxQueuedFineTuningJobs',
+    ),
+    maxConcurrent: positiveInteger(
+      options.maxConcurrentTrainingJobs ?? defaultMaxConcurrentTrainingJobs,
+      'maxConcurrentTrainingJobs',
+    ),
+  };
+}

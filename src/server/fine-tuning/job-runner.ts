@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import type { FineTuningMetrics } from '../../wire/openai/fine-tuning-schemas.js';
+import type { TrainingBilling } from '../billing/training-billing.js';
+import type { ModelDeployments } from '../models/deployment/model-deployments.js';
+import type { ServerLogger } from '../server-logger.js';
+import { networkToOnnx, parametersFromOnnx } from '../training/network-onnx.js';
+import type { EpochReport, NetworkParameters, TrainingSpec } from '../training/training-contract.js';
+import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
+import { trainingSpecOf } from './job-spec.js';
+import type { JobStore } from './job-store.js';
+import type { ValidatedData } from './job-validation.js';
+import type { StartTraining, TrainerRun } from './trainer-port.js';
+
+export interface JobRunnerServices {
+  startTraining: StartTraining;
+  billing: TrainingBilling | undefined;
+  deployments: ModelDeployments;
+  store: JobStore;
+  logger: ServerLogger;
+}
+
+function metricsOf(report: EpochReport): FineTuningMetrics {
+  const { metrics } = report;
+  return {
+    step: report.step,
+    epoch: report.epoch,
+    train_loss: report.trainLoss,
+    valid_loss: report.validLoss ?? null,
+    full_valid_loss: report.validLoss ?? null,
+    ...(metrics === undefined
+      ? {}
+      : {
+          accuracy: metrics.accuracy,
+          precision: metrics.precision,
+          recall: metrics.recall,
+          f1: metrics.f1,
+          roc_auc: metrics.rocAuc,
+        }),
+  };
+}
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/**
+ * Trains one job in a worker thread, from its last checkpoint when it has one: each epoch
+ * becomes a `metrics` event, a checkpoint and a charge (the compute time since the last one,
+ * and the epoch's examples and bytes); success deploys the network under the job's model name.
+ * `stop()` ends the worker within a batch: a cancel, or the server closing (the job stays
+ * `running` on disk, to resume).
+ *
+ * @example
+ * const runner = new JobRunner(job, data, services); await runner.finished;
+ */
+export class JobRunner {
+  readonly finished: Promise<void>;
+  #run: TrainerRun | undefined;
+  #stopped = false;
+  #billedUntil = performance.now();
+  readonly #epochStartedAt: number[] = [];
+
+  constructor(
+    readonly job: JobRecord,
+    readonly data: ValidatedData,
+    readonly services: JobRunnerServices,
+  ) {
+    this.finished = this.#train().catch((error: Error) => this.#fail('training_failed', error.message));
+  }
+
+  /** Stops training within a batch; what ran is billed. */
+  stop(): void {
+    this.#stopped = true;
+    this.#run?.cancel();
+  }
+
+  async #spec(): Promise<TrainingSpec> {
+    const { request, plan } = this.job;
+    // A resumed run takes its weights from the checkpoint; a new one from the base model, if any.
+    const initialParameters =
+      plan.baseModelPath === undefined || this.job.resume !== undefined
+        ? undefined
+        : parametersFromOnnx(new Uint8Array(await readFile(plan.baseModelPath)), plan.architecture);
+    return trainingSpecOf(request, plan, initialParameters);
+  }
+
+  async #train(): Promise<void> {
+    const { job, data } = this;
+    const spec = await this.#spec();
+    if (this.#stopped) return;
+    job.status = 'running';
+    const from = job.resume?.epoch ?? 0;
+    addEvent(job, from === 0 ? 'Fine-tuning job started' : `Fine-tuning job resumed after epoch ${from}`);
+    void this.services.store.save(job);
+    this.#billedUntil = performance.now();
+    this.#epochStartedAt.push(this.#billedUntil);
+    const run = this.services.startTraining(spec, data.train, data.valid, {
+      resume: job.resume,
+      onEpoch: (report) => this.#onEpoch(report),
+    });
+    this.#run = run;
+    let parameters: NetworkParameters;
+    try {
+      parameters = await run.done;
+    } catch (error) {
+      this.#bill(0, 0);
+      if (this.#stopped) return;
+      throw error;
+    }
+    this.#bill(0, 0);
+    if (this.#stopped) return;
+    await this.#deploy(parameters);
+  }
+
+  #onEpoch(report: EpochReport): void {
+    const { job, data } = this;
+    if (job.status !== 'running') return;
+    const metrics = metricsOf(report);
+    const valid = report.validLoss === undefined ? '' : `, validation loss=${round(report.validLoss)}`;
+    const accuracy = report.metrics === undefined ? '' : `, accuracy=${round(report.metrics.accuracy)}`;
+    addEvent(
+      job,
+      `Epoch ${report.epoch}/${job.request.epochs}, step ${report.step}: training loss=${round(report.trainLoss)}${valid}${accuracy}`,
+      {
+        data: metrics,
+      },
+    );
+    job.checkpoints.push({
+      id: newId('ftckpt'),
+      created_at: unixSeconds(),
+      fine_tuned_model_checkpoint: `${job.modelName}:ckpt-step-${report.step}`,
+      step_number: report.step,
+      metrics,
+    });
+    job.resume = report.resumeState;
+    job.trainedExamples += data.train.rows;
+    this.#bill(data.train.rows, data.trainBytes);
+    const now = performance.now();
+    this.#epochStartedAt.push(now);
+    const timed = this.#epochStartedAt.length - 1;
+    const perEpochMs = (now - this.#epochStartedAt[0]!) / timed;
+    job.estimatedFinish =
+      unixSeconds() + Math.ceil(((job.request.epochs - report.epoch) * perEpochMs) / 1000);
+    if (report.stoppedEarly)
+      addEvent(job, `Stopped early after epoch ${report.epoch}: the loss stopped improving`);
+    void this.services.store.save(job);
+  }
+
+  /** Bills the compute time since the last charge, with the examples and bytes trained in it. */
+  #bill(examples: number, bytes: number): void {
+    const now = performance.now();
+    const computeMs = Math.ceil(now - this.#billedUntil);
+    this.#billedUntil = now;
+    if (computeMs <= 0 && examples === 0) return;
+    this.services.billing?.bill({ tenant: this.job.tenant, jobId: this.job.id, computeMs, bytes, examples });
+  }
+
+  async #deploy(parameters: NetworkParameters): Promise<void> {
+    const { job } = this;
+    const bytes = networkToOnnx(job.plan.architecture, parameters, {
+      name: job.modelName,
+      description: `Fine-tuned from ${job.request.model} by ${job.id}`,
+      metadata: { fine_tuning_job: job.id, base_model: job.request.model },
+    });
+    try {
+      await this.services.deployments.load(job.tenant, job.modelName, {
+        configText: JSON.stringify({ name: job.modelName, platform: 'onnxruntime_onnx' }),
+        files: [{ version: '1', bytes }],
+        requestId: job.id,
+      });
+    } catch (error) {
+      this.#fail('deployment_failed', `The trained model could not be deployed: ${(error as Error).message}`);
+      return;
+    }
+    job.fineTunedModel = job.modelName;
+    addEvent(job, `New fine-tuned model created: ${job.modelName}`);
+    finishJob(job, 'succeeded');
+    addEvent(job, 'The job has successfully completed');
+    await this.services.store.save(job);
+  }
+
+  #fail(code: string, message: string): Promise<void> {
+    const { job } = this;
+    if (job.status === 'cancelled' || job.status === 'succeeded' || job.status === 'failed')
+      return Promise.resolve();
+    this.services.logger.warn('fine-tuning job failed', { job: job.id, reason: message });
+    finishJob(job, 'failed', { code, message, param: null });
+    addEvent(job, `The job failed: ${message}`, { level: 'error' });
+    return this.services.store.save(job);
+  }
+}

@@ -1,0 +1,103 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServerLogger } from '../server-logger.js';
+import type { JobRecord } from './job-record.js';
+
+/** Float32Arrays (weights, optimizer moments) are kept as base64 of their bytes. */
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Float32Array)
+    return { float32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'float32' in value) {
+    const bytes = Buffer.from((value as { float32: string }).float32, 'base64');
+    // Copied into its own buffer: a Buffer's bytes may sit unaligned in a shared pool.
+    return new Float32Array(new Uint8Array(bytes).buffer);
+  }
+  return value;
+}
+
+/**
+ * Every tenant's jobs, in creation order. With a data directory each job (its events,
+ * checkpoints and last trainer state too) is written to `<dataDir>/fine-tuning/<tenant>/<id>.json`
+ * whenever it changes, replaced atomically, so a restarted server finds them all again.
+ *
+ * @example
+ * const store = await JobStore.open('/var/lib/aiaas', logger);
+ * store.add(job); await store.save(job);
+ */
+export class JobStore {
+  readonly #tenants = new Map<string, Map<string, JobRecord>>();
+  /** Each job's pending write, so writes of one job land in order. */
+  readonly #writes = new Map<string, Promise<void>>();
+
+  private constructor(
+    readonly dataDir: string | undefined,
+    readonly logger: ServerLogger,
+  ) {}
+
+  static async open(dataDir: string | undefined, logger: ServerLogger): Promise<JobStore> {
+    const store = new JobStore(dataDir, logger);
+    if (dataDir === undefined) return store;
+    const root = join(dataDir, 'fine-tuning');
+    await mkdir(root, { recursive: true });
+    const jobs: JobRecord[] = [];
+    for (const tenant of await readdir(root)) {
+      for (const name of await readdir(join(root, tenant))) {
+        if (!name.endsWith('.json')) continue;
+        jobs.push(JSON.parse(await readFile(join(root, tenant, name), 'utf8'), reviver) as JobRecord);
+      }
+    }
+    jobs.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    for (const job of jobs) store.add(job);
+    return store;
+  }
+
+  add(job: JobRecord): void {
+    const jobs = this.#tenants.get(job.tenant) ?? new Map<string, JobRecord>();
+    this.#tenants.set(job.tenant, jobs);
+    jobs.set(job.id, job);
+  }
+
+  get(tenant: string, id: string): JobRecord | undefined {
+    return this.#tenants.get(tenant)?.get(id);
+  }
+
+  /** The tenant's jobs, oldest first. */
+  list(tenant: string): JobRecord[] {
+    return [...(this.#tenants.get(tenant)?.values() ?? [])];
+  }
+
+  all(): JobRecord[] {
+    return [...this.#tenants.values()].flatMap((jobs) => [...jobs.values()]);
+  }
+
+  /** Writes the job as it is now (after the writes before it); a disk failure is logged, never thrown. */
+  save(job: JobRecord): Promise<void> {
+    if (this.dataDir === undefined) return Promise.resolve();
+    const dir = join(this.dataDir, 'fine-tuning', job.tenant.replace(/[^\w-]/g, '_'));
+    const text = JSON.stringify(job, replacer);
+    const previous = this.#writes.get(job.id) ?? Promise.resolve();
+    const write = previous
+      .then(async () => {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, `${job.id}.tmp`), text);
+        await rename(join(dir, `${job.id}.tmp`), join(dir, `${job.id}.json`));
+      })
+      .catch((error: Error) =>
+        this.logger.warn('could not keep a fine-tuning job on disk', { job: job.id, reason: error.message }),
+      );
+    this.#writes.set(job.id, write);
+    void write.then(() => {
+      if (this.#writes.get(job.id) === write) this.#writes.delete(job.id);
+    });
+    return write;
+  }
+
+  /** Waits for every pending write (the server is closing). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#writes.values());
+  }
+}

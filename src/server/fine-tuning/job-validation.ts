@@ -1,0 +1,51 @@
+import type { FileStore } from '../files/file-store.js';
+import { HttpError } from '../http/http-error.js';
+import type { TrainingExamples } from '../training/training-contract.js';
+import type { JobRecord } from './job-record.js';
+import { parseTrainingFile, TrainingDataError } from './training-data.js';
+
+/** A job's files, read and checked: what the trainer gets. */
+export interface ValidatedData {
+  train: TrainingExamples;
+  valid: TrainingExamples | undefined;
+  /** The training file's size: the bytes one epoch trains on. */
+  trainBytes: number;
+}
+
+async function contentOf(
+  files: FileStore,
+  tenant: string,
+  id: string,
+  param: 'training_file' | 'validation_file',
+): Promise<Buffer> {
+  try {
+    return await files.content(tenant, id);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404)
+      throw new TrainingDataError(
+        `${param} ${id} no longer exists (deleted or expired).`,
+        param,
+        'file_not_found',
+      );
+    throw error;
+  }
+}
+
+/**
+ * Reads the job's training (and validation) file and checks every line against the network
+ * it trains; a problem is a {@link TrainingDataError} naming the file, the line and what is wrong.
+ *
+ * @example
+ * const data = await validateJobFiles(job, files); // data.train.rows
+ */
+export async function validateJobFiles(job: JobRecord, files: FileStore): Promise<ValidatedData> {
+  const { request, plan, tenant } = job;
+  const trainBytes = await contentOf(files, tenant, request.trainingFile, 'training_file');
+  const train = parseTrainingFile(trainBytes, request.trainingFile, plan.shape, 'training_file');
+  let valid: TrainingExamples | undefined;
+  if (request.validationFile !== null) {
+    const bytes = await contentOf(files, tenant, request.validationFile, 'validation_file');
+    valid = parseTrainingFile(bytes, request.validationFile, plan.shape, 'validation_file');
+  }
+  return { train, valid, trainBytes: trainBytes.length };
+}
