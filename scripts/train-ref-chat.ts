@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { ChatGenerator } from '../src/server/generation/chat-generator.js';
 import { renderChatPrompt } from '../src/server/generation/chat-template.js';
 import { createSeededRandom } from '../src/server/generation/sampler.js';
-import { AdamOptimizer } from './lib/adam-optimizer.js';
+import { AdamOptimizer } from '../src/server/training/optimizers.js';
+import { range, shuffleInPlace } from '../src/server/training/random-arrays.js';
 import { buildContextWindows, toInt64 } from './lib/context-windows.js';
 import { buildLocalTokenizerFile, createTokenizer, tokenizeDocuments } from './lib/local-vocabulary.js';
 import { formatJson, round, writeModelFiles } from './lib/model-output.js';
@@ -19,7 +20,6 @@ import {
   meanNegativeLogLikelihood,
   sessionLogitsFunction,
 } from './lib/onnx-runtime-helpers.js';
-import { range, shuffleInPlace } from './lib/random-arrays.js';
 import { refChatCard } from './lib/ref-chat-card.js';
 import { loadChatCorpus } from './lib/state-of-the-union-corpus.js';
 import { WindowLanguageModel } from './lib/window-language-model.js';

@@ -43,7 +43,7 @@ ONNX IR 8, opset 13 (Gemm, Relu, Sigmoid), file \`1/model.onnx\`.
 Binary cross-entropy plus L2 regularisation (${settings.l2} x sum of squared weights), Adam
 (learning rate ${settings.learningRate}), batch ${settings.batchSize}, ${settings.epochs} epochs, He-initialised weights,
 seed ${settings.seed}. Plain TypeScript, forward and backward by hand
-(\`scripts/lib/binary-classifier-network.ts\`). Training took ${metrics.trainingSeconds} s.
+(\`src/server/training/train-network.ts\`, the trainer the service uses). Training took ${metrics.trainingSeconds} s.
 
 ## Metrics (measured with onnxruntime-node on the exported file)
 

@@ -1,6 +1,10 @@
-import { accumulateProduct, accumulateTransposedProduct, multiplyByTransposed } from './dense-kernels.js';
+import {
+  accumulateProduct,
+  accumulateTransposedProduct,
+  multiplyByTransposed,
+} from '../../src/server/training/dense-kernels.js';
+import { uniformArray } from '../../src/server/training/random-arrays.js';
 import { buildOnnxModel, floatTensor, int64Tensor } from './onnx-model-builder.js';
-import { uniformArray } from './random-arrays.js';
 
 export interface WindowLanguageModelShape {
   /** Must equal classCount * classSize. */
