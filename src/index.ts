@@ -209,6 +209,19 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors/index.js';
+// Evaluation
+export {
+  type BinaryClassificationMetrics,
+  binaryClassificationMetrics,
+} from './evaluation/classification-metrics.js';
+export { type ConfusionMatrix, type EvaluationResult, evaluate } from './evaluation/evaluate.js';
+export type {
+  EvaluateOptions,
+  EvaluationClient,
+  EvaluationProgress,
+  PricedInferResult,
+} from './evaluation/evaluation-options.js';
+export type { LabelledData, LabelledExample } from './evaluation/labelled-batches.js';
 // Providers (the extension interface and the common result types)
 export type { Embedding, EmbeddingResult } from './providers/embedding-result.js';
 export type {
