@@ -19,8 +19,15 @@ export type {
 export type { ChatCompletionParams } from './client/resources/chat-completions-resource.js';
 export type { ParseChatParams, ParsedChatCompletion } from './client/resources/chat-structured.js';
 export type { RunToolsParams, RunToolsResult } from './client/resources/chat-tool-runner.js';
+export { CursorPage, CursorPagePromise } from './client/resources/cursor-page.js';
 export { FilePage, FilePagePromise } from './client/resources/file-page.js';
 export type { FileCreateParams, Files } from './client/resources/files-resource.js';
+export type { FineTuningWaitOptions } from './client/resources/fine-tuning-job-wait.js';
+export type {
+  FineTuning,
+  FineTuningJobCreateInput,
+  FineTuningJobs,
+} from './client/resources/fine-tuning-jobs-resource.js';
 export type {
   InferenceRepository,
   RepositoryIndexOptions,
@@ -231,7 +238,9 @@ export type {
   TypedTensor,
 } from './providers/oip/decoded-tensor.js';
 export type {
+  CursorList,
   FileOperations,
+  FineTuningOperations,
   ModelVersionOptions,
   Provider,
   ProviderCallOptions,

@@ -37,6 +37,7 @@ import { ChatCompletions } from './resources/chat-completions-resource.js';
 import { Completions } from './resources/completions-resource.js';
 import { Embeddings } from './resources/embeddings-resource.js';
 import { Files } from './resources/files-resource.js';
+import { FineTuning } from './resources/fine-tuning-jobs-resource.js';
 import { Inference } from './resources/inference-resource.js';
 import { Models } from './resources/models-resource.js';
 import { sdkVersion } from './sdk-version.js';
@@ -69,6 +70,8 @@ export class AiaasClient {
   readonly models: Models;
   /** OpenAI's files API: upload, list, retrieve, read and delete files (the openai provider only). */
   readonly files: Files;
+  /** OpenAI's fine-tuning jobs API: create, list, retrieve, cancel, events, checkpoints, and `wait` (the openai provider only). */
+  readonly fineTuning: FineTuning;
   readonly inference: Inference;
   /** Every attempt that may have cost money (an in-memory ledger unless `ledger` was given). */
   readonly ledger: Ledger;
@@ -193,6 +196,7 @@ export class AiaasClient {
     this.embeddings = new Embeddings(this.context);
     this.models = new Models(this.context);
     this.files = new Files(this.context);
+    this.fineTuning = new FineTuning(this.context);
     this.inference = new Inference(this.context);
   }
 

@@ -13,6 +13,7 @@ import type { EmbeddingResult } from './embedding-result.js';
 import type { InferResult } from './oip/decoded-tensor.js';
 import type {
   FileOperations,
+  FineTuningOperations,
   ModelVersionOptions,
   Provider,
   ProviderCallOptions,
@@ -138,6 +139,13 @@ export abstract class BaseProvider implements Provider {
 
   doFiles(): FileOperations {
     throw this.unsupported('files', 'Use the openai provider (OpenAI and aiaas/server have /v1/files).');
+  }
+
+  doFineTuning(): FineTuningOperations {
+    throw this.unsupported(
+      'fine-tuning jobs',
+      'Use the openai provider (OpenAI and aiaas/server have /v1/fine_tuning/jobs).',
+    );
   }
 
   async doTokenize(

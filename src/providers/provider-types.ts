@@ -5,6 +5,13 @@ import type { ChatCompletion, ChatCompletionRequest } from '../wire/openai/chat-
 import type { Completion, CompletionRequest } from '../wire/openai/completion-schemas.js';
 import type { EmbeddingRequest } from '../wire/openai/embedding-schemas.js';
 import type { FileDeleted, FileList, FileListParams, FileObject } from '../wire/openai/file-schemas.js';
+import type {
+  CursorPageParams,
+  FineTuningJob,
+  FineTuningJobCheckpoint,
+  FineTuningJobCreateParams,
+  FineTuningJobEvent,
+} from '../wire/openai/fine-tuning-schemas.js';
 import type { Model, ModelList } from '../wire/openai/model-schemas.js';
 import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
 import type { EmbeddingResult } from './embedding-result.js';
@@ -68,6 +75,8 @@ export interface Provider {
   doRetrieveModel(model: string, options: ProviderCallOptions): Promise<ProviderResult<Model>>;
   /** The files API (OpenAI's `/v1/files`); `UnsupportedOperationError` where the dialect has none. */
   doFiles(): FileOperations;
+  /** The fine-tuning jobs API (OpenAI's `/v1/fine_tuning/jobs`); `UnsupportedOperationError` where the dialect has none. */
+  doFineTuning(): FineTuningOperations;
   doTokenize(
     params: TokenizeRequest,
     options: ProviderCallOptions,
@@ -118,4 +127,43 @@ export interface FileOperations {
   /** The file's bytes, exactly as stored. */
   content(id: string, options: ProviderCallOptions): Promise<ProviderResult<Uint8Array>>;
   delete(id: string, options: ProviderCallOptions): Promise<ProviderResult<FileDeleted>>;
+}
+
+/** One page of a cursor-paginated list (`after`, `limit`, `has_more`), newest first. */
+export interface CursorList<Item> {
+  object: 'list';
+  data: Item[];
+  has_more: boolean;
+  first_id?: string | null | undefined;
+  last_id?: string | null | undefined;
+}
+
+/**
+ * The fine-tuning jobs API of a provider that has one (OpenAI's `/v1/fine_tuning/jobs`);
+ * `Provider.doFineTuning()` gives it, or throws `UnsupportedOperationError`.
+ *
+ * @example
+ * const { data } = await client.provider.doFineTuning().retrieve('ftjob-abc', {});
+ */
+export interface FineTuningOperations {
+  create(
+    params: FineTuningJobCreateParams,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<FineTuningJob>>;
+  retrieve(id: string, options: ProviderCallOptions): Promise<ProviderResult<FineTuningJob>>;
+  list(
+    params: CursorPageParams,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<CursorList<FineTuningJob>>>;
+  cancel(id: string, options: ProviderCallOptions): Promise<ProviderResult<FineTuningJob>>;
+  listEvents(
+    id: string,
+    params: CursorPageParams,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<CursorList<FineTuningJobEvent>>>;
+  listCheckpoints(
+    id: string,
+    params: CursorPageParams,
+    options: ProviderCallOptions,
+  ): Promise<ProviderResult<CursorList<FineTuningJobCheckpoint>>>;
 }

@@ -5,6 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
 }
@@ -63,6 +65,7 @@ export async function startDialectTestServer(): Promise<DialectTestServer> {
     const recorded: RecordedRequest = {
       method: incoming.method ?? 'GET',
       path,
+      query: new URL(incoming.url ?? '/', 'http://test').searchParams,
       headers: incoming.headers,
       body: Buffer.concat(chunks).toString('utf8'),
     };

@@ -7,21 +7,9 @@ import {
   fileListSchema,
   fileObjectSchema,
 } from '../../wire/openai/file-schemas.js';
-import { parseWire } from '../../wire/validate-wire.js';
 import { joinUrl } from '../base-provider.js';
 import type { FileOperations, ProviderCallOptions, ProviderResult } from '../provider-types.js';
-
-type CallHeaders = (method: HttpMethod, options: ProviderCallOptions) => Record<string, string>;
-
-function listQuery(params: FileListParams): string {
-  const query = new URLSearchParams();
-  if (params.purpose !== undefined) query.set('purpose', params.purpose);
-  if (params.after !== undefined) query.set('after', params.after);
-  if (params.limit !== undefined) query.set('limit', String(params.limit));
-  if (params.order !== undefined) query.set('order', params.order);
-  const text = query.toString();
-  return text === '' ? '' : `?${text}`;
-}
+import { type CallHeaders, queryString, sendOpenAIJson } from './openai-json-request.js';
 
 /**
  * OpenAI's files API over the provider's transport: JSON answers validated against the wire
@@ -41,7 +29,7 @@ export class OpenAIFiles implements FileOperations {
     this.#callHeaders = callHeaders;
   }
 
-  async #send<Schema extends z.ZodType>(
+  #send<Schema extends z.ZodType>(
     schema: Schema,
     method: HttpMethod,
     url: string,
@@ -49,12 +37,7 @@ export class OpenAIFiles implements FileOperations {
     options: ProviderCallOptions,
     form?: FormData,
   ): Promise<ProviderResult<z.output<Schema>>> {
-    const headers = this.#callHeaders(method, options);
-    const { data, response } = await this.#transport.requestJson({ method, url, headers, form }, options);
-    return {
-      data: parseWire(schema, data, { subject: 'response', what, requestId: response.requestId }),
-      response,
-    };
+    return sendOpenAIJson(this.#transport, this.#callHeaders, schema, { method, url, what, form }, options);
   }
 
   #fileUrl(id: string): string {
@@ -66,7 +49,13 @@ export class OpenAIFiles implements FileOperations {
   }
 
   list(params: FileListParams, options: ProviderCallOptions) {
-    return this.#send(fileListSchema, 'GET', `${this.#root}${listQuery(params)}`, 'file list', options);
+    return this.#send(
+      fileListSchema,
+      'GET',
+      `${this.#root}${queryString({ purpose: params.purpose, after: params.after, limit: params.limit, order: params.order })}`,
+      'file list',
+      options,
+    );
   }
 
   retrieve(id: string, options: ProviderCallOptions) {

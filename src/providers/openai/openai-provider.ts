@@ -18,11 +18,13 @@ import { decodeEmbedding } from '../embedding-decoding.js';
 import type { EmbeddingResult } from '../embedding-result.js';
 import type {
   FileOperations,
+  FineTuningOperations,
   ProviderCallOptions,
   ProviderResult,
   ProviderStream,
 } from '../provider-types.js';
 import { OpenAIFiles } from './openai-files.js';
+import { OpenAIFineTuning } from './openai-fine-tuning.js';
 
 /**
  * The API root of an OpenAI-compatible server. A bare origin (`http://host:8000`) gets `/v1`
@@ -60,6 +62,7 @@ export class OpenAIProvider extends BaseProvider {
   /** Joined once: `joinUrl` runs two regular expressions, and chat is the hot path. */
   readonly #chatUrl: string;
   #files: FileOperations | undefined;
+  #fineTuning: FineTuningOperations | undefined;
 
   constructor(context: ProviderContext) {
     const apiRoot = openAIApiRoot(context.baseURL);
@@ -184,6 +187,13 @@ export class OpenAIProvider extends BaseProvider {
       this.callHeaders(method, options),
     );
     return this.#files;
+  }
+
+  override doFineTuning(): FineTuningOperations {
+    this.#fineTuning ??= new OpenAIFineTuning(this.transport, this.baseURL, (method, options) =>
+      this.callHeaders(method, options),
+    );
+    return this.#fineTuning;
   }
 
   override doTokenize(
