@@ -55,6 +55,7 @@ const BUCKET_PRICING: Record<UsageBucket, BucketPricing> = {
   tensorElements: { fields: ['perThousandTensorElements'], per: 1000n, unit: 'tensor elements' },
   requests: { fields: ['perRequest'], per: 1n, unit: 'request' },
   deployedSeconds: { fields: ['perHourDeployed'], per: 3600n, unit: 'seconds' },
+  trainedExamples: { fields: ['perThousandTrainedExamples'], per: 1000n, unit: 'trained examples' },
 };
 
 /** The tier a request falls in: the highest threshold its total input tokens exceed. */

@@ -204,6 +204,7 @@ function ledgerFields(entry: LedgerEntry): Record<ReconcileField, number> {
     requests: usage.requests.value,
     // A client measures no deployment time: it reaches the ledger from the server's records only.
     deployedSeconds: usage.deployedSeconds.value,
+    trainedExamples: usage.trainedExamples.value,
   };
 }
 

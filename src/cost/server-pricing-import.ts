@@ -26,6 +26,8 @@ export function rateCatalogFromServerPricing(
       price.perThousandTensorElements = model.per_1k_tensor_elements;
     if (model.per_request !== undefined) price.perRequest = model.per_request;
     if (model.per_hour_deployed !== undefined) price.perHourDeployed = model.per_hour_deployed;
+    if (model.per_1k_trained_examples !== undefined)
+      price.perThousandTrainedExamples = model.per_1k_trained_examples;
     return { id, source: options.source ?? 'aiaas server /v1/pricing', prices: [price] };
   });
   return { currency: pricing.currency, cards };

@@ -19,5 +19,6 @@ export function serverUsageFields(record: ServerUsageRecord): BilledUsage {
     tensorElements: usage.tensor_elements,
     requests: usage.requests,
     deployedSeconds: usage.deployed_seconds ?? 0,
+    trainedExamples: usage.trained_examples ?? 0,
   };
 }

@@ -148,6 +148,7 @@ export function openAIUsageCounts(raw: unknown, options: NormalizeUsageOptions =
     tensorElements: 0,
     requests: options.requests ?? 1,
     deployedSeconds: 0,
+    trainedExamples: 0,
   };
 }
 

@@ -26,6 +26,9 @@ export const USAGE_BUCKETS = [
   // A deployed model's READY time (pay per model): only the provider measures it, so it reaches
   // a ledger from the provider's billing records (`recoverUsage()`), never from a call.
   'deployedSeconds',
+  // Examples a fine-tuning job trained on (examples × epochs): like deployedSeconds, only the
+  // provider measures it.
+  'trainedExamples',
 ] as const;
 
 export type UsageBucket = (typeof USAGE_BUCKETS)[number];
@@ -163,6 +166,7 @@ function usageOf(countOf: (bucket: UsageBucket) => UsageCount): Usage {
     tensorElements: countOf('tensorElements'),
     requests: countOf('requests'),
     deployedSeconds: countOf('deployedSeconds'),
+    trainedExamples: countOf('trainedExamples'),
   });
 }
 

@@ -29,6 +29,7 @@ export type BillingRecord = {
     tensor_elements: number;
     requests: number;
     deployed_seconds: number;
+    trained_examples: number;
   };
   cost: { amount: string; currency: string };
 };
@@ -91,6 +92,7 @@ export function createBillingRecord(input: BillingRecordInput): BillingRecord {
       tensor_elements: input.usage.tensorElements,
       requests: input.usage.requests,
       deployed_seconds: input.usage.deployedSeconds,
+      trained_examples: input.usage.trainedExamples,
     },
     cost: input.cost.toJSON(),
   };

@@ -17,8 +17,8 @@ export const defaultRateCardJson: RateCardJson = {
     'ref-classify': { per_compute_second: '0.0004', per_request: '0.00001' },
     // File uploads (`/v1/files`), per MB received.
     'aiaas-files': { per_mb_in: '0.02' },
-    // Fine-tuning jobs: per compute-second trained, plus per MB of training data per epoch.
-    'aiaas-fine-tuning': { per_compute_second: '0.002', per_mb_in: '0.05' },
+    // Fine-tuning jobs: per compute-second trained, per MB and per 1,000 examples trained (each epoch).
+    'aiaas-fine-tuning': { per_compute_second: '0.002', per_mb_in: '0.05', per_1k_trained_examples: '0.001' },
   },
   default_model: { per_1k_tensor_elements: '0.0001' },
 };

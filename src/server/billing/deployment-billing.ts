@@ -30,6 +30,7 @@ export function deploymentBilling(
         tensorElements: 0,
         requests: 0,
         deployedSeconds: charge.seconds,
+        trainedExamples: 0,
       };
       try {
         ledger.record(

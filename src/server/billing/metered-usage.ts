@@ -33,5 +33,6 @@ export function meterUsage(reading: UsageSnapshot, requests = 1): BilledUsage {
     tensorElements: count(reading.tensorElements),
     requests: count(requests),
     deployedSeconds: 0,
+    trainedExamples: 0,
   };
 }

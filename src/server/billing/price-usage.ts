@@ -34,6 +34,7 @@ function chargesOf(card: RateCard, model: string): readonly ParsedCharge[] {
     [pricing.per_1k_tensor_elements, 1000n, 'tensorElements'],
     [pricing.per_request, 1n, 'requests'],
     [pricing.per_hour_deployed, 3600n, 'deployedSeconds'],
+    [pricing.per_1k_trained_examples, 1000n, 'trainedExamples'],
   ];
   const charges: ParsedCharge[] = [];
   for (const [rate, per, field] of rates) {

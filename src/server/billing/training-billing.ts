@@ -28,7 +28,8 @@ export const trainingBillingModel = 'aiaas-fine-tuning';
 /**
  * Records fine-tuning in the billing ledger under {@link trainingBillingModel}: one record per
  * charge (each epoch, and the rest when a job ends), naming the job as its request. The
- * compute time is priced `per_compute_second`, the bytes trained `per_mb_in`.
+ * compute time is priced `per_compute_second`, the bytes trained `per_mb_in`, the examples
+ * trained (examples × epochs, the `trained_examples` bucket) `per_1k_trained_examples`.
  *
  * @example
  * const billing = trainingBilling(ledger, card, logger); // handed to the fine-tuning jobs
@@ -49,6 +50,7 @@ export function trainingBilling(
         tensorElements: 0,
         requests: 0,
         deployedSeconds: 0,
+        trainedExamples: charge.examples,
       };
       try {
         ledger.record(

@@ -10,7 +10,7 @@ import type { BilledUsage } from '../../wire/aiaas/billed-usage.js';
  *   side (`BodyByteCount`, `StreamBodyBytes`), so the two reconcile exactly;
  * - `tensorElements`: input tensor elements of OIP inference (what the SDK counts by default).
  */
-export type UsageSnapshot = Omit<BilledUsage, 'requests' | 'deployedSeconds'>;
+export type UsageSnapshot = Omit<BilledUsage, 'requests' | 'deployedSeconds' | 'trainedExamples'>;
 
 /**
  * Accumulates a request's usage as it is served: routes add tokens (output tokens one by

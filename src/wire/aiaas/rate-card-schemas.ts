@@ -54,6 +54,8 @@ export const priceVersionSchema = z
     perThousandTensorElements: priceStringSchema.optional(),
     /** Per hour a deployed model is READY (pay per model), billed by the second. */
     perHourDeployed: priceStringSchema.optional(),
+    /** Per 1,000 examples a fine-tuning job trains on (examples × epochs). */
+    perThousandTrainedExamples: priceStringSchema.optional(),
     tiers: z.array(tokenTierSchema).optional(),
   })
   .refine((version) => PRICE_FIELDS.some((field) => version[field] !== undefined), {
@@ -116,6 +118,7 @@ export const PRICE_FIELDS = [
   'perMegabyteOut',
   'perThousandTensorElements',
   'perHourDeployed',
+  'perThousandTrainedExamples',
 ] as const;
 
 export type PriceField = (typeof PRICE_FIELDS)[number];

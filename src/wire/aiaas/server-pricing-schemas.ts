@@ -15,6 +15,8 @@ export const modelPricingSchema = z
     per_request: priceStringSchema.optional(),
     /** Per hour a tenant's deployed model is READY, billed by the second. */
     per_hour_deployed: priceStringSchema.optional(),
+    /** Per 1,000 examples a fine-tuning job trains on, counted once per epoch. */
+    per_1k_trained_examples: priceStringSchema.optional(),
   })
   .refine(
     (model) =>
@@ -24,7 +26,8 @@ export const modelPricingSchema = z
       model.per_mb_out !== undefined ||
       model.per_1k_tensor_elements !== undefined ||
       model.per_request !== undefined ||
-      model.per_hour_deployed !== undefined,
+      model.per_hour_deployed !== undefined ||
+      model.per_1k_trained_examples !== undefined,
     { message: 'a priced model needs at least one rate' },
   );
 

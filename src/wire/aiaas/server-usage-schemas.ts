@@ -15,6 +15,8 @@ export const serverUsageCountsSchema = z.looseObject({
   requests: count,
   /** Seconds a deployed model was READY (records of deployment time; 0 on request records and older files). */
   deployed_seconds: count.optional(),
+  /** Examples trained on, examples × epochs (records of fine-tuning; 0 or absent elsewhere). */
+  trained_examples: count.optional(),
 });
 
 /** One billing record: one attempt that did work, for the calling tenant. */

@@ -122,11 +122,11 @@ describe('report formats', () => {
     const csv = formatCostReportCsv(report);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'tag:team,currency,entries,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,computeMs,bytesIn,bytesOut,tensorElements,requests,deployedSeconds,total',
+      'tag:team,currency,entries,inputTokens,cacheReadTokens,cacheWriteTokens,outputTokens,reasoningTokens,computeMs,bytesIn,bytesOut,tensorElements,requests,deployedSeconds,trainedExamples,total',
     );
-    expect(lines[1]).toBe('ads,EUR,1,100,20,0,10,5,0,0,0,0,1,0,2');
-    expect(lines[2]).toBe('"search, ""core""",USD,2,200,40,0,20,10,0,0,0,0,2,0,0.100000000001');
-    expect(lines[4]).toBe(',,1,100,20,0,10,5,0,0,0,0,1,0,');
+    expect(lines[1]).toBe('ads,EUR,1,100,20,0,10,5,0,0,0,0,1,0,0,2');
+    expect(lines[2]).toBe('"search, ""core""",USD,2,200,40,0,20,10,0,0,0,0,2,0,0,0.100000000001');
+    expect(lines[4]).toBe(',,1,100,20,0,10,5,0,0,0,0,1,0,0,');
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(lines).toHaveLength(6);
   });

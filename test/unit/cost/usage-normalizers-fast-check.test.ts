@@ -66,6 +66,7 @@ describe('normalizeOpenAIUsage structural check', () => {
       tensorElements: 0,
       requests: 1,
       deployedSeconds: 0,
+      trainedExamples: 0,
     });
     counts.bytesIn = 310;
     const usage = usageFromCounts(counts, 'reported');

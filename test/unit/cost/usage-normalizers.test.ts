@@ -263,6 +263,7 @@ describe('normalizeAiaasUsage', () => {
       tensorElements: 40,
       requests: 1,
       deployedSeconds: 0,
+      trainedExamples: 0,
     });
   });
 

@@ -18,6 +18,7 @@ const usage: BilledUsage = {
   tensorElements: 0,
   requests: 1,
   deployedSeconds: 0,
+  trainedExamples: 0,
 };
 
 function billed(

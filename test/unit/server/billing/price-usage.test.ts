@@ -18,6 +18,7 @@ const none: BilledUsage = {
   tensorElements: 0,
   requests: 0,
   deployedSeconds: 0,
+  trainedExamples: 0,
 };
 
 const allRates = RateCard.fromObject({
@@ -82,6 +83,19 @@ describe('priceUsage', () => {
     );
   });
 
+  it('prices fine-tuning per 1,000 trained examples, compute-second and MB, exactly', () => {
+    const card = RateCard.fromObject({
+      currency: 'USD',
+      effective_from: '2025-01-01',
+      models: {
+        training: { per_1k_trained_examples: '0.001', per_compute_second: '0.002', per_mb_in: '0.05' },
+      },
+    });
+    // 3 × 0.001 + 2.5 × 0.002 + 0.2 × 0.05
+    const usage = { ...none, trainedExamples: 3000, computeMs: 2500, bytesIn: 200_000 };
+    expect(priceUsage(card, 'training', usage).toDecimalString()).toBe('0.018');
+  });
+
   it('is exact where floats drift: 0.1 + 0.2 per request', () => {
     const card = RateCard.fromObject({
       currency: 'USD',
@@ -121,8 +135,12 @@ describe('priceUsage', () => {
           requests: fc.integer({ min: 0, max: 3 }),
         }),
         (usage) => {
-          // Deployment time has no client bucket: the SDK never meters it.
-          const server = priceUsage(allRates, 'everything', { ...usage, deployedSeconds: 0 });
+          // Deployment time and trained examples: the SDK never meters them on a call.
+          const server = priceUsage(allRates, 'everything', {
+            ...usage,
+            deployedSeconds: 0,
+            trainedExamples: 0,
+          });
           const client = priceWithCatalog(price, allRates.currency, makeUsage(usage)).total;
           expect(server.units).toBe(client.units);
         },
@@ -157,6 +175,7 @@ describe('meterUsage', () => {
       tensorElements: 0,
       requests: 1,
       deployedSeconds: 0,
+      trainedExamples: 0,
     });
     expect(
       meterUsage(
