@@ -6,6 +6,7 @@ export default defineConfig({
     'server/index': 'src/server/index.ts',
     'server/inference/inference-worker': 'src/server/inference/inference-worker.ts',
     'server/routes/oip/load-body-worker': 'src/server/routes/oip/load-body-worker.ts',
+    'server/training/training-worker-thread': 'src/server/training/training-worker-thread.ts',
     'cli/main': 'src/cli/main.ts',
     'testing/index': 'src/testing/index.ts',
     'telemetry/index': 'src/telemetry/index.ts',
