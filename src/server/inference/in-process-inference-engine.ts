@@ -1,4 +1,5 @@
 import type { SamplingOptions } from '../generation/model-contracts.js';
+import { unpackDecodeReport } from './decode-report-codec.js';
 import { DecodingSequences } from './decoding-sequences.js';
 import type { InferenceEngine, InferenceRunResult } from './inference-engine.js';
 import type { InferenceObserver } from './inference-observer.js';
@@ -26,7 +27,7 @@ export class InProcessInferenceEngine implements InferenceEngine, SequenceDecode
 
   constructor(observer?: InferenceObserver) {
     this.#server = new InferenceCommandServer(this.#worker, (reply) => {
-      if (reply.id === undefined) this.#sequences.receive(reply.report);
+      if (reply.id === undefined) this.#sequences.receive(unpackDecodeReport(reply.report));
     });
     this.#sequences = new DecodingSequences((message) => this.#server.receive(message), observer);
   }

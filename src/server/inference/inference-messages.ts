@@ -1,6 +1,7 @@
+import type { PackedDecodeReport } from './decode-report-codec.js';
 import type { InferenceRunResult } from './inference-worker.js';
 import type { ModelSignature } from './model-signature.js';
-import type { DecodeReport, DecoderSpec, SequenceCommand } from './sequence-messages.js';
+import type { DecoderSpec, SequenceCommand } from './sequence-messages.js';
 import type { TensorMap } from './tensor-value.js';
 
 /** What the main thread asks an inference worker thread to do; `id` pairs the request with its reply. */
@@ -30,7 +31,7 @@ export type WorkerMessage = InferenceCommand | SequenceCommand;
 export type WorkerReply =
   | { id: number; ok: true; value: InferenceCommandResults[InferenceCommand['kind']] }
   | { id: number; ok: false; message: string }
-  | { id?: undefined; report: DecodeReport };
+  | { id?: undefined; report: PackedDecodeReport };
 
 /**
  * Marks the `workerData` of threads started by the worker pool, so the worker module only

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkerEntry } from '../workers/worker-entry.js';
+import { unpackDecodeReport } from './decode-report-codec.js';
 import type { InferenceCommand, InferenceCommandResults, WorkerReply } from './inference-messages.js';
 import { inferenceWorkerMarker } from './inference-messages.js';
 import type { DecodeReport, SequenceCommand } from './sequence-messages.js';
@@ -52,7 +53,7 @@ export class InferenceWorkerThread {
     });
     this.#worker.on('message', (reply: WorkerReply) => {
       if (reply.id === undefined) {
-        this.#events.onReport(reply.report);
+        this.#events.onReport(unpackDecodeReport(reply.report));
         return;
       }
       const pending = this.#pending.get(reply.id);

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { ContinuousDecodeBatcher } from './continuous-decode-batcher.js';
+import { packDecodeReport } from './decode-report-codec.js';
 import type {
   InferenceCommand,
   InferenceCommandResults,
@@ -84,7 +85,7 @@ export class InferenceCommandServer {
   }
 
   #report(report: DecodeReport): void {
-    this.#send({ report });
+    this.#send({ report: packDecodeReport(report) });
   }
 
   async #answer(command: InferenceCommand): Promise<void> {
