@@ -4,6 +4,8 @@ import { ApiKeyAuthenticator } from './auth/api-key-authenticator.js';
 import { resolveFileStoreOptions } from './files/file-options.js';
 import { fileRoutes } from './files/file-routes.js';
 import { FileStore } from './files/file-store.js';
+import { resolveFineTuningOptions } from './fine-tuning/fine-tuning-options.js';
+import { type FineTuning, startFineTuning } from './fine-tuning/start-fine-tuning.js';
 import { BodyBufferBudget } from './http/body-buffer-budget.js';
 import { handleClientError } from './http/client-error-handler.js';
 import { InFlightRequests } from './http/in-flight-requests.js';
@@ -85,6 +87,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const logger = options.logger ?? defaultServerLogger;
   // Uploaded files (issue 19): checked and restored from the data directory before anything else starts.
   const fileStore = await FileStore.open(resolveFileStoreOptions(options));
+  const fineTuningOptions = resolveFineTuningOptions(options);
   // Stalled uploads must not exhaust memory: bodies buffered at once are bounded, in total and per tenant.
   const bodyBudget = new BodyBufferBudget({
     maxBytes: resolved.bodyBufferLimitBytes,
@@ -132,10 +135,26 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     throw error;
   }
   services.deployments.attachBilling(pipeline.deploymentBilling);
+  // Fine-tuning jobs (issue 19): unfinished ones a previous server left go on from their last checkpoint.
+  let fineTuning: FineTuning;
+  try {
+    fineTuning = await startFineTuning(fineTuningOptions, {
+      files: fileStore,
+      registry: services.registry,
+      deployments: services.deployments,
+      billing: pipeline.trainingBilling,
+      logger,
+    });
+  } catch (error) {
+    pipeline.close();
+    await engine.close();
+    throw error;
+  }
   const dispatch = createRequestDispatcher({
     routes: new RouteTable([
       ...openAIRoutes(services),
-      ...fileRoutes(fileStore),
+      ...fileRoutes(fileStore, fineTuning.fileInUse),
+      ...fineTuning.routes,
       ...oipRoutes(services),
       ...ollamaRoutes(services),
       metricsRoute(metrics),
@@ -176,6 +195,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     address = await listen(server, resolved.port, resolved.host);
   } catch (error) {
     pipeline.close();
+    await fineTuning.close();
     await engine.close();
     throw error;
   }
@@ -192,6 +212,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     // Finished keep-alive connections would otherwise hold the server open until they time out.
     server.closeAllConnections();
     await stopped;
+    await fineTuning.close();
     await services.deployments.close();
     await engine.close();
     pipeline.close();
