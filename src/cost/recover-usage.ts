@@ -229,11 +229,12 @@ function billedIn(records: readonly ProviderBillingRecord[], currency: string): 
 }
 
 /**
- * A charge no call made: a deployed model's READY time, billed as it accrues under the load
- * request's id. Only the provider has it, so it is matched by the record alone, at any age.
+ * A charge the provider bills after the call that started it answered: a deployed model's READY
+ * time (under the load request's id) or a fine-tuning job's epochs (under the create request's).
+ * Only the provider has it, so it is matched by the record alone, at any age.
  */
 function isStandingCharge(record: ProviderBillingRecord): boolean {
-  return record.usage.deployedSeconds.value > 0;
+  return record.usage.deployedSeconds.value > 0 || record.usage.trainedExamples.value > 0;
 }
 
 /** From the provider's record id: a ledger that refuses duplicate ids refuses a second recovery. */
