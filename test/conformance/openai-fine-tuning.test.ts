@@ -63,6 +63,11 @@ describe('the openai client: fine-tuning jobs', () => {
 
     const accuracy = await oipAccuracy(server.url, apiKey, job.fine_tuned_model!, ruleExamples(200, 100, 32));
     expect(accuracy).toBeGreaterThan(0.8);
+    expect(await client.models.retrieve(job.fine_tuned_model!)).toMatchObject({
+      id: job.fine_tuned_model,
+      object: 'model',
+      owned_by: job.organization_id,
+    });
     const deleted = await client.models.delete(job.fine_tuned_model!);
     expect(deleted).toEqual({ id: job.fine_tuned_model, object: 'model', deleted: true });
   }, 90_000);

@@ -31,7 +31,7 @@ afterAll(() => server.close());
 const heldOut = ruleExamples(400, 100, 99);
 
 describe('fine-tuning ref-classify on a learnable rule (label: the first 10 inputs sum above 0)', () => {
-  const epochs = 12;
+  const epochs = 20;
   const training = ruleExamples(800, 100, 11);
   const text = jsonl(training);
   let job: ReturnType<typeof fineTuningJobSchema.parse>;
@@ -43,7 +43,7 @@ describe('fine-tuning ref-classify on a learnable rule (label: the first 10 inpu
       training_file: file,
       suffix: 'rule',
       seed: 5,
-      hyperparameters: { n_epochs: epochs, learning_rate_multiplier: 3 },
+      hyperparameters: { n_epochs: epochs, learning_rate_multiplier: 5 },
     });
     expect(created.status).toBe(200);
     job = fineTuningJobSchema.parse(await waitForJob(server.url, alice, created.body.id));
@@ -168,4 +168,84 @@ describe('aiaas/sequential from scratch', () => {
     console.info(`aiaas/sequential 20-16-1 from scratch: held-out accuracy ${accuracy.toFixed(3)}`);
     expect(accuracy).toBeGreaterThan(0.85);
   }, 120_000);
+});
+
+describe('the other data shapes', () => {
+  async function trainToEnd(key: string, body: Record<string, unknown>, lines: unknown[], valid?: unknown[]) {
+    const file = await uploadTrainingFile(server.url, key, jsonl(lines));
+    const validation =
+      valid === undefined ? {} : { validation_file: await uploadTrainingFile(server.url, key, jsonl(valid)) };
+    const created = await createJob(server.url, key, { ...body, training_file: file, ...validation });
+    expect(created.status).toBe(200);
+    const job = await waitForJob(server.url, key, created.body.id);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe('succeeded');
+    const checkpoints = await getJson(server.url, key, `/v1/fine_tuning/jobs/${job.id}/checkpoints`);
+    return { job, last: checkpoints.body.data[0] };
+  }
+
+  it('ref-classify on text lines, with a validation file (valid_loss and metrics on it)', async () => {
+    const words = [
+      ['good', 'great', 'lovely', 'fine'],
+      ['bad', 'awful', 'dreadful', 'poor'],
+    ];
+    const line = (index: number) => {
+      const label = index % 2;
+      return {
+        input: `a ${words[label]![index % 4]} day and ${words[label]![(index + 1) % 4]} food`,
+        label: 1 - label,
+      };
+    };
+    const { last } = await trainToEnd(
+      alice,
+      { model: 'ref-classify', hyperparameters: { n_epochs: 3 } },
+      Array.from({ length: 40 }, (_, index) => line(index)),
+      Array.from({ length: 12 }, (_, index) => line(index + 40)),
+    );
+    expect(typeof last.metrics.valid_loss).toBe('number');
+    expect(typeof last.metrics.accuracy).toBe('number');
+  });
+
+  it('aiaas/sequential softmax on class indexes and one-hot labels, and mse on numbers', async () => {
+    const rows = ruleExamples(60, 4, 8).map((row, index) => ({
+      input: row.input,
+      label: index % 2 === 0 ? index % 3 : [0, 1, 2].map((each) => (each === index % 3 ? 1 : 0)),
+    }));
+    const softmax = await trainToEnd(
+      bob,
+      {
+        model: 'aiaas/sequential',
+        architecture: {
+          input_dim: 4,
+          layers: [
+            { units: 8, activation: 'relu' },
+            { units: 3, activation: 'softmax' },
+          ],
+        },
+        hyperparameters: { n_epochs: 2 },
+      },
+      rows,
+    );
+    expect(softmax.job.hyperparameters.loss).toBe('categorical_crossentropy');
+    const input = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 4], data: rows[0]!.input }] };
+    const answer = await requestJson(
+      `${server.url}/v2/models/${encodeURIComponent(softmax.job.fine_tuned_model)}/infer`,
+      {
+        body: input,
+        headers: bearer(bob),
+      },
+    );
+    expect(answer.body.outputs[0].shape).toEqual([1, 3]);
+    const mse = await trainToEnd(
+      bob,
+      {
+        model: 'aiaas/sequential',
+        architecture: { input_dim: 4, layers: [{ units: 1, activation: 'linear' }] },
+        hyperparameters: { n_epochs: 2, optimizer: 'sgd' },
+      },
+      ruleExamples(30, 4, 9).map((row) => ({ input: row.input, label: row.input[0]! * 2 })),
+    );
+    expect(mse.job.hyperparameters.loss).toBe('mse');
+    expect(mse.last.metrics.accuracy ?? null).toBeNull();
+  });
 });

@@ -26,7 +26,7 @@ export function modelsRoute(services: RouteServices): Route {
 }
 
 /**
- * `GET /v1/models/{model}`: one model, or a 404.
+ * `GET /v1/models/{model}`: one model (a shared one, or the caller's own deployed one), or a 404.
  *
  * @example
  * const routes = [modelRoute(services)];
@@ -37,12 +37,15 @@ export function modelRoute(services: RouteServices): Route {
     path: '/v1/models/:model',
     async handle(context) {
       const name = context.params.model!;
-      const model = services.registry.resolve(name);
+      const tenant = context.tenant.id;
+      // A tenant's own deployed (e.g. fine-tuned) models are found too, owned by that tenant.
+      const model = services.registry.resolve(name, undefined, tenant);
+      const source = services.registry.get(name, tenant)?.source;
       return jsonResponse({
         id: model.name,
         object: 'model',
         created: services.startedAtSeconds,
-        owned_by: services.registry.get(name)?.source === 'repository' ? 'repository' : 'aiaas',
+        owned_by: source === 'repository' ? 'repository' : source === 'deployed' ? tenant : 'aiaas',
       });
     },
   };
