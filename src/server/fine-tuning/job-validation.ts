@@ -41,11 +41,11 @@ async function contentOf(
 export async function validateJobFiles(job: JobRecord, files: FileStore): Promise<ValidatedData> {
   const { request, plan, tenant } = job;
   const trainBytes = await contentOf(files, tenant, request.trainingFile, 'training_file');
-  const train = parseTrainingFile(trainBytes, request.trainingFile, plan.shape, 'training_file');
+  const train = await parseTrainingFile(trainBytes, request.trainingFile, plan.shape, 'training_file');
   let valid: TrainingExamples | undefined;
   if (request.validationFile !== null) {
     const bytes = await contentOf(files, tenant, request.validationFile, 'validation_file');
-    valid = parseTrainingFile(bytes, request.validationFile, plan.shape, 'validation_file');
+    valid = await parseTrainingFile(bytes, request.validationFile, plan.shape, 'validation_file');
   }
   return { train, valid, trainBytes: trainBytes.length };
 }

@@ -89,45 +89,59 @@ function classesOf(examples: TrainingExamples, shape: DataShape): Set<number> {
   return classes;
 }
 
+/** Lines parsed between two turns of the event loop, so a large file never holds it up for long. */
+const linesPerTurn = 2000;
+
+function countLines(bytes: Buffer): number {
+  let lines = 1;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines += 1;
+  return lines;
+}
+
 /**
  * Reads a JSONL training file (`{"input": ..., "label": ...}` per line; blank lines skipped)
- * into the trainer's matrices. The first bad line fails the whole file, named with its line
- * number and what is wrong; so does an empty file and a classifier's file of one class.
+ * into the trainer's matrices, line by line and yielding to the event loop as it goes. The first
+ * bad line fails the whole file, named with its line number and what is wrong; so does an empty
+ * file and a classifier's file of one class.
  *
  * @example
- * parseTrainingFile(bytes, 'file-abc', shape, 'training_file').rows; // 200
+ * (await parseTrainingFile(bytes, 'file-abc', shape, 'training_file')).rows; // 200
  */
-export function parseTrainingFile(
+export async function parseTrainingFile(
   bytes: Buffer,
   fileId: string,
   shape: DataShape,
   param: 'training_file' | 'validation_file',
-): TrainingExamples {
-  const lines = bytes.toString('utf8').split('\n');
-  const inputs = new Float32Array(lines.length * shape.inputDim);
-  const targets = new Float32Array(lines.length * shape.outputUnits);
+): Promise<TrainingExamples> {
+  const lineCount = countLines(bytes);
+  const inputs = new Float32Array(lineCount * shape.inputDim);
+  const targets = new Float32Array(lineCount * shape.outputUnits);
   let rows = 0;
   const fail = (line: number, problem: string) => {
     throw new TrainingDataError(`${param} ${fileId}, line ${line}: ${problem}.`, param);
   };
-  for (let index = 0; index < lines.length; index++) {
-    const text = lines[index]!.trim();
+  let start = 0;
+  for (let line = 1; start <= bytes.length; line++) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const text = bytes.toString('utf8', start, end).trim();
+    start = end + 1;
+    if (line % linesPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
     if (text === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      fail(index + 1, `not valid JSON (${(error as Error).message})`);
+      fail(line, `not valid JSON (${(error as Error).message})`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
-      fail(index + 1, 'not a JSON object with "input" and "label"');
+      fail(line, 'not a JSON object with "input" and "label"');
     const { input, label } = value as { input?: unknown; label?: unknown };
-    if (input === undefined || label === undefined) fail(index + 1, 'needs both "input" and "label"');
+    if (input === undefined || label === undefined) fail(line, 'needs both "input" and "label"');
     const row = inputs.subarray(rows * shape.inputDim, (rows + 1) * shape.inputDim);
-    const problem =
-      inputProblem(input, shape, row) ??
-      labelProblem(label, shape, targets.subarray(rows * shape.outputUnits, (rows + 1) * shape.outputUnits));
-    if (problem !== undefined) fail(index + 1, problem);
+    const target = targets.subarray(rows * shape.outputUnits, (rows + 1) * shape.outputUnits);
+    const problem = inputProblem(input, shape, row) ?? labelProblem(label, shape, target);
+    if (problem !== undefined) fail(line, problem);
     rows += 1;
   }
   if (rows === 0)
@@ -137,9 +151,10 @@ export function parseTrainingFile(
     inputs: inputs.slice(0, rows * shape.inputDim),
     targets: targets.slice(0, rows * shape.outputUnits),
   };
-  if (param === 'training_file' && shape.loss !== 'mse' && classesOf(examples, shape).size < 2)
+  const classes = shape.loss === 'mse' ? undefined : classesOf(examples, shape);
+  if (param === 'training_file' && classes !== undefined && classes.size < 2)
     throw new TrainingDataError(
-      `${param} ${fileId}: every example has the same label (class ${[...classesOf(examples, shape)][0]}); a classifier needs examples of at least two classes.`,
+      `${param} ${fileId}: every example has the same label (class ${[...classes][0]}); a classifier needs examples of at least two classes.`,
       param,
     );
   return examples;
