@@ -8,6 +8,7 @@ import type { BenchmarkResult } from './harness/result-types.js';
 import { runModelDeployment } from './server/model-deployment.js';
 import { runServerThroughput } from './server/server-throughput.js';
 import { runStructuredDecoding } from './server/structured-decoding.js';
+import { runTrainingThroughput } from './training/training-throughput.js';
 
 export interface Benchmark {
   name: string;
@@ -24,4 +25,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'model-deployment', run: runModelDeployment },
   { name: 'cost-layer', run: runCostLayer },
   { name: 'postgres-budget', run: runPostgresBudget },
+  { name: 'training', run: runTrainingThroughput },
 ];

@@ -78,6 +78,7 @@ describe('npm run bench -- --size tiny', () => {
       'model-deployment',
       'cost-layer',
       'postgres-budget',
+      'training',
     ]);
   });
 
