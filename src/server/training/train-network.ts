@@ -16,7 +16,10 @@ import type {
 import { validateExamples, validateResumeState, validateTrainingSpec } from './training-spec-validation.js';
 
 export interface TrainNetworkOptions {
-  /** Called after every epoch, synchronously; the report's arrays are copies the caller may keep. */
+  /**
+   * Called after every epoch, synchronously. The report's arrays are copies the caller may keep
+   * (`parameters` and `resumeState.parameters` are the same copies: change neither).
+   */
   onEpoch(report: EpochReport): void;
   /** Checked between batches (an AbortSignal, or any object with `aborted`, such as a worker's shared flag). */
   signal?: { readonly aborted: boolean } | undefined;
