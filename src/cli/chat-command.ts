@@ -6,7 +6,7 @@ import type { ChatCompletionRequest as ChatRequest } from '../wire/openai/chat-s
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { connectClient } from './connect-client.js';
 import { helpRows } from './help-text.js';
-import { connectionOptions, connectionRows, parseCommandLine } from './parse-command-line.js';
+import { connectionOptions, connectionRows, integerFlag, parseCommandLine } from './parse-command-line.js';
 import { startProgressLine } from './progress-line.js';
 import { publishesPricing } from './server-pricing-probe.js';
 import { unservedModelMessage } from './unserved-model.js';
@@ -37,15 +37,6 @@ const chatOptions = {
 interface ChatOutcome {
   usage: Usage | null;
   cost: Money | null;
-}
-
-function integerFlag(name: string, value: string | undefined, minimum: number): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(parsed) || parsed < minimum) {
-    throw new CliUsageError(`--${name} must be a whole number ≥ ${minimum}, got '${value}'.`);
-  }
-  return parsed;
 }
 
 /** Prints the answer as it arrives; stdout without raw writes (captured output) gets it as one line. */

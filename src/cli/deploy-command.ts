@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { type CliIo, CliUsageError } from './cli-io.js';
 import { connectClient } from './connect-client.js';
 import { helpRows } from './help-text.js';
-import { connectionOptions, connectionRows, parseCommandLine } from './parse-command-line.js';
+import { connectionOptions, fixedProviderConnectionRows, parseCommandLine } from './parse-command-line.js';
 
 /** Deploying speaks Triton's repository extension: the oip provider, whatever the flag says. */
-const deployConnectionRows = connectionRows.filter(([usage]) => !usage.startsWith('--provider'));
+const deployConnectionRows = fixedProviderConnectionRows;
 
 export const deployUsage = `Usage: aiaas deploy <model.onnx> --name <name> [options]
 

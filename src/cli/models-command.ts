@@ -6,7 +6,8 @@ import { connectClient } from './connect-client.js';
 import { helpRows } from './help-text.js';
 import { modelPriceText } from './model-price-text.js';
 import { connectionOptions, connectionRows, parseCommandLine } from './parse-command-line.js';
-import { fetchServerPricing } from './server-pricing-probe.js';
+import { fetchServerPricing, serverRatesOf } from './server-pricing-probe.js';
+import { columns } from './text-columns.js';
 
 export const modelsUsage = `Usage: aiaas models [options]
 
@@ -75,18 +76,6 @@ async function modelStates(client: AiaasClient): Promise<Map<string, string>> {
 
 function priceOf(model: string, pricing: ServerPricing | undefined): string {
   if (pricing === undefined) return '-';
-  const rates =
-    pricing.models[model] ?? (pricing as { default_model?: ServerPricing['models'][string] }).default_model;
+  const rates = serverRatesOf(model, pricing);
   return rates === undefined ? 'unpriced' : modelPriceText(rates, pricing.currency);
-}
-
-/** Rows as aligned columns, two spaces apart. */
-function columns(rows: readonly string[][]): string[] {
-  const widths = rows.reduce<number[]>(
-    (sizes, row) => row.map((cell, index) => Math.max(sizes[index] ?? 0, cell.length)),
-    [],
-  );
-  return rows.map((row) =>
-    row.map((cell, index) => (index === row.length - 1 ? cell : cell.padEnd(widths[index]!))).join('  '),
-  );
 }

@@ -32,10 +32,40 @@ export const connectionRows: readonly HelpRow[] = [
   helpFlagRow,
 ];
 
+/** The connection rows of a command that speaks one dialect whatever `--provider` says (deploy, train, eval). */
+export const fixedProviderConnectionRows: readonly HelpRow[] = connectionRows.filter(
+  ([usage]) => !usage.startsWith('--provider'),
+);
+
 export type ProviderFlag = 'openai' | 'oip' | 'ollama';
 
 export function providerFlag(value: string | undefined): ProviderFlag {
   if (value === undefined) return 'openai';
   if (value === 'openai' || value === 'oip' || value === 'ollama') return value;
   throw new CliUsageError(`--provider must be openai, oip or ollama, got '${value}'.`);
+}
+
+/** A whole-number flag of at least `minimum`, or undefined when it was not given. */
+export function integerFlag(name: string, value: string | undefined, minimum: number): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(parsed) || parsed < minimum) {
+    throw new CliUsageError(`--${name} must be a whole number ≥ ${minimum}, got '${value}'.`);
+  }
+  return parsed;
+}
+
+/** A number flag within [minimum, maximum], or undefined when it was not given. */
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  minimum: number,
+  maximum: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !(parsed >= minimum && parsed <= maximum)) {
+    throw new CliUsageError(`--${name} must be a number from ${minimum} to ${maximum}, got '${value}'.`);
+  }
+  return parsed;
 }

@@ -1,8 +1,9 @@
 /** What a progress line draws on: raw stderr, so the line can be redrawn in place. */
 export type RawWrite = (text: string) => void;
 
-/** A progress line on the terminal; `clear` removes it and stops redrawing (idempotent). */
+/** A progress line on the terminal; `update` changes its label, `clear` removes it and stops redrawing (idempotent). */
 export interface ProgressLine {
+  update(label: string): void;
   clear(): void;
 }
 
@@ -22,12 +23,13 @@ const eraseLine = '\r\u001b[K';
  * progress.clear();
  */
 export function startProgressLine(write: RawWrite | undefined, label: string): ProgressLine {
-  if (write === undefined) return { clear: () => undefined };
+  if (write === undefined) return { update: () => undefined, clear: () => undefined };
   const startedAt = performance.now();
+  let current = label;
   let frame = 0;
   const draw = () => {
     const seconds = ((performance.now() - startedAt) / 1_000).toFixed(1);
-    write(`${eraseLine}${frames[frame % frames.length]} ${label} (${seconds}s)`);
+    write(`${eraseLine}${frames[frame % frames.length]} ${current} (${seconds}s)`);
     frame += 1;
   };
   draw();
@@ -36,6 +38,10 @@ export function startProgressLine(write: RawWrite | undefined, label: string): P
   timer.unref();
   let cleared = false;
   return {
+    update(next) {
+      current = next;
+      if (!cleared) draw();
+    },
     clear() {
       if (cleared) return;
       cleared = true;

@@ -60,3 +60,13 @@ export async function publishesPricing(client: AiaasClient, apiKey: string | und
     return true;
   }
 }
+
+/** A model's rates on the server's card (its own, else the card's default), or undefined when unpriced. */
+export function serverRatesOf(
+  model: string,
+  pricing: ServerPricing,
+): ServerPricing['models'][string] | undefined {
+  return (
+    pricing.models[model] ?? (pricing as { default_model?: ServerPricing['models'][string] }).default_model
+  );
+}
