@@ -24,6 +24,15 @@ export interface InferenceRunOptions {
   signal?: AbortSignal;
 }
 
+/** Where a model's session lives. */
+export interface InferenceLoadOptions {
+  /**
+   * On threads of its own (a tenant's deployed model), so opening it never holds up the
+   * server's shared models; where there are no worker threads, in the one place there is.
+   */
+  isolated?: boolean;
+}
+
 /**
  * The one way the server runs models on tensors. Routes and model adapters see only this
  * interface; behind it a worker-thread pool runs the sessions off the event loop and a
@@ -36,7 +45,7 @@ export interface InferenceRunOptions {
  */
 export interface InferenceEngine {
   /** Loads an ONNX file under `key` (a model name plus version). */
-  load(key: string, modelPath: string): Promise<ModelSignature>;
+  load(key: string, modelPath: string, options?: InferenceLoadOptions): Promise<ModelSignature>;
   /**
    * Runs a loaded model. With batching, `computeMilliseconds` is this request's share of its
    * batch's compute time (in proportion to its rows), so per-request metering adds up.

@@ -36,7 +36,7 @@ export class DeployedSessions {
         const engineKey = `${tenant}/${name}/${file.version}#${++this.#generation}`;
         let signature: ModelSignature;
         try {
-          signature = await this.engine.load(engineKey, path);
+          signature = await this.engine.load(engineKey, path, { isolated: true });
         } catch (error) {
           await this.files.removeSessionFile(path);
           throw new Error(`onnxruntime cannot load version ${file.version}: ${(error as Error).message}`);
