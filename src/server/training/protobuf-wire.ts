@@ -84,9 +84,10 @@ class Reader {
   offset = 0;
   constructor(readonly bytes: Uint8Array) {}
 
+  /** Up to 10 bytes (a negative int64 takes all ten); beyond 2^53 the number is approximate. */
   varint(): number {
     let value = 0;
-    for (let scale = 1; scale < 2 ** 63; scale *= 0x80) {
+    for (let index = 0, scale = 1; index < 10; index++, scale *= 0x80) {
       if (this.offset >= this.bytes.length) throw new RangeError('protobuf: a varint runs past the end');
       const byte = this.bytes[this.offset++]!;
       value += (byte & 0x7f) * scale;
