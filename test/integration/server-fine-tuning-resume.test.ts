@@ -11,6 +11,8 @@ import {
   uploadTrainingFile,
   waitForJob,
 } from './server-fine-tuning-helpers.js';
+import { bearer } from './server-pipeline-helpers.js';
+import { requestJson } from './server-test-client.js';
 
 // A restarted server on the same data directory goes on with a running job from its last
 // checkpoint, and ends where an uninterrupted run of the same seed ends.
@@ -36,6 +38,8 @@ const body = (file: string) => ({
   seed: 17,
   hyperparameters: { n_epochs: epochs, batch_size: 16 },
 });
+
+let fineTunedModel: string;
 
 describe('resuming after a restart', () => {
   it('continues a running job from its last checkpoint to the same end as an uninterrupted run', async () => {
@@ -74,5 +78,26 @@ describe('resuming after a restart', () => {
       await getJson(second.url, key, `/v1/fine_tuning/jobs/${again.body.id}/checkpoints?limit=1`)
     ).body.data[0];
     expect(checkpoints[0].metrics.train_loss).toBe(reference.metrics.train_loss);
+    fineTunedModel = resumed.fine_tuned_model;
+    await second.close();
   }, 120_000);
+
+  it('serves the fine-tuned model again after a restart, until its tenant deletes it', async () => {
+    const third = await start();
+    const model = encodeURIComponent(fineTunedModel);
+    const input = {
+      inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 100], data: ruleExamples(1, 100, 5)[0]!.input }],
+    };
+    const infer = (server: ReferenceServer) =>
+      requestJson(`${server.url}/v2/models/${model}/infer`, { body: input, headers: bearer(key) });
+    expect((await infer(third)).status).toBe(200);
+    const deleted = await requestJson(`${third.url}/v1/models/${model}`, {
+      method: 'DELETE',
+      headers: bearer(key),
+    });
+    expect(deleted.body.deleted).toBe(true);
+    await third.close();
+    const fourth = await start();
+    expect((await infer(fourth)).status).toBe(404);
+  }, 60_000);
 });

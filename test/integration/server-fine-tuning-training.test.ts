@@ -97,8 +97,11 @@ describe('fine-tuning ref-classify on a learnable rule (label: the first 10 inpu
     const usage = serverUsageListSchema.parse(
       (await requestJson(`${server.url}/v1/usage`, { headers: bearer(alice) })).body,
     );
-    const charges = usage.data.filter((record) => record.request_id === job.id);
-    expect(charges.every((record) => record.model === 'aiaas-fine-tuning')).toBe(true);
+    // The job names its training charges, and the deployed model's READY time after them.
+    const charges = usage.data.filter(
+      (record) => record.request_id === job.id && record.model === 'aiaas-fine-tuning',
+    );
+    expect(charges.length).toBeGreaterThanOrEqual(epochs);
     expect(charges.reduce((sum, record) => sum + record.usage.bytes_in, 0)).toBe(
       Buffer.byteLength(text) * epochs,
     );

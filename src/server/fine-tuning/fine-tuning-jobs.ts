@@ -7,7 +7,7 @@ import { fineTunedModelName } from './fine-tuned-model-name.js';
 import type { ResolvedFineTuningOptions } from './fine-tuning-options.js';
 import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
 import { parseJobRequest } from './job-request.js';
-import { JobRunner, type JobRunnerServices } from './job-runner.js';
+import { deploymentConfigOf, JobRunner, type JobRunnerServices } from './job-runner.js';
 import { checkTrainable } from './job-spec.js';
 import { type ValidatedData, validateJobFiles } from './job-validation.js';
 import { TrainingDataError } from './training-data.js';
@@ -154,6 +154,36 @@ export class FineTuningJobs {
       addEvent(job, 'The server restarted; the job goes on from its last checkpoint');
       void this.#validate(job);
     }
+  }
+
+  /**
+   * Deploys again the models of succeeded jobs the server no longer serves (kept in the data
+   * directory; a models directory restores them by itself). A model that fails is logged and skipped.
+   */
+  async redeploySucceeded(): Promise<void> {
+    const { store, registry, deployments, logger } = this.services;
+    for (const job of store.all()) {
+      const name = job.fineTunedModel;
+      if (job.status !== 'succeeded' || name === null || registry.get(name, job.tenant) !== undefined)
+        continue;
+      const bytes = await store.readModel(job);
+      if (bytes === undefined) continue;
+      await deployments
+        .load(job.tenant, name, {
+          configText: deploymentConfigOf(name),
+          files: [{ version: '1', bytes }],
+          requestId: job.id,
+        })
+        .catch((error: Error) =>
+          logger.warn('could not deploy a fine-tuned model again', { model: name, reason: error.message }),
+        );
+    }
+  }
+
+  /** Forgets the kept model of the tenant's job that made `model` (deleted by the tenant). */
+  async forgetModel(tenant: string, model: string): Promise<void> {
+    const job = this.services.store.list(tenant).find((each) => each.fineTunedModel === model);
+    if (job !== undefined) await this.services.store.deleteModel(job);
   }
 
   /** Stops every training within a batch, leaving running jobs to resume after a restart. */

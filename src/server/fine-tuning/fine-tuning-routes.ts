@@ -68,6 +68,7 @@ export function fineTuningRoutes(jobs: FineTuningJobs, deployments: ModelDeploym
         // Unloaded before is gone, as in OpenAI: a second delete is a 404.
         if (deployments.registry.get(id, context.tenant.id) === undefined) throw modelNotFound(id);
         await deployments.unload(context.tenant.id, id);
+        await jobs.forgetModel(context.tenant.id, id);
         return jsonResponse({ id, object: 'model', deleted: true });
       },
     },

@@ -39,6 +39,11 @@ function metricsOf(report: EpochReport): FineTuningMetrics {
   };
 }
 
+/** The Triton config a fine-tuned model is deployed with. */
+export function deploymentConfigOf(name: string): string {
+  return JSON.stringify({ name, platform: 'onnxruntime_onnx' });
+}
+
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
@@ -162,7 +167,7 @@ export class JobRunner {
     });
     try {
       await this.services.deployments.load(job.tenant, job.modelName, {
-        configText: JSON.stringify({ name: job.modelName, platform: 'onnxruntime_onnx' }),
+        configText: deploymentConfigOf(job.modelName),
         files: [{ version: '1', bytes }],
         requestId: job.id,
       });
@@ -170,6 +175,7 @@ export class JobRunner {
       this.#fail('deployment_failed', `The trained model could not be deployed: ${(error as Error).message}`);
       return;
     }
+    await this.services.store.saveModel(job, bytes);
     job.fineTunedModel = job.modelName;
     addEvent(job, `New fine-tuned model created: ${job.modelName}`);
     finishJob(job, 'succeeded');

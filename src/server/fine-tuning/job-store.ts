@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServerLogger } from '../server-logger.js';
 import type { JobRecord } from './job-record.js';
@@ -77,7 +77,7 @@ export class JobStore {
   /** Writes the job as it is now (after the writes before it); a disk failure is logged, never thrown. */
   save(job: JobRecord): Promise<void> {
     if (this.dataDir === undefined) return Promise.resolve();
-    const dir = join(this.dataDir, 'fine-tuning', job.tenant.replace(/[^\w-]/g, '_'));
+    const dir = this.#tenantDir(job.tenant)!;
     const text = JSON.stringify(job, replacer);
     const previous = this.#writes.get(job.id) ?? Promise.resolve();
     const write = previous
@@ -94,6 +94,35 @@ export class JobStore {
       if (this.#writes.get(job.id) === write) this.#writes.delete(job.id);
     });
     return write;
+  }
+
+  #tenantDir(tenant: string): string | undefined {
+    return this.dataDir === undefined
+      ? undefined
+      : join(this.dataDir, 'fine-tuning', tenant.replace(/[^\w-]/g, '_'));
+  }
+
+  /** Keeps the job's trained model (`<id>.onnx`), to deploy it again after a restart. */
+  async saveModel(job: JobRecord, bytes: Uint8Array): Promise<void> {
+    const dir = this.#tenantDir(job.tenant);
+    if (dir === undefined) return;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${job.id}.onnx`), bytes).catch((error: Error) =>
+      this.logger.warn('could not keep a fine-tuned model on disk', { job: job.id, reason: error.message }),
+    );
+  }
+
+  /** The job's kept model, or undefined (none kept, or deleted). */
+  async readModel(job: JobRecord): Promise<Uint8Array | undefined> {
+    const dir = this.#tenantDir(job.tenant);
+    if (dir === undefined) return undefined;
+    return readFile(join(dir, `${job.id}.onnx`)).catch(() => undefined);
+  }
+
+  /** Forgets the job's kept model (its tenant deleted it). */
+  async deleteModel(job: JobRecord): Promise<void> {
+    const dir = this.#tenantDir(job.tenant);
+    if (dir !== undefined) await rm(join(dir, `${job.id}.onnx`), { force: true });
   }
 
   /** Waits for every pending write (the server is closing). */

@@ -44,6 +44,7 @@ export async function startFineTuning(
     store,
     startTraining: (spec, train, valid, run) => TrainingWorker.start(spec, train, valid, run),
   });
+  await jobs.redeploySucceeded();
   jobs.resumeUnfinished();
   return {
     routes: fineTuningRoutes(jobs, services.deployments),
