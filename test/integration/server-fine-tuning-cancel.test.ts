@@ -15,13 +15,14 @@ import { requestJson } from './server-test-client.js';
 // Long jobs: cancelling one mid-training (billed for what ran), the file a job trains on, and the
 // per-tenant and queue limits.
 
-const [alice, bob] = ['sk-ft-cancel-alice', 'sk-ft-cancel-bob'];
+const [alice, bob, carol] = ['sk-ft-cancel-alice', 'sk-ft-cancel-bob', 'sk-ft-cancel-carol'];
 let server: ReferenceServer;
 let bigText: string;
 beforeAll(async () => {
   server = await startReferenceServer({
     port: 0,
-    apiKeys: [alice, bob],
+    apiKeys: [alice, bob, carol],
+    maxDeployedModelsPerTenant: 1,
     maxActiveFineTuningJobsPerTenant: 2,
     maxQueuedFineTuningJobs: 2,
     logger: silentServerLogger,
@@ -125,5 +126,19 @@ describe('limits', () => {
     ] as const) {
       expect((await cancel(key, id)).body.status).toBe('cancelled');
     }
+  }, 60_000);
+});
+
+describe('deploying the trained model', () => {
+  it('fails the job clearly when the tenant may deploy no more models', async () => {
+    const file = await uploadTrainingFile(server.url, carol, jsonl(ruleExamples(50, 100, 12)));
+    const body = { model: 'ref-classify', training_file: file, hyperparameters: { n_epochs: 1 } };
+    const first = await waitForJob(server.url, carol, (await createJob(server.url, carol, body)).body.id);
+    expect(first.status).toBe('succeeded');
+    const second = await waitForJob(server.url, carol, (await createJob(server.url, carol, body)).body.id);
+    expect(second.status).toBe('failed');
+    expect(second.error.code).toBe('deployment_failed');
+    expect(second.error.message).toContain('its limit');
+    expect(second.fine_tuned_model).toBeNull();
   }, 60_000);
 });

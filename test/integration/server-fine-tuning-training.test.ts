@@ -112,6 +112,19 @@ describe('fine-tuning ref-classify on a learnable rule (label: the first 10 inpu
     expect(charges.some((record) => Number(record.cost.amount) > 0)).toBe(true);
   });
 
+  it('fine-tunes its own fine-tuned model further; another tenant cannot', async () => {
+    const file = await uploadTrainingFile(server.url, alice, jsonl(training.slice(0, 100)));
+    const body = { model: job.fine_tuned_model, training_file: file, hyperparameters: { n_epochs: 1 } };
+    const again = await createJob(server.url, alice, body);
+    expect(again.status).toBe(200);
+    const done = await waitForJob(server.url, alice, again.body.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.fine_tuned_model).toMatch(/^ft:ref-classify:key_[0-9a-f]{16}::[0-9a-f]{8}$/);
+    const bobs = await createJob(server.url, bob, { ...body, training_file: 'file-x' });
+    expect(bobs.status).toBe(404);
+    expect(bobs.body.error.param).toBe('model');
+  });
+
   it('serves the model to its tenant only, and DELETE /v1/models/{id} removes it', async () => {
     const model = encodeURIComponent(job.fine_tuned_model!);
     const input = { inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 100], data: heldOut[0]!.input }] };
