@@ -81,6 +81,17 @@ const examples: Record<string, (output: string) => void> = {
     const total = /ledger total: ([\d.]+) USD/.exec(output)?.[1];
     expect(Number(total)).toBeLessThanOrEqual(0.0004);
   },
+  'train-and-deploy'(output) {
+    const epochs = [...output.matchAll(/^epoch (\d+)\/10 {2}loss (\d+\.\d+)/gm)];
+    expect(epochs.map((match) => Number(match[1]))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(Number(epochs.at(-1)?.[2])).toBeLessThan(Number(epochs[0]?.[2]));
+    expect(output).toMatch(/^deployed as ft:ref-classify:[^:]+:example:\w+$/m);
+    const accuracy = /held-out accuracy: base (\d\.\d+), fine-tuned (\d\.\d+)/.exec(output);
+    expect(Number(accuracy?.[2])).toBeGreaterThan(Number(accuracy?.[1]) + 0.2);
+    expect(output).toMatch(/evaluating the base model cost 0\.\d*[1-9]\d* USD/);
+    expect(output).toMatch(/one example: p=\d\.\d{3}, label [01]/);
+    expect(output).toMatch(/training billed: 0\.\d*[1-9]\d* USD in \d+ records/);
+  },
   'cost-report'(output) {
     expect(output).toMatch(/^TOTAL\s+4\s/m);
     expect(output).toContain("reconciled with the server's billing: zero difference");
