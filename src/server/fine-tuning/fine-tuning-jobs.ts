@@ -2,7 +2,6 @@ import { randomInt } from 'node:crypto';
 import { terminalFineTuningJobStatuses } from '../../wire/openai/fine-tuning-schemas.js';
 import type { FileStore } from '../files/file-store.js';
 import { HttpError } from '../http/http-error.js';
-import type { ModelRegistry } from '../models/model-registry.js';
 import { fineTunedModelName } from './fine-tuned-model-name.js';
 import type { ResolvedFineTuningOptions } from './fine-tuning-options.js';
 import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
@@ -15,7 +14,6 @@ import { planTraining } from './training-plan.js';
 
 export interface FineTuningServices extends JobRunnerServices {
   files: FileStore;
-  registry: ModelRegistry;
   options: ResolvedFineTuningOptions;
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FineTuningMetrics } from '../../wire/openai/fine-tuning-schemas.js';
 import type { TrainingBilling } from '../billing/training-billing.js';
 import type { ModelDeployments } from '../models/deployment/model-deployments.js';
+import type { ModelRegistry } from '../models/model-registry.js';
 import type { ServerLogger } from '../server-logger.js';
 import { networkToOnnx, parametersFromOnnx } from '../training/network-onnx.js';
 import type { EpochReport, NetworkParameters, TrainingSpec } from '../training/training-contract.js';
@@ -13,6 +14,7 @@ import type { StartTraining, TrainerRun } from './trainer-port.js';
 
 export interface JobRunnerServices {
   startTraining: StartTraining;
+  registry: ModelRegistry;
   billing: TrainingBilling | undefined;
   deployments: ModelDeployments;
   store: JobStore;
@@ -80,10 +82,16 @@ export class JobRunner {
   async #spec(): Promise<TrainingSpec> {
     const { request, plan } = this.job;
     // A resumed run takes its weights from the checkpoint; a new one from the base model, if any.
+    // Resolved now, not at creation: a restart or a reload may have moved the model's file.
     const initialParameters =
-      plan.baseModelPath === undefined || this.job.resume !== undefined
+      !plan.fromBaseModel || this.job.resume !== undefined
         ? undefined
-        : parametersFromOnnx(new Uint8Array(await readFile(plan.baseModelPath)), plan.architecture);
+        : parametersFromOnnx(
+            new Uint8Array(
+              await readFile(this.services.registry.resolve(request.model, undefined, this.job.tenant).path),
+            ),
+            plan.architecture,
+          );
     return trainingSpecOf(request, plan, initialParameters);
   }
 

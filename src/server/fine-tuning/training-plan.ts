@@ -19,8 +19,8 @@ export interface TrainingPlan {
   architecture: NetworkArchitecture;
   loss: LossName;
   shape: DataShape;
-  /** The ONNX file whose weights fine-tuning starts from; none trains from scratch. */
-  baseModelPath: string | undefined;
+  /** Fine-tuning starts from the weights of the request's model (read when training starts); else from scratch. */
+  fromBaseModel: boolean;
   /** The base model as one name segment (`aiaas/sequential` → `aiaas-sequential`). */
   baseSegment: string;
 }
@@ -81,7 +81,7 @@ export function planTraining(request: JobRequest, registry: ModelRegistry, tenan
       architecture,
       loss,
       shape: { inputDim: architecture.inputDim, outputUnits, loss, acceptsText: false },
-      baseModelPath: undefined,
+      fromBaseModel: false,
       baseSegment: segmentOf(request.model),
     };
   }
@@ -103,7 +103,7 @@ export function planTraining(request: JobRequest, registry: ModelRegistry, tenan
     architecture: classifierArchitecture,
     loss,
     shape: { inputDim: classifierArchitecture.inputDim, outputUnits: 1, loss, acceptsText: true },
-    baseModelPath: entry.path,
+    fromBaseModel: true,
     baseSegment: segmentOf(request.model),
   };
 }
