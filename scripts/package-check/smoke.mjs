@@ -1,6 +1,7 @@
 // A real call and a real stream through the packed package, with telemetry and aiaas/testing loaded.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as aiaas from 'aiaas';
 import { AiaasClient, chat } from 'aiaas';
 import { silentServerLogger, startReferenceServer } from 'aiaas/server';
@@ -42,6 +43,21 @@ try {
       `(${data.usage?.prompt_tokens}+${data.usage?.completion_tokens} tokens, request ${response.requestId}); ` +
       `streamed ${JSON.stringify(final.choices[0]?.message.content)}`,
   );
+  // A user's model of megabytes, deployed and served from the package's own worker scripts (the
+  // load body is decoded in a thread, the model runs in the deployed models' own thread).
+  const oip = new AiaasClient({ baseURL: server.url, apiKey: 'sk-pack', provider: 'oip' });
+  const embedFile = join(
+    dirname(createRequire(import.meta.url).resolve('aiaas/package.json')),
+    'models/ref-embed/1/model.onnx',
+  );
+  await oip.inference.repository.load('my-embedder', { files: { 1: embedFile } });
+  const ids = { name: 'input_ids', datatype: 'INT64', shape: [1, 3], data: [5, 17, 42] };
+  const mask = { name: 'attention_mask', datatype: 'INT64', shape: [1, 3], data: [1, 1, 1] };
+  const deployed = await oip.inference.infer('my-embedder', [ids, mask]);
+  const builtIn = await oip.inference.infer('ref-embed', [ids, mask]);
+  assert.deepEqual(deployed.outputs[0]?.data, builtIn.outputs[0]?.data);
+  await oip.inference.repository.unload('my-embedder');
+  await oip.close();
 } finally {
   await client.close();
   await server.close();
