@@ -111,6 +111,32 @@ describe('POST /v1/fine_tuning/jobs: the request', () => {
     expect(refClassify.status).toBe(400);
   });
 
+  it("takes OpenAI's supervised method for the hyperparameters, and refuses other methods", async () => {
+    const method = { type: 'supervised', supervised: { hyperparameters: { n_epochs: 3, batch_size: 8 } } };
+    const created = await create({ model: 'ref-classify', training_file: goodFile, method });
+    expect(created.status).toBe(200);
+    expect(created.body.hyperparameters).toMatchObject({ n_epochs: 3, batch_size: 8 });
+    expect(created.body.method).toMatchObject({
+      type: 'supervised',
+      supervised: { hyperparameters: { n_epochs: 3 } },
+    });
+    await requestJson(`${server.url}/v1/fine_tuning/jobs/${created.body.id}/cancel`, {
+      method: 'POST',
+      headers: bearer(alice),
+    });
+    const dpo = await create({ model: 'ref-classify', training_file: goodFile, method: { type: 'dpo' } });
+    expect(dpo.status).toBe(400);
+    expect(dpo.body.error.param).toBe('method.type');
+    const both = await create({
+      model: 'ref-classify',
+      training_file: goodFile,
+      method,
+      hyperparameters: { n_epochs: 2 },
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.error.param).toBe('hyperparameters');
+  });
+
   it('refuses ref-chat as not supported yet, and models it cannot train', async () => {
     const chat = await create({ model: 'ref-chat', training_file: goodFile });
     expect(chat.status).toBe(400);

@@ -47,6 +47,17 @@ export interface JobRecord {
 /** OpenAI's job object (`fineTuningJobSchema`), with aiaas's `architecture` and `trained_examples`. */
 export function jobObject(job: JobRecord) {
   const { request, plan } = job;
+  const hyperparameters = {
+    n_epochs: request.epochs,
+    batch_size: request.batchSize,
+    learning_rate_multiplier: request.learningRateMultiplier,
+    optimizer: request.optimizer,
+    loss: plan.loss,
+    l2: request.l2,
+    ...(request.earlyStoppingPatience === undefined
+      ? {}
+      : { early_stopping_patience: request.earlyStoppingPatience }),
+  };
   return {
     id: job.id,
     object: 'fine_tuning.job' as const,
@@ -54,17 +65,7 @@ export function jobObject(job: JobRecord) {
     error: job.error,
     fine_tuned_model: job.fineTunedModel,
     finished_at: job.finishedAt,
-    hyperparameters: {
-      n_epochs: request.epochs,
-      batch_size: request.batchSize,
-      learning_rate_multiplier: request.learningRateMultiplier,
-      optimizer: request.optimizer,
-      loss: plan.loss,
-      l2: request.l2,
-      ...(request.earlyStoppingPatience === undefined
-        ? {}
-        : { early_stopping_patience: request.earlyStoppingPatience }),
-    },
+    hyperparameters,
     model: request.model,
     organization_id: job.tenant,
     result_files: [] as string[],
@@ -78,7 +79,7 @@ export function jobObject(job: JobRecord) {
     user_provided_suffix: request.suffix,
     metadata: request.metadata,
     architecture: request.architecture ?? null,
-    method: { type: 'supervised' as const },
+    method: { type: 'supervised' as const, supervised: { hyperparameters } },
   };
 }
 

@@ -26,6 +26,7 @@ const knownFields = [
   'suffix',
   'metadata',
   'architecture',
+  'method',
 ];
 const knownHyperparameters = [
   'n_epochs',
@@ -83,21 +84,52 @@ function refuseUnknown(value: object, known: readonly string[], where: string): 
     );
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
- * Checks `POST /v1/fine_tuning/jobs`: OpenAI's fields plus aiaas's `architecture` and
- * hyperparameter extensions; anything else is a 400 naming it. `'auto'` becomes the default.
+ * OpenAI's newer `method: {type: 'supervised', supervised: {hyperparameters}}` as the older
+ * top-level `hyperparameters` (one or the other); other methods (dpo, reinforcement) are a 400.
+ */
+function withMethodHyperparameters(body: Record<string, unknown>): Record<string, unknown> {
+  const { method, ...rest } = body;
+  if (method === undefined || method === null) return rest;
+  if (!isObject(method)) throw badRequest("'method' must be an object.", 'method');
+  refuseUnknown(method, ['type', 'supervised'], 'method.');
+  if (method.type !== 'supervised')
+    throw badRequest(
+      `Only supervised fine-tuning is offered here, not '${String(method.type)}'.`,
+      'method.type',
+    );
+  const supervised = method.supervised ?? {};
+  if (!isObject(supervised)) throw badRequest("'method.supervised' must be an object.", 'method.supervised');
+  refuseUnknown(supervised, ['hyperparameters'], 'method.supervised.');
+  if (supervised.hyperparameters === undefined) return rest;
+  if (rest.hyperparameters !== undefined)
+    throw badRequest(
+      "Give 'hyperparameters' or 'method.supervised.hyperparameters', not both.",
+      'hyperparameters',
+    );
+  if (isObject(supervised.hyperparameters))
+    refuseUnknown(supervised.hyperparameters, knownHyperparameters, 'method.supervised.hyperparameters.');
+  return { ...rest, hyperparameters: supervised.hyperparameters };
+}
+
+/**
+ * Checks `POST /v1/fine_tuning/jobs`: OpenAI's fields (hyperparameters at the top or in a
+ * supervised `method`) plus aiaas's `architecture` and hyperparameter extensions; anything else
+ * is a 400 naming it. `'auto'` becomes the default.
  *
  * @example
  * parseJobRequest({ model: 'ref-classify', training_file: 'file-1' }).epochs; // 10
  */
 export function parseJobRequest(body: unknown, randomSeed: () => number): JobRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
+  if (!isObject(body))
     throw badRequest('The request body must be a JSON object.', undefined, 'invalid_request');
   refuseUnknown(body, knownFields, '');
-  const { hyperparameters } = body as { hyperparameters?: unknown };
-  if (typeof hyperparameters === 'object' && hyperparameters !== null && !Array.isArray(hyperparameters))
-    refuseUnknown(hyperparameters, knownHyperparameters, 'hyperparameters.');
-  const request = parseRequest(createJobSchema, body);
+  if (isObject(body.hyperparameters))
+    refuseUnknown(body.hyperparameters, knownHyperparameters, 'hyperparameters.');
+  const request = parseRequest(createJobSchema, withMethodHyperparameters(body));
   const given = request.hyperparameters ?? {};
   const sequential = request.model === sequentialModel;
   if (sequential && request.architecture === undefined)
