@@ -74,6 +74,13 @@ describe('POST /v1/fine_tuning/jobs: the request', () => {
     });
     expect(nested.status).toBe(400);
     expect(nested.body.error.param).toBe('hyperparameters.momentum');
+    const tooLong = await create({
+      model: 'ref-classify',
+      training_file: goodFile,
+      hyperparameters: { n_epochs: 1001 },
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.param).toBe('hyperparameters.n_epochs');
   });
 
   it('takes the extensions (architecture, optimizer, loss, l2, early stopping) for aiaas/sequential only', async () => {

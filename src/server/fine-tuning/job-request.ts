@@ -14,6 +14,8 @@ export const sequentialModel = 'aiaas/sequential';
 export const defaultEpochs = 10;
 export const defaultBatchSize = 32;
 export const baseLearningRate = 0.001;
+/** Each epoch is an event, a checkpoint and a write of the job: bounded, so one job cannot flood them. */
+export const maxEpochs = 1000;
 /** Seeds fit the trainer's 32-bit generator. */
 const maxSeed = 2 ** 31 - 1;
 
@@ -141,11 +143,17 @@ export function parseJobRequest(body: unknown, randomSeed: () => number): JobReq
     );
   const auto = <T>(value: T | 'auto' | undefined, fallback: T): T =>
     value === undefined || value === 'auto' ? fallback : value;
+  const epochs = auto(given.n_epochs, defaultEpochs);
+  if (epochs > maxEpochs)
+    throw badRequest(
+      `hyperparameters.n_epochs must be at most ${maxEpochs}, got ${epochs}.`,
+      'hyperparameters.n_epochs',
+    );
   return {
     model: request.model,
     trainingFile: request.training_file,
     validationFile: request.validation_file ?? null,
-    epochs: auto(given.n_epochs, defaultEpochs),
+    epochs,
     batchSize: auto(given.batch_size, defaultBatchSize),
     learningRateMultiplier: auto(given.learning_rate_multiplier, 1),
     optimizer: given.optimizer ?? 'adam',
