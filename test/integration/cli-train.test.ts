@@ -96,7 +96,7 @@ describe('aiaas train, jobs and eval', () => {
       const job = await client.fineTuning.jobs.create({
         model: 'ref-classify',
         training_file: file.id,
-        hyperparameters: { n_epochs: 10_000 },
+        hyperparameters: { n_epochs: 1_000 },
       });
       const io = bufferIo();
       expect(await runCli(['jobs', 'cancel', job.id, ...connection], io)).toBe(0);
@@ -106,6 +106,24 @@ describe('aiaas train, jobs and eval', () => {
       await client.close();
     }
   });
+
+  it('on a terminal, redraws one progress line (epoch, loss, ETA) and erases it before the results', async () => {
+    const drawn: string[] = [];
+    const io = { ...bufferIo(), interactive: true, writeStderr: (text: string) => drawn.push(text) };
+    const args = ['train', trainFile, '--epochs', '2', '--poll-interval', '20', ...connection];
+    expect(await runCli(args, io)).toBe(0);
+    expect(io.err.filter((line) => line.startsWith('epoch '))).toEqual([]);
+    expect(drawn.some((text) => text.includes('epoch 2/2  loss '))).toBe(true);
+    expect(drawn.at(-1)).toBe('\r\u001b[K');
+    expect(io.out.at(-1)).toMatch(/^model: ft:ref-classify:/);
+    const evalDrawn: string[] = [];
+    const evalIo = { ...bufferIo(), interactive: true, writeStderr: (text: string) => evalDrawn.push(text) };
+    expect(
+      await runCli(['eval', 'ref-classify', testFile, '--batch-size', '60', ...connection], evalIo),
+    ).toBe(0);
+    expect(evalDrawn.some((text) => text.includes('evaluating ref-classify: 120 examples'))).toBe(true);
+    expect(evalDrawn.at(-1)).toBe('\r\u001b[K');
+  }, 120_000);
 
   it('names what is wrong: a bad data line, a failing job, a missing argument', async () => {
     const bad = join(directory, 'bad.jsonl');

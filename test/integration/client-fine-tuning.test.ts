@@ -83,7 +83,7 @@ describe('client.fineTuning.jobs against aiaas/server', () => {
       model: 'aiaas/sequential',
       training_file: file.id,
       architecture: sequential(100).dense(16, 'relu').dense(1, 'sigmoid'),
-      hyperparameters: { n_epochs: 10_000 },
+      hyperparameters: { n_epochs: 1_000 },
     });
     expect(long.architecture).toEqual(sequential(100).dense(16, 'relu').dense(1, 'sigmoid').build());
     const cancelled = client.fineTuning.jobs.wait(long.id, {
