@@ -92,14 +92,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
       failure ??= { error };
     }
   };
-  for await (const batch of labelledBatches(checked.data, checked.batchSize)) {
-    if (failure !== undefined || signal?.aborted) break;
-    labels.push(...batch.labels);
-    const call = run(batch).finally(() => inFlight.delete(call));
-    inFlight.add(call);
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  try {
+    for await (const batch of labelledBatches(checked.data, checked.batchSize)) {
+      if (failure !== undefined || signal?.aborted) break;
+      labels.push(...batch.labels);
+      const call = run(batch).finally(() => inFlight.delete(call));
+      inFlight.add(call);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+  } finally {
+    // A bad example further on fails the evaluation too, but only once no call is left running.
+    await Promise.all(inFlight);
   }
-  await Promise.all(inFlight);
   if (signal?.aborted) throw abortErrorOf(signal);
   if (failure !== undefined) throw failure.error;
   const metrics = binaryClassificationMetrics(probabilities, labels, checked.threshold);

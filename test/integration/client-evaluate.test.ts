@@ -156,6 +156,18 @@ describe('evaluate() against ref-classify on aiaas/server (OIP v2)', () => {
     expect((empty as ValidationError).message).toContain('no examples');
   });
 
+  it('a bad example further on fails the evaluation only once the calls in flight have settled', async () => {
+    const { counting, counts } = countingClient(reference.client());
+    const examples: LabelledExample[] = labelledExamples(80, 2);
+    examples[75] = { input: [Number.NaN], label: 1 };
+    const error = await failureOf(
+      evaluate({ client: counting, model: 'ref-classify', data: examples, batchSize: 10, concurrency: 3 }),
+    );
+    expect((error as ValidationError).path).toBe('data.75.input');
+    expect(counts.calls).toBeGreaterThan(0);
+    expect(counts.inFlight).toBe(0);
+  });
+
   it.each([
     ['batchSize', { batchSize: 0 }],
     ['concurrency', { concurrency: 1.5 }],
