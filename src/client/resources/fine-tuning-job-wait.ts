@@ -27,11 +27,7 @@ export interface FineTuningWaitOptions {
 /** What `wait` needs of the jobs resource: retrieving the job and listing its events. */
 export interface WaitCalls {
   retrieve(id: string, signal: AbortSignal | undefined): Promise<FineTuningJob>;
-  listEvents(
-    id: string,
-    after: string | undefined,
-    signal: AbortSignal | undefined,
-  ): CursorPagePromise<FineTuningJobEvent>;
+  listEvents(id: string, signal: AbortSignal | undefined): CursorPagePromise<FineTuningJobEvent>;
 }
 
 function abortErrorOf(signal: AbortSignal): AbortError {
@@ -73,7 +69,7 @@ async function newEvents(
   signal: AbortSignal | undefined,
 ): Promise<FineTuningJobEvent[]> {
   const fresh: FineTuningJobEvent[] = [];
-  for await (const event of calls.listEvents(id, undefined, signal)) {
+  for await (const event of calls.listEvents(id, signal)) {
     if (seen.has(event.id)) break;
     fresh.push(event);
   }

@@ -174,8 +174,8 @@ export class FineTuningJobs {
   wait(id: string, options: FineTuningWaitOptions = {}): Promise<FineTuningJob> {
     const calls = {
       retrieve: (jobId: string, signal: AbortSignal | undefined) => this.retrieve(jobId, { signal }),
-      listEvents: (jobId: string, after: string | undefined, signal: AbortSignal | undefined) =>
-        this.listEvents(jobId, { after, limit: 100 }, { signal }),
+      listEvents: (jobId: string, signal: AbortSignal | undefined) =>
+        this.listEvents(jobId, { limit: 100 }, { signal }),
     };
     return waitForJob(calls, id, options);
   }
