@@ -110,10 +110,12 @@ describe('aiaas train, jobs and eval', () => {
   it('on a terminal, redraws one progress line (epoch, loss, ETA) and erases it before the results', async () => {
     const drawn: string[] = [];
     const io = { ...bufferIo(), interactive: true, writeStderr: (text: string) => drawn.push(text) };
-    const args = ['train', trainFile, '--epochs', '2', '--poll-interval', '20', ...connection];
-    expect(await runCli(args, io)).toBe(0);
+    const args = ['train', trainFile, '--validation', testFile, '--epochs', '2', '--poll-interval', '20'];
+    expect(await runCli([...args, ...connection], io)).toBe(0);
+    expect(io.err).toContainEqual(expect.stringMatching(/^uploaded .*test\.jsonl as file-/));
     expect(io.err.filter((line) => line.startsWith('epoch '))).toEqual([]);
-    expect(drawn.some((text) => text.includes('epoch 2/2  loss '))).toBe(true);
+    expect(drawn.some((text) => /epoch 2\/2 {2}loss \d\.\d{4} {2}val \d\.\d{4}/.test(text))).toBe(true);
+    expect(io.out).toContainEqual(expect.stringMatching(/^valid loss +\d\.\d{4}$/));
     expect(drawn.at(-1)).toBe('\r\u001b[K');
     expect(io.out.at(-1)).toMatch(/^model: ft:ref-classify:/);
     const evalDrawn: string[] = [];
