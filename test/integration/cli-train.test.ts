@@ -69,6 +69,12 @@ describe('aiaas train, jobs and eval', () => {
     expect(list.out).toContainEqual(
       expect.stringMatching(new RegExp(`^${jobId} +succeeded +ref-classify +${model}`)),
     );
+    const one = bufferIo();
+    expect(await runCli(['jobs', 'list', '--limit', '1', ...connection], one)).toBe(0);
+    expect(one.out).toHaveLength(2);
+    const finished = bufferIo();
+    expect(await runCli(['jobs', 'cancel', jobId, ...connection], finished)).toBe(1);
+    expect(finished.err[0]).toMatch(/^aiaas jobs cancel: 400 /);
     const events = bufferIo();
     expect(await runCli(['jobs', 'events', jobId, ...connection], events)).toBe(0);
     const times = events.out.map((line) => line.slice(0, 20));
