@@ -46,6 +46,9 @@ export function deploymentConfigOf(name: string): string {
   return JSON.stringify({ name, platform: 'onnxruntime_onnx' });
 }
 
+/** The longest a running job's progress waits to be written. */
+const saveIntervalMs = 1000;
+
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /**
@@ -62,6 +65,9 @@ export class JobRunner {
   readonly finished: Promise<void>;
   #run: TrainerRun | undefined;
   #stopped = false;
+  /** When the job was last written during training; epochs in between are written together. */
+  #savedAt = 0;
+  #unsaved = false;
   #billedUntil = performance.now();
   readonly #epochStartedAt: number[] = [];
 
@@ -70,7 +76,10 @@ export class JobRunner {
     readonly data: ValidatedData,
     readonly services: JobRunnerServices,
   ) {
-    this.finished = this.#train().catch((error: Error) => this.#fail('training_failed', error.message));
+    this.finished = this.#train()
+      .catch((error: Error) => this.#fail('training_failed', error.message))
+      // The last epochs' state reaches the disk even when their writes were skipped.
+      .then(() => (this.#unsaved ? this.services.store.save(job) : undefined));
   }
 
   /** Stops training within a batch; what ran is billed. */
@@ -154,7 +163,15 @@ export class JobRunner {
       unixSeconds() + Math.ceil(((job.request.epochs - report.epoch) * perEpochMs) / 1000);
     if (report.stoppedEarly)
       addEvent(job, `Stopped early after epoch ${report.epoch}: the loss stopped improving`);
-    void this.services.store.save(job);
+    this.#saveThrottled(now);
+  }
+
+  /** Writes the job at most once per {@link saveIntervalMs}: a crash loses at most that much training. */
+  #saveThrottled(now: number): void {
+    this.#unsaved = now - this.#savedAt < saveIntervalMs;
+    if (this.#unsaved) return;
+    this.#savedAt = now;
+    void this.services.store.save(this.job);
   }
 
   /** Bills the compute time since the last charge, with the examples and bytes trained in it. */
