@@ -68,8 +68,14 @@ describe('the openai client: fine-tuning jobs', () => {
       object: 'model',
       owned_by: job.organization_id,
     });
+    const models: string[] = [];
+    for await (const model of client.models.list()) models.push(model.id);
+    expect(models).toEqual(expect.arrayContaining(['ref-classify', job.fine_tuned_model]));
     const deleted = await client.models.delete(job.fine_tuned_model!);
     expect(deleted).toEqual({ id: job.fine_tuned_model, object: 'model', deleted: true });
+    const after: string[] = [];
+    for await (const model of client.models.list()) after.push(model.id);
+    expect(after).not.toContain(job.fine_tuned_model);
   }, 90_000);
 
   it("cancels a job and reads the refusals as the client's typed errors", async () => {

@@ -4,7 +4,7 @@ import type { RouteServices } from '../route-services.js';
 
 /**
  * `GET /v1/models`: every served model, built-in ones owned by `aiaas`, repository ones by
- * `repository`.
+ * `repository`, and the caller's own deployed (e.g. fine-tuned) ones, owned by the caller.
  *
  * @example
  * const routes = [modelsRoute(services)];
@@ -13,13 +13,22 @@ export function modelsRoute(services: RouteServices): Route {
   return {
     method: 'GET',
     path: '/v1/models',
-    async handle() {
-      const data = services.registry.names().map((name) => ({
-        id: name,
-        object: 'model',
-        created: services.startedAtSeconds,
-        owned_by: services.registry.get(name)?.source === 'repository' ? 'repository' : 'aiaas',
-      }));
+    async handle(context) {
+      const tenant = context.tenant.id;
+      const shared = services.registry.names();
+      const own = services.deployments
+        .index(tenant, true)
+        .map((row) => row.name)
+        .filter((name, index, names) => !shared.includes(name) && names.indexOf(name) === index);
+      const data = [...shared, ...own].map((name) => {
+        const source = services.registry.get(name, tenant)?.source;
+        return {
+          id: name,
+          object: 'model',
+          created: services.startedAtSeconds,
+          owned_by: source === 'repository' ? 'repository' : source === 'deployed' ? tenant : 'aiaas',
+        };
+      });
       return jsonResponse({ object: 'list', data });
     },
   };
