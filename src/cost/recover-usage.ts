@@ -230,8 +230,8 @@ function billedIn(records: readonly ProviderBillingRecord[], currency: string): 
 
 /**
  * A charge the provider bills after the call that started it answered: a deployed model's READY
- * time (under the load request's id) or a fine-tuning job's epochs (under the create request's).
- * Only the provider has it, so it is matched by the record alone, at any age.
+ * time (under the load request's id) or a fine-tuning job's epochs (under the job's id). Only the
+ * provider has it, so it is matched by the record alone, at any age.
  */
 function isStandingCharge(record: ProviderBillingRecord): boolean {
   return record.usage.deployedSeconds.value > 0 || record.usage.trainedExamples.value > 0;
