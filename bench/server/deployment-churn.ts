@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { BenchChild } from '../harness/child-process.js';
 import type { ServerLoad } from './server-load.js';
 
 /** The `parameters` of a Triton repository load: the config as JSON text, the file as base64. */
@@ -50,5 +52,36 @@ export class DeploymentChurn {
       this.loadTimesMs.push(performance.now() - started);
       await this.#load.post(`${this.#base}/unload`, {});
     }
+  }
+}
+
+/** {@link DeploymentChurn} run in a child process, started and stopped from the bench. */
+export class DeploymentChurnProcess {
+  readonly #child: BenchChild;
+  /** Milliseconds of each completed load, over every start/stop so far. */
+  readonly loadTimesMs: number[] = [];
+
+  private constructor(child: BenchChild) {
+    this.#child = child;
+  }
+
+  static async start(url: string, name: string, modelPath: string): Promise<DeploymentChurnProcess> {
+    const entry = fileURLToPath(new URL('./deployment-churn-entry.ts', import.meta.url));
+    const { child } = await BenchChild.start(entry, { args: [url, name, modelPath] });
+    return new DeploymentChurnProcess(child);
+  }
+
+  async startChurn(): Promise<void> {
+    await this.#child.request({ type: 'start-churn' }, 'churn-started');
+  }
+
+  /** Stops after the cycle in flight, which ends unloaded. */
+  async stopChurn(): Promise<void> {
+    const reply = await this.#child.request({ type: 'stop-churn' }, 'churn-stopped');
+    this.loadTimesMs.splice(0, this.loadTimesMs.length, ...(reply.loadTimesMs as number[]));
+  }
+
+  stop(): Promise<void> {
+    return this.#child.stop();
   }
 }

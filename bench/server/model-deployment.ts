@@ -4,7 +4,7 @@ import { type BenchContext, bySize } from '../harness/bench-context.js';
 import { runInterleaved } from '../harness/interleaved-rounds.js';
 import { makeFigure, makeRatio } from '../harness/result-builder.js';
 import type { BenchmarkResult } from '../harness/result-types.js';
-import { DeploymentChurn, loadParameters } from './deployment-churn.js';
+import { DeploymentChurnProcess, loadParameters } from './deployment-churn.js';
 import { ReferenceServerProcess } from './reference-server-process.js';
 import { type LoadSample, ServerLoad } from './server-load.js';
 
@@ -58,7 +58,6 @@ export async function runModelDeployment(context: BenchContext): Promise<Benchma
     readFile(modelFile(builtIn)),
     readFile(modelFile('ref-embed')),
   ]);
-  const embedBase64 = embedBytes.toString('base64');
   context.log('model-deployment: starting the reference server');
   const server = await ReferenceServerProcess.start({ seed: 42, apiKeys: ['sk-bench'] });
   const load = new ServerLoad();
@@ -68,9 +67,7 @@ export async function runModelDeployment(context: BenchContext): Promise<Benchma
     parts.push(`${id}-rate`, sample.rate);
     parts.push(`${id}-loop-p99`, sample.loopDelay.p99);
   };
-  const churn = new DeploymentChurn(load, server.url, churned, (version) =>
-    loadParameters({ backend: 'onnxruntime' }, version, embedBase64),
-  );
+  const churn = await DeploymentChurnProcess.start(server.url, churned, modelFile('ref-embed'));
   try {
     await load.post(`${server.url}/v2/repository/models/${copy}/load`, {
       parameters: loadParameters(classifyConfig, 1, classifyBytes.toString('base64')),
@@ -106,10 +103,10 @@ export async function runModelDeployment(context: BenchContext): Promise<Benchma
         },
         loading: async () => {
           const before = loadsBefore();
-          churn.start();
+          await churn.startChurn();
           const sample = await load
             .oipInfer(server, builtIn, input, concurrency, stallMs)
-            .finally(() => churn.stop());
+            .finally(() => churn.stopChurn());
           record('loading', sample);
           parts.push('loads', loadsBefore() - before);
           return sample.p99Ms;
@@ -124,7 +121,7 @@ export async function runModelDeployment(context: BenchContext): Promise<Benchma
       notes: [
         'The reference server in its own child process; the load generator (raw undici) shares the 2 cores.',
         `${copy} is a byte-identical copy of ${builtIn}'s ONNX file, deployed through POST /v2/repository/models/${copy}/load with a file override.`,
-        `During "loading", the client loads ${churned} (ref-embed's ONNX file, a fresh version each time) and unloads it, over and over.`,
+        `During "loading", a client in a process of its own loads ${churned} (ref-embed's ONNX file, a fresh version each time) and unloads it, over and over.`,
       ],
       figures: [
         makeFigure(

@@ -1,5 +1,6 @@
 // Decodes Triton load bodies (JSON text holding base64 model files) off the event loop: for a
 // 4 MiB model, text, JSON and base64 decoding held the main thread about 45 ms.
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { HttpError } from '../../http/http-error.js';
 import { decodeLoadBody } from './load-body.js';
@@ -13,6 +14,12 @@ function ownBuffer(bytes: Uint8Array): Uint8Array {
 }
 
 if (!isMainThread && parentPort !== null) {
+  // Uploads are background work: on Linux a thread's nice value is its own (pid 0 is this
+  // thread), so serving threads get the cores first. Elsewhere it may not apply; decoding is
+  // the same either way.
+  try {
+    setPriority(0, 10);
+  } catch {}
   const port = parentPort;
   port.on('message', ({ id, body }: LoadBodyTask) => {
     let reply: LoadBodyReply;

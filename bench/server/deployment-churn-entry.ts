@@ -1,0 +1,25 @@
+// Loads and unloads a model over and over in a process of its own: building and sending 4 MiB
+// bodies would otherwise stall the event loop of the load generator whose latency is measured.
+import { readFileSync } from 'node:fs';
+import { onParentMessage, tellParent } from '../harness/child-process.js';
+import { DeploymentChurn, loadParameters } from './deployment-churn.js';
+import { ServerLoad } from './server-load.js';
+
+const [url, name, modelPath] = process.argv.slice(2) as [string, string, string];
+const base64 = readFileSync(modelPath).toString('base64');
+const churn = new DeploymentChurn(new ServerLoad(), url, name, (version) =>
+  loadParameters({ backend: 'onnxruntime' }, version, base64),
+);
+
+onParentMessage(async (message) => {
+  if (message.type === 'start-churn') {
+    churn.start();
+    tellParent({ type: 'churn-started' });
+  }
+  if (message.type === 'stop-churn') {
+    await churn.stop();
+    tellParent({ type: 'churn-stopped', loadTimesMs: [...churn.loadTimesMs] });
+  }
+  if (message.type === 'stop') process.exit(0);
+});
+tellParent({ type: 'ready' });
