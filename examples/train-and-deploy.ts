@@ -27,8 +27,6 @@ const oip = new AiaasClient({
   apiKey: target.apiKey,
   pricing: 'server',
 });
-// The rate card (GET /v1/pricing) lists the built-in models, not a tenant's ft: ones: their calls go unpriced.
-const served = new AiaasClient({ provider: 'oip', baseURL: target.baseURL, apiKey: target.apiKey });
 try {
   const train = labelledData(800, 11);
   const heldOut = labelledData(300, 99);
@@ -63,17 +61,18 @@ try {
 
   // The model.evaluate(x_test, y_test) step: the base model and the tuned one on held-out data.
   const base = await evaluate({ client: oip, model: 'ref-classify', data: heldOut });
-  const tuned = await evaluate({ client: served, model, data: heldOut, batchSize: 64, concurrency: 2 });
+  const tuned = await evaluate({ client: oip, model, data: heldOut, batchSize: 64, concurrency: 2 });
   console.log(`held-out accuracy: base ${base.accuracy.toFixed(3)}, fine-tuned ${tuned.accuracy.toFixed(3)}`);
   console.log(
     `fine-tuned F1 ${tuned.f1.toFixed(3)}, ROC AUC ${tuned.rocAuc.toFixed(3)}, log loss ${tuned.logLoss.toFixed(3)}`,
   );
   console.log(
-    `evaluating the base model cost ${base.cost?.toDecimalString() ?? 'unpriced'} USD (client ledger)`,
+    // A tenant's ft: model is priced by the rate card's default_model, as the server bills it.
+    `evaluating cost ${base.cost?.toDecimalString()} USD (base) and ${tuned.cost?.toDecimalString()} USD (fine-tuned), from the client ledger`,
   );
 
   const example = heldOut[0]!;
-  const answer = await served.inference.infer(model, [
+  const answer = await oip.inference.infer(model, [
     tensor('input', new Float32Array(example.input), [1, 100]),
   ]);
   const [probability] = answer.outputs;
@@ -93,6 +92,5 @@ try {
 } finally {
   await openai.close();
   await oip.close();
-  await served.close();
   await target.close();
 }

@@ -11,7 +11,11 @@ import { parseWire } from '../wire/validate-wire.js';
 import { type CostBreakdown, priceUsage } from './cost-calculator.js';
 import { type LitellmImportOptions, rateCatalogFromLitellm } from './litellm-price-import.js';
 import { type MatchKind, ModelNameMatcher } from './model-name-matcher.js';
-import { rateCatalogFromServerPricing, type ServerPricingImportOptions } from './server-pricing-import.js';
+import {
+  rateCatalogFromServerPricing,
+  type ServerPricingImportOptions,
+  serverDefaultRateCard,
+} from './server-pricing-import.js';
 import type { Usage } from './usage.js';
 
 /** What to do with a model that has no card: `block` throws {@link UnpricedModelError}; a card prices it. */
@@ -127,7 +131,9 @@ export class PriceCatalog {
   }
 
   /**
-   * Imports the reference server's `GET /v1/pricing` body.
+   * Imports the reference server's `GET /v1/pricing` body. A model it does not name is priced by
+   * its `default_model`, as the server bills it (a tenant's deployed and fine-tuned models), unless
+   * `fallback` says otherwise; with no `default_model` it is unpriced.
    *
    * @example
    * const catalog = PriceCatalog.fromServerPricing(await (await fetch(`${server.url}/v1/pricing`)).json());
@@ -136,7 +142,9 @@ export class PriceCatalog {
     json: unknown,
     options: ServerPricingImportOptions & PriceCatalogOptions = {},
   ): PriceCatalog {
-    return PriceCatalog.fromObject(rateCatalogFromServerPricing(json, options), options);
+    const serverDefault = serverDefaultRateCard(json, options);
+    const fallback = options.fallback ?? (serverDefault === undefined ? 'block' : { card: serverDefault });
+    return PriceCatalog.fromObject(rateCatalogFromServerPricing(json, options), { ...options, fallback });
   }
 
   /** The canonical ids of every card. */

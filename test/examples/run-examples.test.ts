@@ -88,7 +88,9 @@ const examples: Record<string, (output: string) => void> = {
     expect(output).toMatch(/^deployed as ft:ref-classify:[^:]+:example:\w+$/m);
     const accuracy = /held-out accuracy: base (\d\.\d+), fine-tuned (\d\.\d+)/.exec(output);
     expect(Number(accuracy?.[2])).toBeGreaterThan(Number(accuracy?.[1]) + 0.2);
-    expect(output).toMatch(/evaluating the base model cost 0\.\d*[1-9]\d* USD/);
+    expect(output).toMatch(
+      /evaluating cost 0\.\d*[1-9]\d* USD \(base\) and 0\.\d*[1-9]\d* USD \(fine-tuned\)/,
+    );
     expect(output).toMatch(/one example: p=\d\.\d{3}, label [01]/);
     expect(output).toMatch(/training billed: 0\.\d*[1-9]\d* USD in \d+ records/);
   },

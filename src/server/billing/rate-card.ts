@@ -9,10 +9,10 @@ import { describeIssues, issuesOf } from '../../wire/validate-wire.js';
 import { defaultRateCardJson } from './default-rate-card.js';
 
 /**
- * A rate card file: exactly the `GET /v1/pricing` body, plus an optional `default_model` that
- * prices any served model the card does not name (e.g. models of a Triton repository).
+ * A rate card file: exactly the `GET /v1/pricing` body, whose optional `default_model` prices any
+ * served model the card does not name (models of a Triton repository, tenants' own models).
  */
-export type RateCardJson = ServerPricing & { default_model?: ServerModelPricing };
+export type RateCardJson = ServerPricing;
 
 function invalid(source: string, reason: string): AiaasError {
   return new AiaasError(`Invalid rate card (${source}): ${reason}`, { code: 'invalid_rate_card' });
@@ -47,18 +47,8 @@ export class RateCard {
   static fromObject(json: unknown, source = 'object'): RateCard {
     const parsed = serverPricingSchema.safeParse(json);
     if (!parsed.success) throw invalid(source, describeIssues(issuesOf(parsed.error)));
-    const card: RateCardJson = parsed.data;
-    const defaultModel = (json as { default_model?: unknown }).default_model;
-    if (defaultModel !== undefined) {
-      // The model schema is only reachable through the card schema, so the default is checked as a one-model card.
-      const check = serverPricingSchema.safeParse({
-        ...parsed.data,
-        models: { default_model: defaultModel },
-      });
-      if (!check.success) throw invalid(source, describeIssues(issuesOf(check.error)));
-      card.default_model = check.data.models.default_model as ServerModelPricing;
-    }
-    return new RateCard(card);
+    const { default_model: defaultModel, ...card } = parsed.data;
+    return new RateCard(defaultModel === undefined ? card : { ...card, default_model: defaultModel });
   }
 
   /** Reads and validates a JSON card file. */

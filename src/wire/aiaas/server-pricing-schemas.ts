@@ -50,6 +50,8 @@ export const serverPricingSchema = z.looseObject({
   currency: currencyCodeSchema,
   effective_from: isoInstantSchema,
   models: z.record(z.string().min(1), modelPricingSchema),
+  /** What the server bills any model it serves that `models` does not name (a tenant's own models). */
+  default_model: modelPricingSchema.optional(),
 });
 
 export type ServerPricing = z.infer<typeof serverPricingSchema>;

@@ -181,5 +181,33 @@ describe('PriceCatalog.fromServerPricing', () => {
     expect(() =>
       PriceCatalog.fromServerPricing({ currency: 'usd', effective_from: '2025-01-01', models: {} }),
     ).toThrow(ValidationError);
+    expect(() => PriceCatalog.fromServerPricing({ ...pricing, default_model: { per_request: 0.1 } })).toThrow(
+      ValidationError,
+    );
+  });
+
+  it('prices a model the card does not name by its default_model, as the server bills it, unless told otherwise', () => {
+    const at = new Date('2025-06-01');
+    const withDefault = { ...pricing, default_model: { per_1k_tensor_elements: '0.0001' } };
+    const price = PriceCatalog.fromServerPricing(withDefault).priceOf('ft:ref-classify:acme:x:ftjob-1', at);
+    expect(price.matchedBy).toBe('fallback');
+    expect(
+      PriceCatalog.fromServerPricing(withDefault)
+        .cost('ft:ref-classify:acme:x:ftjob-1', makeUsage({ tensorElements: 2500 }), at)
+        .total.toDecimalString(),
+    ).toBe('0.00025');
+    // Named models keep their own prices; without a default_model an unnamed one stays unpriced.
+    expect(PriceCatalog.fromServerPricing(withDefault).priceOf('ref-chat', at).matchedBy).not.toBe(
+      'fallback',
+    );
+    expect(() =>
+      PriceCatalog.fromServerPricing(pricing).priceOf('ft:ref-classify:acme:x:ftjob-1', at),
+    ).toThrow(UnpricedModelError);
+    expect(() =>
+      PriceCatalog.fromServerPricing(withDefault, { fallback: 'block' }).priceOf(
+        'ft:ref-classify:acme:x:ftjob-1',
+        at,
+      ),
+    ).toThrow(UnpricedModelError);
   });
 });
