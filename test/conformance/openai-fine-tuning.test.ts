@@ -61,6 +61,22 @@ describe('the openai client: fine-tuning jobs', () => {
       checkpoints.every((checkpoint) => fineTuningJobCheckpointSchema.safeParse(checkpoint).success),
     ).toBe(true);
 
+    // The results file: one CSV row per epoch, the checkpoints' metrics, the tenant's to download.
+    expect(job.result_files).toHaveLength(1);
+    const results = await client.files.retrieve(job.result_files[0]!);
+    expect(results).toMatchObject({
+      purpose: 'fine-tune-results',
+      filename: `${created.id}-step_metrics.csv`,
+    });
+    const csv = (await (await client.files.content(results.id)).text()).trim().split('\n');
+    expect(csv[0]).toBe('step,epoch,train_loss,valid_loss,accuracy,precision,recall,f1,roc_auc');
+    const byStep = new Map(checkpoints.map((checkpoint) => [checkpoint.step_number, checkpoint.metrics]));
+    expect(csv.slice(1)).toHaveLength(8);
+    for (const row of csv.slice(1)) {
+      const [step, epoch, trainLoss] = row.split(',').map(Number);
+      expect(byStep.get(step!)).toMatchObject({ epoch, train_loss: trainLoss });
+    }
+
     const accuracy = await oipAccuracy(server.url, apiKey, job.fine_tuned_model!, ruleExamples(200, 100, 32));
     expect(accuracy).toBeGreaterThan(0.8);
     expect(await client.models.retrieve(job.fine_tuned_model!)).toMatchObject({

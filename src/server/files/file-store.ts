@@ -141,6 +141,35 @@ export class FileStore {
     this.#add(tenant, { file, content: dir === undefined ? content : undefined });
   }
 
+  /**
+   * Stores a file the server made for `tenant` (e.g. a fine-tuning job's results), under the same
+   * limits as an upload: a 413 past them.
+   */
+  async create(
+    tenant: string,
+    made: { filename: string; purpose: string; content: Buffer },
+  ): Promise<StoredFile> {
+    const { id, upload, release } = await this.beginUpload(tenant);
+    try {
+      await upload.write(made.content);
+      const content = await upload.finish();
+      const file: StoredFile = {
+        id,
+        bytes: content.length,
+        created_at: unixSeconds(),
+        expires_at: null,
+        filename: made.filename,
+        purpose: made.purpose,
+      };
+      await this.commit(tenant, file, upload, content);
+      return file;
+    } catch (error) {
+      release();
+      await upload.discard();
+      throw error;
+    }
+  }
+
   /** The tenant's live files, oldest first (expired ones are removed on the way). */
   async list(tenant: string): Promise<StoredFile[]> {
     const files = this.#tenants.get(tenant);

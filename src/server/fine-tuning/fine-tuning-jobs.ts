@@ -13,7 +13,6 @@ import { TrainingDataError } from './training-data.js';
 import { planTraining } from './training-plan.js';
 
 export interface FineTuningServices extends JobRunnerServices {
-  files: FileStore;
   options: ResolvedFineTuningOptions;
 }
 

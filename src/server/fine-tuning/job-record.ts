@@ -40,6 +40,8 @@ export interface JobRecord {
   /** Oldest first; lists answer newest first. */
   events: JobEventRecord[];
   checkpoints: JobCheckpointRecord[];
+  /** Files the job made (its per-epoch metrics CSV); absent in jobs kept before they existed. */
+  resultFiles?: string[];
   /** The last checkpoint's trainer state: a restarted server continues from it. */
   resume: TrainingResumeState | undefined;
 }
@@ -68,7 +70,7 @@ export function jobObject(job: JobRecord) {
     hyperparameters,
     model: request.model,
     organization_id: job.tenant,
-    result_files: [] as string[],
+    result_files: job.resultFiles ?? [],
     seed: request.seed,
     status: job.status,
     trained_tokens: null,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FineTuningMetrics } from '../../wire/openai/fine-tuning-schemas.js';
 import type { TrainingBilling } from '../billing/training-billing.js';
+import type { FileStore } from '../files/file-store.js';
 import type { ModelDeployments } from '../models/deployment/model-deployments.js';
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { ServerLogger } from '../server-logger.js';
@@ -10,10 +11,13 @@ import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-r
 import { trainingSpecOf } from './job-spec.js';
 import type { JobStore } from './job-store.js';
 import type { ValidatedData } from './job-validation.js';
+import { stepMetricsCsv } from './step-metrics-csv.js';
 import type { StartTraining, TrainerRun } from './trainer-port.js';
 
 export interface JobRunnerServices {
   startTraining: StartTraining;
+  /** Where the job's result file goes. */
+  files: FileStore;
   registry: ModelRegistry;
   billing: TrainingBilling | undefined;
   deployments: ModelDeployments;
@@ -201,11 +205,28 @@ export class JobRunner {
       return;
     }
     await this.services.store.saveModel(job, bytes);
+    await this.#writeResults();
     job.fineTunedModel = job.modelName;
     addEvent(job, `New fine-tuned model created: ${job.modelName}`);
     finishJob(job, 'succeeded');
     addEvent(job, 'The job has successfully completed');
     await this.services.store.save(job);
+  }
+
+  /** The per-epoch metrics as a CSV file of the tenant's (`result_files`), as OpenAI gives them. */
+  async #writeResults(): Promise<void> {
+    const { job } = this;
+    try {
+      const file = await this.services.files.create(job.tenant, {
+        filename: `${job.id}-step_metrics.csv`,
+        purpose: 'fine-tune-results',
+        content: Buffer.from(stepMetricsCsv(job.checkpoints)),
+      });
+      job.resultFiles = [file.id];
+    } catch (error) {
+      // The model is trained and served either way; only the CSV is missing.
+      addEvent(job, `The results file could not be stored: ${(error as Error).message}`, { level: 'warn' });
+    }
   }
 
   #fail(code: string, message: string): Promise<void> {
