@@ -1,4 +1,4 @@
-import { type ResourceLimits, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { InvalidOptionError } from '../../errors/index.js';
 import { resolveWorkerEntry } from '../workers/worker-entry.js';
 import type {
@@ -27,8 +27,6 @@ export interface TrainingWorkerOptions {
   resume?: TrainingResumeState | undefined;
   /** Called on the calling thread for every epoch, in order, before `done` settles. */
   onEpoch(report: EpochReport): void;
-  /** Limits for the thread (Node's worker resourceLimits), e.g. to cap its heap. */
-  resourceLimits?: ResourceLimits | undefined;
 }
 
 function errorFrom(failure: TrainingFailure): Error {
@@ -85,7 +83,6 @@ export class TrainingWorker implements TrainingRun {
     this.#worker = new Worker(entry.url, {
       argv: [...entry.argv],
       name: 'aiaas-training',
-      resourceLimits: options.resourceLimits,
     });
     this.#worker.on('message', (reply: TrainingReply) => this.#receive(reply));
     this.#worker.on('error', (error) =>
