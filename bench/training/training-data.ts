@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../src/server/training/seeded-random.js';
+import { SeededRandom } from '../../src/server/generation/seeded-random.js';
 import type { TrainingExamples, TrainingSpec } from '../../src/server/training/training-contract.js';
 
 /** The worked example: 100 -> Dense 64 relu -> Dense 32 relu -> Dense 1 sigmoid, adam, binary cross-entropy. */

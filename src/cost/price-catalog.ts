@@ -11,11 +11,7 @@ import { parseWire } from '../wire/validate-wire.js';
 import { type CostBreakdown, priceUsage } from './cost-calculator.js';
 import { type LitellmImportOptions, rateCatalogFromLitellm } from './litellm-price-import.js';
 import { type MatchKind, ModelNameMatcher } from './model-name-matcher.js';
-import {
-  rateCatalogFromServerPricing,
-  type ServerPricingImportOptions,
-  serverDefaultRateCard,
-} from './server-pricing-import.js';
+import { importServerPricing, type ServerPricingImportOptions } from './server-pricing-import.js';
 import type { Usage } from './usage.js';
 
 /** What to do with a model that has no card: `block` throws {@link UnpricedModelError}; a card prices it. */
@@ -142,9 +138,9 @@ export class PriceCatalog {
     json: unknown,
     options: ServerPricingImportOptions & PriceCatalogOptions = {},
   ): PriceCatalog {
-    const serverDefault = serverDefaultRateCard(json, options);
-    const fallback = options.fallback ?? (serverDefault === undefined ? 'block' : { card: serverDefault });
-    return PriceCatalog.fromObject(rateCatalogFromServerPricing(json, options), { ...options, fallback });
+    const { catalog, defaultCard } = importServerPricing(json, options);
+    const fallback = options.fallback ?? (defaultCard === undefined ? 'block' : { card: defaultCard });
+    return PriceCatalog.fromObject(catalog, { ...options, fallback });
   }
 
   /** The canonical ids of every card. */

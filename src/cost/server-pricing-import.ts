@@ -25,8 +25,28 @@ function priceVersionOf(model: ServerModelPricing, effectiveFrom: string): Price
   return price;
 }
 
-function parseServerPricing(json: unknown) {
-  return parseWire(serverPricingSchema, json, { subject: 'response', what: 'server pricing' });
+/** A validated `GET /v1/pricing` body as a catalog object, and the card of its `default_model` if any. */
+export function importServerPricing(
+  json: unknown,
+  options: ServerPricingImportOptions = {},
+): { catalog: RateCatalog; defaultCard: RateCard | undefined } {
+  const pricing = parseWire(serverPricingSchema, json, { subject: 'response', what: 'server pricing' });
+  const source = options.source ?? 'aiaas server /v1/pricing';
+  const card = (id: string, model: ServerModelPricing): RateCard => ({
+    id,
+    source,
+    prices: [priceVersionOf(model, pricing.effective_from)],
+  });
+  return {
+    catalog: {
+      currency: pricing.currency,
+      cards: Object.entries(pricing.models).map(([id, model]) => card(id, model)),
+    },
+    // What the server bills every model it serves but does not name by (a tenant's deployed and
+    // fine-tuned models).
+    defaultCard:
+      pricing.default_model === undefined ? undefined : card('default_model', pricing.default_model),
+  };
 }
 
 /** Converts a `GET /v1/pricing` body into a catalog object; the body is validated first. */
@@ -34,32 +54,5 @@ export function rateCatalogFromServerPricing(
   json: unknown,
   options: ServerPricingImportOptions = {},
 ): RateCatalog {
-  const pricing = parseServerPricing(json);
-  const source = options.source ?? 'aiaas server /v1/pricing';
-  const cards: RateCard[] = Object.entries(pricing.models).map(([id, model]) => ({
-    id,
-    source,
-    prices: [priceVersionOf(model, pricing.effective_from)],
-  }));
-  return { currency: pricing.currency, cards };
-}
-
-/**
- * The card the server bills every model it serves but does not name by (`default_model`: a
- * tenant's deployed and fine-tuned models), or undefined when it bills none that way.
- *
- * @example
- * const fallback = serverDefaultRateCard(pricing); // { id: 'default_model', prices: [...] }
- */
-export function serverDefaultRateCard(
-  json: unknown,
-  options: ServerPricingImportOptions = {},
-): RateCard | undefined {
-  const pricing = parseServerPricing(json);
-  if (pricing.default_model === undefined) return undefined;
-  return {
-    id: 'default_model',
-    source: options.source ?? 'aiaas server /v1/pricing',
-    prices: [priceVersionOf(pricing.default_model, pricing.effective_from)],
-  };
+  return importServerPricing(json, options).catalog;
 }

@@ -20,6 +20,18 @@ export async function uploadFile(
   return { status: response.status, body };
 }
 
+/** Opens a chunked multipart `POST /v1/files` (no content-length) with `boundary`. */
+function openChunkedUpload(url: string, key: string, boundary: string) {
+  return httpRequest(`${url}/v1/files`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'transfer-encoding': 'chunked',
+    },
+  });
+}
+
 /**
  * Streams a chunked multipart upload (no content-length) of `fileBytes` bytes in 16 KiB chunks,
  * so the server can only find it too large as the bytes arrive. Resolves with the status.
@@ -27,14 +39,7 @@ export async function uploadFile(
 export function streamOversizeUpload(url: string, key: string, fileBytes: number): Promise<number> {
   const boundary = 'aiaas-test-boundary';
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${url}/v1/files`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${key}`,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-        'transfer-encoding': 'chunked',
-      },
-    });
+    const request = openChunkedUpload(url, key, boundary);
     request.on('response', (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
@@ -63,14 +68,7 @@ export function streamOversizeUpload(url: string, key: string, fileBytes: number
 /** Starts a chunked upload, sends `bytes` of the file, then drops the connection mid-body. */
 export async function abortMidUpload(url: string, key: string, bytes: number): Promise<void> {
   const boundary = 'aiaas-abort-boundary';
-  const request = httpRequest(`${url}/v1/files`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': `multipart/form-data; boundary=${boundary}`,
-      'transfer-encoding': 'chunked',
-    },
-  });
+  const request = openChunkedUpload(url, key, boundary);
   request.on('error', () => {});
   request.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`);
   await new Promise<void>((resolve) => request.write(Buffer.alloc(bytes, 0x62), () => resolve()));

@@ -9,7 +9,7 @@ import {
   uploadTrainingFile,
   waitForJob,
 } from './server-fine-tuning-helpers.js';
-import { bearer } from './server-pipeline-helpers.js';
+import { bearer, eventually } from './server-pipeline-helpers.js';
 import { requestJson } from './server-test-client.js';
 
 // Long jobs: cancelling one mid-training (billed for what ran), the file a job trains on, and the
@@ -86,22 +86,19 @@ describe('a running job', () => {
   }, 60_000);
 });
 
-async function waitForCharges(
+/** The job's charges in `GET /v1/usage`, once `enough` holds of them (polled, 20 s deadline). */
+function waitForCharges(
   key: string,
   id: string,
   enough: (charges: ReturnType<typeof serverUsageListSchema.parse>['data']) => boolean,
 ) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+  return eventually(async () => {
     const usage = serverUsageListSchema.parse(
       (await requestJson(`${server.url}/v1/usage`, { headers: bearer(key) })).body,
     );
     const charges = usage.data.filter((record) => record.request_id === id);
-    if (enough(charges)) return charges;
-    if (Date.now() > deadline)
-      throw new Error(`the charges of ${id} did not arrive: ${charges.length} so far`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+    return enough(charges) ? charges : undefined;
+  }, 20_000);
 }
 
 describe('limits', () => {

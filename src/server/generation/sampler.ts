@@ -1,4 +1,5 @@
 import { approximateUncutWeights, certainUncutPick } from './certain-uncut-draw.js';
+import { SeededRandom } from './seeded-random.js';
 
 /** The knobs of one sampling step; `temperature: 0` means greedy, `topK: 0` means no top-k cut. */
 export interface TokenSamplingOptions {
@@ -16,14 +17,7 @@ export interface TokenSamplingOptions {
  * random(); // always the same first number for seed 42
  */
 export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
-  };
+  return new SeededRandom(seed).next;
 }
 
 function argmax(logits: Float32Array): number {

@@ -1,9 +1,9 @@
 import { binaryClassificationMetrics } from '../../evaluation/classification-metrics.js';
+import { SeededRandom } from '../generation/seeded-random.js';
 import { DenseNetwork } from './dense-network.js';
 import { outputLoss } from './losses.js';
 import { createOptimizer } from './optimizers.js';
 import { range, shuffleInPlace, uniformArray } from './random-arrays.js';
-import { SeededRandom } from './seeded-random.js';
 import type {
   ClassifierMetrics,
   EpochReport,

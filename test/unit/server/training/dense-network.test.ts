@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../../src/server/generation/seeded-random.js';
 import { DenseNetwork } from '../../../../src/server/training/dense-network.js';
-import { SeededRandom } from '../../../../src/server/training/seeded-random.js';
 import type {
   Activation,
   LossName,

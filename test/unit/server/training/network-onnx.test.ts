@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../../../src/errors/index.js';
+import { SeededRandom } from '../../../../src/server/generation/seeded-random.js';
 import { builtInModelFile } from '../../../../src/server/models/model-files.js';
 import { DenseNetwork } from '../../../../src/server/training/dense-network.js';
 import { networkToOnnx, parametersFromOnnx } from '../../../../src/server/training/network-onnx.js';
-import { SeededRandom } from '../../../../src/server/training/seeded-random.js';
 import type {
   NetworkArchitecture,
   NetworkParameters,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../../../../src/server/generation/sampler.js';
-import { SeededRandom } from '../../../../src/server/training/seeded-random.js';
+import { SeededRandom } from '../../../../src/server/generation/seeded-random.js';
 
 describe('SeededRandom', () => {
   it("draws generation's createSeededRandom sequence (the scripts' models depend on it)", () => {

@@ -1,6 +1,6 @@
 /**
- * A seeded PRNG (mulberry32, the same sequence as generation's createSeededRandom) whose state
- * can be saved and restored, so a resumed training run draws exactly what an uninterrupted one would.
+ * A seeded PRNG (mulberry32; `createSeededRandom` hands out its `next`) whose state can be saved
+ * and restored, so a resumed training run draws exactly what an uninterrupted one would.
  */
 export class SeededRandom {
   #state: number;
