@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AiaasError } from '../errors/index.js';
+import { isSqliteBusy } from './sqlite-busy-retry.js';
 
 /** The part of a better-sqlite3 statement the SQLite stores use. */
 export interface SqliteStatement {
@@ -50,12 +52,35 @@ export async function openSqliteDatabase(
   path: string,
   options: OpenSqliteOptions = {},
 ): Promise<SqliteDatabase> {
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
   const Database = await loadBetterSqlite();
   const database = new Database(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
-  database.pragma('synchronous = FULL');
+  try {
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    await switchToWal(database, busyTimeoutMs);
+    database.pragma('synchronous = FULL');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
   return database;
+}
+
+// SQLite tries once, without the busy handler, for the lock that switching a file to WAL takes,
+// so two processes opening a new file together would see SQLITE_BUSY; this waits its turn.
+async function switchToWal(database: SqliteDatabase, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  let delayMs = 2;
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() + delayMs > deadline) throw error;
+      await sleep(delayMs / 2 + Math.random() * (delayMs / 2));
+      delayMs = Math.min(100, delayMs * 2);
+    }
+  }
 }
 
 let loaded: Promise<DatabaseConstructor> | undefined;
