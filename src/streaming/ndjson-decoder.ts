@@ -1,5 +1,6 @@
 import { StreamError } from '../errors/index.js';
 import type { ChunkDecoder } from './stream-dialect.js';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
 
 /** One parsed line of an NDJSON stream; `lineNumber` counts from 1, blank lines included. */
 export interface JsonLine {
@@ -26,7 +27,7 @@ export function snippetOf(text: string): string {
  * const lines = [...decoder.push(bytes), ...decoder.end()];
  */
 export class NdjsonDecoder implements ChunkDecoder<JsonLine> {
-  readonly #text = new TextDecoder('utf-8');
+  readonly #text = new Utf8ChunkDecoder();
   readonly #maxLineCharacters: number;
   // Fragments of the unfinished line, joined only once its newline arrives, so a long line
   // delivered in many small chunks costs linear time.
@@ -43,7 +44,7 @@ export class NdjsonDecoder implements ChunkDecoder<JsonLine> {
   /** Decodes one chunk of bytes; returns the lines it completed. */
   push(bytes: Uint8Array): JsonLine[] {
     this.#throwPendingFailure();
-    return this.#split(this.#text.decode(bytes, { stream: true }));
+    return this.#split(this.#text.write(bytes));
   }
 
   /** The body ended: parses a last line that had no newline. */
@@ -51,7 +52,7 @@ export class NdjsonDecoder implements ChunkDecoder<JsonLine> {
     this.#throwPendingFailure();
     // The decoder's flush yields at most replacement characters, never a newline, so only the
     // unfinished last line can complete here.
-    const lines = this.#split(this.#text.decode());
+    const lines = this.#split(this.#text.end());
     const rest = this.#pending.join('');
     this.#pending = [];
     this.#pendingLength = 0;

@@ -1,6 +1,7 @@
 import { createParser, type EventSourceParser } from 'eventsource-parser';
 import { StreamError } from '../errors/index.js';
 import type { ChunkDecoder } from './stream-dialect.js';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
 
 /**
  * One thing an SSE stream said. `message` is an event with data; `comment` (`: keep-alive`)
@@ -25,7 +26,7 @@ const DEFAULT_MAX_BUFFERED_CHARACTERS = 16 * 1024 * 1024;
  * const items = [...decoder.push(bytes), ...decoder.end()];
  */
 export class SseDecoder implements ChunkDecoder<ServerSentItem> {
-  readonly #text = new TextDecoder('utf-8');
+  readonly #text = new Utf8ChunkDecoder();
   readonly #parser: EventSourceParser;
   #items: ServerSentItem[] = [];
   #overflow: StreamError | undefined;
@@ -54,13 +55,13 @@ export class SseDecoder implements ChunkDecoder<ServerSentItem> {
 
   /** Decodes one chunk of bytes; returns the items it completed (often none, or several). */
   push(bytes: Uint8Array): ServerSentItem[] {
-    this.#feed(this.#text.decode(bytes, { stream: true }));
+    this.#feed(this.#text.write(bytes));
     return this.#take();
   }
 
   /** The body ended: flushes a trailing `\r` that was waiting for a `\n`. Incomplete events are dropped, as the SSE spec says. */
   end(): ServerSentItem[] {
-    this.#feed(this.#text.decode());
+    this.#feed(this.#text.end());
     // A lone `\r` is a complete line break, and `\r\n` is the same break, so adding `\n` finishes
     // the line without changing what it means.
     if (this.#endsWithCarriageReturn) this.#feed('\n');
