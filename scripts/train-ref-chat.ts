@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ChatGenerator } from '../src/server/generation/chat-generator.js';
 import { renderChatPrompt } from '../src/server/generation/chat-template.js';
-import { createSeededRandom } from '../src/server/generation/sampler.js';
-import { AdamOptimizer } from '../src/server/training/optimizers.js';
-import { range, shuffleInPlace } from '../src/server/training/random-arrays.js';
-import { buildContextWindows, toInt64 } from './lib/context-windows.js';
+import { SeededRandom } from '../src/server/generation/seeded-random.js';
+import { buildContextWindows, toInt64 } from '../src/server/training/context-windows.js';
+import { trainWindowModel } from '../src/server/training/train-window-model.js';
+import { WindowLanguageModel } from '../src/server/training/window-language-model.js';
+import { windowModelToOnnx } from '../src/server/training/window-model-onnx.js';
 import { buildLocalTokenizerFile, createTokenizer, tokenizeDocuments } from './lib/local-vocabulary.js';
 import { formatJson, round, writeModelFiles } from './lib/model-output.js';
 import {
@@ -22,7 +23,6 @@ import {
 } from './lib/onnx-runtime-helpers.js';
 import { refChatCard } from './lib/ref-chat-card.js';
 import { loadChatCorpus } from './lib/state-of-the-union-corpus.js';
-import { WindowLanguageModel } from './lib/window-language-model.js';
 
 export const refChatSettings = {
   seed: 1993,
@@ -77,8 +77,8 @@ export async function trainRefChat(): Promise<RefChatMetrics> {
     `ref-chat: ${training.count} training tokens, ${heldOut.count} held-out, vocabulary ${vocabSize}`,
   );
 
-  const random = createSeededRandom(settings.seed);
-  const model = new WindowLanguageModel(
+  const random = new SeededRandom(settings.seed);
+  const model = WindowLanguageModel.initialize(
     {
       vocabSize,
       contextLength: settings.contextLength,
@@ -87,48 +87,28 @@ export async function trainRefChat(): Promise<RefChatMetrics> {
       classCount: settings.classCount,
       classSize: settings.classSize,
     },
-    random,
+    random.next,
     unigramCounts,
   );
-  const optimizer = new AdamOptimizer(model.parameters, { learningRate: settings.learningRate });
-  const workspace = model.createWorkspace(settings.batchSize);
-  const batchContexts = new Int32Array(settings.batchSize * settings.contextLength);
-  const batchTargets = new Int32Array(settings.batchSize);
-  const stepsPerEpoch = Math.floor(training.count / settings.batchSize);
-  const totalSteps = stepsPerEpoch * settings.epochs;
-  let step = 0;
-  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-    const order = shuffleInPlace(range(training.count), random);
-    let epochLoss = 0;
-    for (let batch = 0; batch < stepsPerEpoch; batch++, step++) {
-      for (let row = 0; row < settings.batchSize; row++) {
-        const example = order[batch * settings.batchSize + row]!;
-        batchTargets[row] = training.targets[example]!;
-        batchContexts.set(
-          training.contexts.subarray(
-            example * settings.contextLength,
-            (example + 1) * settings.contextLength,
-          ),
-          row * settings.contextLength,
-        );
-      }
-      epochLoss += model.lossAndGradients(batchContexts, batchTargets, settings.batchSize, workspace);
-      optimizer.learningRate =
-        settings.learningRate * (1 - (1 - settings.finalLearningRateFraction) * (step / totalSteps));
-      optimizer.step(workspace.gradients);
-    }
-    const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    const trainingPerplexity = Math.exp(epochLoss / (stepsPerEpoch * settings.batchSize));
-    console.log(
-      `ref-chat: epoch ${epoch}, training perplexity ${trainingPerplexity.toFixed(1)} (${seconds} s)`,
-    );
-  }
+  trainWindowModel(model, random, training, undefined, settings, {
+    onEpoch({ epoch, trainLoss }) {
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      console.log(
+        `ref-chat: epoch ${epoch}, training perplexity ${Math.exp(trainLoss).toFixed(1)} (${seconds} s)`,
+      );
+    },
+  });
   const trainingSeconds = (performance.now() - started) / 1000;
 
-  const onnx = model.toOnnx({
-    'aiaas.model': 'ref-chat',
-    'aiaas.context_length': String(settings.contextLength),
-    'aiaas.vocab_size': String(vocabSize),
+  const onnx = windowModelToOnnx(model, {
+    name: 'ref-chat',
+    producer: 'aiaas-scripts',
+    description: 'Fixed-window neural language model over a local o200k vocabulary (aiaas reference model).',
+    metadata: {
+      'aiaas.model': 'ref-chat',
+      'aiaas.context_length': String(settings.contextLength),
+      'aiaas.vocab_size': String(vocabSize),
+    },
   });
   const config = {
     name: 'ref-chat',

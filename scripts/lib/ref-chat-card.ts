@@ -91,7 +91,7 @@ at end-of-text (finish reason \`stop\`) or at \`max_tokens\`.
 Cross-entropy of every next token, Adam (learning rate ${settings.learningRate}, decaying linearly
 to ${round(settings.learningRate * settings.finalLearningRateFraction, 6)}), batch ${settings.batchSize}, ${settings.epochs} epochs, output bias
 initialised to the log unigram distribution, seed ${settings.seed}. Written in plain TypeScript
-(\`scripts/lib/window-language-model.ts\`, forward and backward by hand). Training took
+(\`src/server/training/window-language-model.ts\`, forward and backward by hand). Training took
 ${metrics.trainingSeconds} s on one CPU core.
 
 ## Metrics (held-out speeches, measured with onnxruntime-node on the exported file)

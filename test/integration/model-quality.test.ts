@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { buildContextWindows, toInt64 } from '../../scripts/lib/context-windows.js';
 import { loadSentimentDataset } from '../../scripts/lib/sentiment-dataset.js';
 import { loadSimilarityDataset } from '../../scripts/lib/similarity-dataset.js';
 import { loadChatCorpus } from '../../scripts/lib/state-of-the-union-corpus.js';
@@ -19,6 +18,7 @@ import { buildEmbeddingBatch, truncateEmbedding } from '../../src/server/generat
 import type { LogitsFunction } from '../../src/server/generation/model-contracts.js';
 import { builtInModelFile, builtInModelsDir } from '../../src/server/models/model-files.js';
 import { hashedBagOfWords } from '../../src/server/models/sentiment-features.js';
+import { buildContextWindows, toInt64 } from '../../src/server/training/context-windows.js';
 
 function readModelJson<T>(model: string, file: string): T {
   return JSON.parse(readFileSync(join(builtInModelsDir, model, file), 'utf8')) as T;

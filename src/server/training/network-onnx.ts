@@ -33,11 +33,12 @@ const activationOps: Partial<Record<Activation, string>> = {
   softmax: 'Softmax',
 };
 
-function intAttributeField(name: string, value: number): Uint8Array {
+export function intAttributeField(name: string, value: number): Uint8Array {
   return bytesField(5, message(stringField(1, name), varintField(3, value), varintField(20, intAttribute)));
 }
 
-function floatInitializer(name: string, dims: readonly number[], values: Float32Array): Uint8Array {
+/** A float32 initializer (raw little-endian data), as protobuf writers order its fields. */
+export function floatInitializer(name: string, dims: readonly number[], values: Float32Array): Uint8Array {
   return bytesField(
     5,
     message(

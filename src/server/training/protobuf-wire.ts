@@ -56,6 +56,20 @@ export function packedVarintField(field: number, values: readonly number[]): Chu
   return bytesField(field, concat(values.map(varintBytes)));
 }
 
+/** A repeated int64 field, packed; negative values take ten bytes (two's complement), as protobuf writes them. */
+export function packedInt64Field(field: number, values: readonly number[]): Chunk {
+  const bytes: number[] = [];
+  for (const value of values) {
+    let rest = BigInt.asUintN(64, BigInt(value));
+    while (rest >= 0x80n) {
+      bytes.push(Number(rest & 0x7fn) | 0x80);
+      rest >>= 7n;
+    }
+    bytes.push(Number(rest));
+  }
+  return bytesField(field, Uint8Array.from(bytes));
+}
+
 /** Float32 values as little-endian bytes (ONNX raw_data, float_data). */
 export function float32Bytes(values: Float32Array): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);

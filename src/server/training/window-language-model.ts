@@ -1,10 +1,5 @@
-import {
-  accumulateProduct,
-  accumulateTransposedProduct,
-  multiplyByTransposed,
-} from '../../src/server/training/dense-kernels.js';
-import { uniformArray } from '../../src/server/training/random-arrays.js';
-import { buildOnnxModel, floatTensor, int64Tensor } from './onnx-model-builder.js';
+import { accumulateProduct, accumulateTransposedProduct, multiplyByTransposed } from './dense-kernels.js';
+import { uniformArray } from './random-arrays.js';
 
 export interface WindowLanguageModelShape {
   /** Must equal classCount * classSize. */
@@ -37,28 +32,67 @@ export class WindowLanguageModel {
   readonly tokenWeights: Float32Array;
   readonly tokenBias: Float32Array;
 
-  constructor(shape: WindowLanguageModelShape, random: () => number, unigramCounts: Float64Array) {
-    if (shape.classCount * shape.classSize !== shape.vocabSize) {
-      throw new Error(
-        `vocabSize ${shape.vocabSize} is not ${shape.classCount} classes of ${shape.classSize}`,
+  /** A model with the given weights (same order as `parameters`; e.g. read back from ONNX). */
+  constructor(shape: WindowLanguageModelShape, parameters: readonly Float32Array[]) {
+    checkWindowShape(shape);
+    const expected = windowParameterShapes(shape);
+    if (parameters.length !== expected.length)
+      throw new RangeError(
+        `a window language model has ${expected.length} parameter arrays, not ${parameters.length}`,
       );
-    }
+    parameters.forEach((values, index) => {
+      const size = expected[index]!.reduce((product, length) => product * length, 1);
+      if (values.length !== size)
+        throw new RangeError(
+          `parameter ${index} has ${values.length} values, not ${size} ([${expected[index]}])`,
+        );
+    });
     this.shape = shape;
+    [
+      this.embeddings,
+      this.hiddenWeights,
+      this.hiddenBias,
+      this.classWeights,
+      this.classBias,
+      this.tokenWeights,
+      this.tokenBias,
+    ] = parameters as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
+  }
+
+  /** A new model: uniform random weights, biases starting from the unigram distribution of the data. */
+  static initialize(
+    shape: WindowLanguageModelShape,
+    random: () => number,
+    unigramCounts: Float64Array,
+  ): WindowLanguageModel {
+    checkWindowShape(shape);
     const { vocabSize, contextLength, embeddingSize, hiddenSize, classCount, classSize } = shape;
     const windowSize = contextLength * embeddingSize;
-    this.embeddings = uniformArray(vocabSize * embeddingSize, 0.1, random);
-    this.hiddenWeights = uniformArray(
+    const embeddings = uniformArray(vocabSize * embeddingSize, 0.1, random);
+    const hiddenWeights = uniformArray(
       hiddenSize * windowSize,
       Math.sqrt(6 / (windowSize + hiddenSize)),
       random,
     );
-    this.hiddenBias = new Float32Array(hiddenSize);
-    this.classWeights = uniformArray(
+    const hiddenBias = new Float32Array(hiddenSize);
+    const classWeights = uniformArray(
       classCount * hiddenSize,
       Math.sqrt(6 / (classCount + hiddenSize)),
       random,
     );
-    this.tokenWeights = uniformArray(vocabSize * hiddenSize, Math.sqrt(6 / (classSize + hiddenSize)), random);
+    const tokenWeights = uniformArray(
+      vocabSize * hiddenSize,
+      Math.sqrt(6 / (classSize + hiddenSize)),
+      random,
+    );
     // Starting from the unigram distribution spares the first steps from learning token frequencies.
     const smoothed = Float64Array.from(unigramCounts, (count) => count + 1);
     const classMass = new Float64Array(classCount);
@@ -66,10 +100,19 @@ export class WindowLanguageModel {
       classMass[Math.floor(id / classSize)]! += count;
     });
     const total = classMass.reduce((sum, mass) => sum + mass, 0);
-    this.classBias = Float32Array.from(classMass, (mass) => Math.log(mass / total));
-    this.tokenBias = Float32Array.from(smoothed, (count, id) =>
+    const classBias = Float32Array.from(classMass, (mass) => Math.log(mass / total));
+    const tokenBias = Float32Array.from(smoothed, (count, id) =>
       Math.log(count / classMass[Math.floor(id / classSize)]!),
     );
+    return new WindowLanguageModel(shape, [
+      embeddings,
+      hiddenWeights,
+      hiddenBias,
+      classWeights,
+      classBias,
+      tokenWeights,
+      tokenBias,
+    ]);
   }
 
   get parameters(): Float32Array[] {
@@ -220,85 +263,6 @@ export class WindowLanguageModel {
     }
     return loss;
   }
-
-  /** The ONNX graph: `context` int64 [batch, contextLength] -> `logits` float32 [batch, vocabSize] (log-probabilities). */
-  toOnnx(metadata: Record<string, string>): Uint8Array {
-    const { vocabSize, contextLength, embeddingSize, hiddenSize, classCount, classSize } = this.shape;
-    const windowSize = contextLength * embeddingSize;
-    return buildOnnxModel({
-      name: 'ref-chat',
-      description:
-        'Fixed-window neural language model over a local o200k vocabulary (aiaas reference model).',
-      inputs: [{ name: 'context', type: 'int64', shape: ['batch', contextLength] }],
-      outputs: [{ name: 'logits', type: 'float', shape: ['batch', vocabSize] }],
-      initializers: [
-        floatTensor('token_embeddings', [vocabSize, embeddingSize], this.embeddings),
-        int64Tensor('window_shape', [2], [-1, windowSize]),
-        floatTensor('hidden_weights', [hiddenSize, windowSize], this.hiddenWeights),
-        floatTensor('hidden_bias', [hiddenSize], this.hiddenBias),
-        floatTensor('class_weights', [classCount, hiddenSize], this.classWeights),
-        floatTensor('class_bias', [classCount], this.classBias),
-        floatTensor('token_weights', [vocabSize, hiddenSize], this.tokenWeights),
-        floatTensor('token_bias', [vocabSize], this.tokenBias),
-        int64Tensor('block_shape', [3], [-1, classCount, classSize]),
-        int64Tensor('class_axis', [1], [2]),
-        int64Tensor('vocabulary_shape', [2], [-1, vocabSize]),
-      ],
-      nodes: [
-        {
-          opType: 'Gather',
-          inputs: ['token_embeddings', 'context'],
-          outputs: ['embedded'],
-          attributes: { axis: 0 },
-        },
-        { opType: 'Reshape', inputs: ['embedded', 'window_shape'], outputs: ['window'] },
-        {
-          opType: 'Gemm',
-          inputs: ['window', 'hidden_weights', 'hidden_bias'],
-          outputs: ['hidden_linear'],
-          attributes: { transB: 1 },
-        },
-        { opType: 'Tanh', inputs: ['hidden_linear'], outputs: ['hidden'] },
-        {
-          opType: 'Gemm',
-          inputs: ['hidden', 'class_weights', 'class_bias'],
-          outputs: ['class_logits'],
-          attributes: { transB: 1 },
-        },
-        {
-          opType: 'LogSoftmax',
-          inputs: ['class_logits'],
-          outputs: ['class_log_probabilities'],
-          attributes: { axis: 1 },
-        },
-        {
-          opType: 'Unsqueeze',
-          inputs: ['class_log_probabilities', 'class_axis'],
-          outputs: ['class_log_probabilities_3d'],
-        },
-        {
-          opType: 'Gemm',
-          inputs: ['hidden', 'token_weights', 'token_bias'],
-          outputs: ['token_logits'],
-          attributes: { transB: 1 },
-        },
-        { opType: 'Reshape', inputs: ['token_logits', 'block_shape'], outputs: ['token_logits_by_class'] },
-        {
-          opType: 'LogSoftmax',
-          inputs: ['token_logits_by_class'],
-          outputs: ['token_log_probabilities_in_class'],
-          attributes: { axis: 2 },
-        },
-        {
-          opType: 'Add',
-          inputs: ['token_log_probabilities_in_class', 'class_log_probabilities_3d'],
-          outputs: ['token_log_probabilities'],
-        },
-        { opType: 'Reshape', inputs: ['token_log_probabilities', 'vocabulary_shape'], outputs: ['logits'] },
-      ],
-      metadata,
-    });
-  }
 }
 
 /**
@@ -336,4 +300,25 @@ export interface WindowLanguageModelWorkspace {
   windowGradient: Float32Array;
   transposeScratch: Float32Array;
   gradients: Float32Array[];
+}
+
+function checkWindowShape(shape: WindowLanguageModelShape): void {
+  if (shape.classCount * shape.classSize !== shape.vocabSize)
+    throw new RangeError(
+      `vocabSize ${shape.vocabSize} is not ${shape.classCount} classes of ${shape.classSize}`,
+    );
+}
+
+/** The shape of each parameter array, in `parameters` order (weights row-major, `out x in`). */
+export function windowParameterShapes(shape: WindowLanguageModelShape): number[][] {
+  const { vocabSize, contextLength, embeddingSize, hiddenSize, classCount } = shape;
+  return [
+    [vocabSize, embeddingSize],
+    [hiddenSize, contextLength * embeddingSize],
+    [hiddenSize],
+    [classCount, hiddenSize],
+    [classCount],
+    [vocabSize, hiddenSize],
+    [vocabSize],
+  ];
 }

@@ -1,3 +1,5 @@
+import type { TrainingExamples } from './training-contract.js';
+
 /** Every next-token example of a set of documents: the window of ids before it, and the id itself. */
 export interface ContextWindows {
   /** Row-major `count x contextLength`. */
@@ -35,4 +37,22 @@ export function toInt64(values: Int32Array): BigInt64Array {
   const result = new BigInt64Array(values.length);
   for (let index = 0; index < values.length; index++) result[index] = BigInt(values[index]!);
   return result;
+}
+
+/** Windows as the trainer's example matrices (token ids are exact in float32): `contextLength` inputs, 1 target. */
+export function windowsAsExamples(windows: ContextWindows): TrainingExamples {
+  return {
+    rows: windows.count,
+    inputs: Float32Array.from(windows.contexts),
+    targets: Float32Array.from(windows.targets),
+  };
+}
+
+/** The windows back from the trainer's example matrices. */
+export function examplesAsWindows(examples: TrainingExamples): ContextWindows {
+  return {
+    count: examples.rows,
+    contexts: Int32Array.from(examples.inputs),
+    targets: Int32Array.from(examples.targets),
+  };
 }
