@@ -1,4 +1,5 @@
 import { budgetFunctionsVersion2 } from './postgres-budget-functions.js';
+import { budgetTotalsVersion3 } from './postgres-budget-totals.js';
 import type { PostgresNames } from './postgres-connection.js';
 import type { PostgresMigration } from './postgres-migrations.js';
 
@@ -7,13 +8,13 @@ import type { PostgresMigration } from './postgres-migrations.js';
  *
  * Amounts are integer counts of 1e-12 units in `numeric(40,0)`: exact, and far past 64 bits.
  * Each operation that changes spend is one function call, so one statement and one
- * transaction. A reserve (and claiming expiries) first updates the one row of
- * `<prefix>budget_lock`, which serialises them (under READ COMMITTED it waits its turn; under
+ * transaction. Since version 3 (`budgetTotalsVersion3`) every scope has a row of running totals
+ * (all spend, open reservations) per currency: a reserve adds its amount to the rows of its
+ * scopes, which locks them (under READ COMMITTED a second reserve waits its turn; under
  * REPEATABLE READ or SERIALIZABLE the loser fails with 40001 and the store retries it on a fresh
- * snapshot), and then decides in the database; a settle or release locks the charge it closes
- * (version 2, see `budgetFunctionsVersion2`). Spend is kept per charge and summed per scope and
- * UTC day in `<prefix>budget_spend_days`, so a tally reads day sums plus the charges of one
- * partial day, whatever the history.
+ * snapshot), and decides from what it read there. Spend is also kept per charge and summed per
+ * scope and UTC day in `<prefix>budget_spend_days`, so a window since some time reads day sums
+ * plus the charges of one partial day, whatever the history.
  *
  * @example
  * await applyPostgresMigrations(pool, names, 'budget', budgetMigrations(names));
@@ -25,6 +26,11 @@ export function budgetMigrations(names: PostgresNames): PostgresMigration[] {
       version: 2,
       description: 'plans kept per connection; settle and release lock only their charge',
       sql: budgetFunctionsVersion2(names),
+    },
+    {
+      version: 3,
+      description: 'running totals per scope decide a reserve; the lock row goes',
+      sql: budgetTotalsVersion3(names),
     },
   ];
 }

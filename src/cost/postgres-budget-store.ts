@@ -59,9 +59,9 @@ const NO_SPEND_SINCE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Budget charges in PostgreSQL: processes on any number of machines share one budget. Each
- * reserve is one call of a function in the database, so one transaction that takes the store's
- * lock row, expires lapsed leases, tallies every check and records the charge only if each hard
- * check fits — two machines can never both take the last of a budget. Settle, release and
+ * reserve is one call of a function in the database, so one transaction that expires lapsed
+ * leases, records the charge, adds it to the running totals of its scopes (which locks them) and
+ * keeps it only if each hard check fits — two machines can never both take the last of a budget. Settle, release and
  * claiming expiries are single transactions too; a connection lost mid-way leaves nothing half
  * done. Serialization failures, deadlocks and lock timeouts are retried with backoff, then fail
  * with a `BudgetStoreError` (`store_busy`); anything else is a `BudgetStoreError` too

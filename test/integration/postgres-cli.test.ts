@@ -44,7 +44,7 @@ describe.concurrent('aiaas db migrate and cost commands on PostgreSQL', { timeou
     const where = new URL(postgresUrl());
     expect(first.stdout.split('\n')).toEqual([
       `${where.host}${where.pathname}, schema ${schema}, table prefix cli_`,
-      'budget: applied versions 1 (budget charges, spend per day, reserve and settle), 2 (plans kept per connection; settle and release lock only their charge)',
+      'budget: applied versions 1 (budget charges, spend per day, reserve and settle), 2 (plans kept per connection; settle and release lock only their charge), 3 (running totals per scope decide a reserve; the lock row goes)',
       'ledger: applied version 1 (ledger entries)',
       '',
     ]);
@@ -54,11 +54,12 @@ describe.concurrent('aiaas db migrate and cost commands on PostgreSQL', { timeou
     expect(rows).toEqual([
       { subject: 'budget', version: 1 },
       { subject: 'budget', version: 2 },
+      { subject: 'budget', version: 3 },
       { subject: 'ledger', version: 1 },
     ]);
     const again = await aiaas(args);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^budget: up to date at version 2\nledger: up to date at version 1\n$/m);
+    expect(again.stdout).toMatch(/^budget: up to date at version 3\nledger: up to date at version 1\n$/m);
   });
 
   it('db migrate refuses what is not a PostgreSQL connection string, and a schema name PostgreSQL would not take', async () => {

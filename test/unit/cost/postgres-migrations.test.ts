@@ -25,13 +25,13 @@ describe('migratePostgresStores (aiaas db migrate)', () => {
     expect(
       first.map((store) => [store.subject, store.applied.map((migration) => migration.version)]),
     ).toEqual([
-      ['budget', [1, 2]],
+      ['budget', [1, 2, 3]],
       ['ledger', [1]],
     ]);
-    expect(first.map((store) => store.version)).toEqual([2, 1]);
+    expect(first.map((store) => store.version)).toEqual([3, 1]);
     const again = await migratePostgresStores(postgresUrl(), { schema, tablePrefix: 'app_' });
     expect(again.map((store) => [store.subject, store.applied, store.version])).toEqual([
-      ['budget', [], 2],
+      ['budget', [], 3],
       ['ledger', [], 1],
     ]);
     const { rows } = await database.query(
@@ -40,6 +40,7 @@ describe('migratePostgresStores (aiaas db migrate)', () => {
     expect(rows).toEqual([
       { subject: 'budget', version: 1 },
       { subject: 'budget', version: 2 },
+      { subject: 'budget', version: 3 },
       { subject: 'ledger', version: 1 },
     ]);
     // Stores opened without migrating use the tables as they are.
@@ -64,7 +65,7 @@ describe('migratePostgresStores (aiaas db migrate)', () => {
     const applied = runs.flatMap((run) =>
       run.flatMap((store) => store.applied.map((migration) => `${store.subject} ${migration.version}`)),
     );
-    expect(applied.sort()).toEqual(['budget 1', 'budget 2', 'ledger 1']);
+    expect(applied.sort()).toEqual(['budget 1', 'budget 2', 'budget 3', 'ledger 1']);
   });
 });
 
@@ -97,6 +98,88 @@ describe('PostgresBudgetStore schema version 2', () => {
     expect(await store.settle('open', Money.of('1.25', 'USD'), new Date())).toBe('settled');
     const [after] = await store.tally([check]);
     expect([after?.spent.toDecimalString(), after?.reserved.toDecimalString()]).toEqual(['1.75', '0']);
+    await pool.end();
+  });
+});
+
+describe('PostgresBudgetStore schema version 3', () => {
+  it('upgrades a version 2 database in place: every tally is what it was, and the charges go on', async () => {
+    const schema = schemas.fresh();
+    const names = postgresNames({ schema });
+    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 2 });
+    await applyPostgresMigrations(pool, names, 'budget', budgetMigrations(names).slice(0, 2));
+    // What a version 2 store wrote, through its own functions: settled charges on two days and in
+    // two scopes, a released one, one refused, open ones, and one whose lease ran out (swept).
+    const hour = 3_600_000;
+    const now = Date.UTC(2026, 11, 7, 12);
+    const units = (usd: string) => Money.of(usd, 'USD').units.toString();
+    const reserve = (id: string, scopes: string[], usd: string, at: number, leaseMs = hour) =>
+      pool.query(
+        `SELECT accepted FROM ${names.qualify('budget_reserve')}($1, $2, 'USD', $3, $4, 'old', $5, NULL, NULL, NULL, $4,
+           ARRAY['global'], ARRAY[NULL::bigint], ARRAY[${units('100')}], ARRAY[true])`,
+        [id, scopes, units(usd), at, at + leaseMs],
+      );
+    const close = (id: string, usd: string | null, at: number | null) =>
+      pool.query(`SELECT ${names.qualify('budget_close')}($1, $2, $3, $4)`, [
+        id,
+        usd === null ? 'released' : 'settled',
+        usd === null ? null : units(usd),
+        at,
+      ]);
+    await reserve('yesterday', ['global', 'tag:team=a'], '2', now - 26 * hour);
+    await close('yesterday', '1.5', now - 25 * hour);
+    await reserve('today', ['global', 'key:k1'], '1', now - 2 * hour);
+    await close('today', '0.75', now - hour);
+    await reserve('released', ['global'], '3', now - 2 * hour);
+    await close('released', null, null);
+    await reserve('lapsed', ['global', 'tag:team=a'], '0.5', now - 3 * hour, hour);
+    await reserve('open', ['global', 'tag:team=a'], '0.25', now - 30 * 60_000);
+    expect((await reserve('refused', ['global'], '99', now)).rows).toEqual([{ accepted: false }]);
+
+    const outdated = await PostgresBudgetStore.open(pool, { schema, migrate: false }).catch(
+      (error: unknown) => error,
+    );
+    expect(outdated).toMatchObject({ code: 'schema_outdated' });
+    const checks = ['global', 'tag:team=a', 'key:k1', 'tag:team=b'].flatMap((scope) =>
+      [null, new Date(Date.UTC(2026, 11, 7)), new Date(now - 90 * 60_000)].map((since, index) => ({
+        limitId: `${scope}-${index}`,
+        scope,
+        since,
+        limit: Money.of('100', 'USD'),
+        hard: true,
+      })),
+    );
+    const tallies = async (read: PostgresBudgetStore) =>
+      (await read.tally(checks, new Date(now))).map(
+        (tally) => `${tally.limitId} ${tally.spent.toDecimalString()} ${tally.reserved.toDecimalString()}`,
+      );
+    // The version 2 tallies, read with its own function before the upgrade.
+    const { rows: before } = await pool.query(
+      `SELECT t.spent::text AS spent, t.reserved::text AS reserved
+       FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS c(scope, since_ms, position)
+       CROSS JOIN LATERAL ${names.qualify('budget_tally')}(c.scope, 'USD', c.since_ms, $3) AS t ORDER BY c.position`,
+      [checks.map((check) => check.scope), checks.map((check) => check.since?.getTime() ?? null), now],
+    );
+    const upgraded = await PostgresBudgetStore.open(pool, { schema });
+    expect(await tallies(upgraded)).toEqual(
+      checks.map((check, index) => {
+        const row = before[index] as { spent: string; reserved: string };
+        const usd = (text: string) => Money.fromUnits(BigInt(text), 'USD').toDecimalString();
+        return `${check.limitId} ${usd(row.spent)} ${usd(row.reserved)}`;
+      }),
+    );
+    expect((await tallies(upgraded)).slice(0, 3)).toEqual([
+      'global-0 2.75 0.25',
+      'global-1 1.25 0.25',
+      'global-2 0.75 0.25',
+    ]);
+    // Its open reservation settles and the lapsed one is claimed, on the running totals.
+    expect(await upgraded.settle('open', Money.of('0.2', 'USD'), new Date(now))).toBe('settled');
+    expect((await upgraded.claimExpired('new', new Date(now))).map((charge) => charge.id)).toEqual([
+      'lapsed',
+    ]);
+    const [global] = await upgraded.tally(checks.slice(0, 1), new Date(now));
+    expect([global?.spent.toDecimalString(), global?.reserved.toDecimalString()]).toEqual(['2.95', '0']);
     await pool.end();
   });
 });

@@ -52,6 +52,17 @@ async function someoneWaitsForALock(watcher: pg.Pool): Promise<number> {
   return waiting;
 }
 
+/**
+ * Begins a transaction that creates (or changes) the global USD totals row and holds it: what a
+ * reserve locks first.
+ */
+async function holdGlobalTotals(client: pg.PoolClient, schema: string): Promise<void> {
+  await client.query(
+    `BEGIN; INSERT INTO "${schema}".aiaas_budget_totals AS t (scope, currency, spent, reserved)
+     VALUES ('global', 'USD', 0, 0) ON CONFLICT (scope, currency) DO UPDATE SET reserved = t.reserved`,
+  );
+}
+
 const charge = (id: string): BudgetCharge => ({
   id,
   scopes: ['global'],
@@ -81,6 +92,7 @@ describe('PostgresBudgetStore migrations', () => {
     expect(rows).toEqual([
       { subject: 'budget', version: 1 },
       { subject: 'budget', version: 2 },
+      { subject: 'budget', version: 3 },
       { subject: 'ledger', version: 1 },
     ]);
     await stores[0]?.reserve(charge('c1'), [globalCheck]);
@@ -94,11 +106,11 @@ describe('PostgresBudgetStore migrations', () => {
     const schema = schemas.fresh();
     await (await PostgresBudgetStore.open(postgresUrl(), { schema })).close();
     await pool().query(
-      `INSERT INTO "${schema}".aiaas_migrations (subject, version, description) VALUES ('budget', 3, 'future')`,
+      `INSERT INTO "${schema}".aiaas_migrations (subject, version, description) VALUES ('budget', 4, 'future')`,
     );
     await expect(PostgresBudgetStore.open(postgresUrl(), { schema })).rejects.toMatchObject({
       code: 'schema_too_new',
-      message: expect.stringMatching(/schema version 3, newer than this aiaas knows \(2\)/),
+      message: expect.stringMatching(/schema version 4, newer than this aiaas knows \(3\)/),
     });
     await expect(PostgresBudgetStore.open(postgresUrl(), { schema: 'Bad-Name' })).rejects.toThrow(
       InvalidOptionError,
@@ -135,7 +147,7 @@ describe('PostgresBudgetStore under other transactions', () => {
       retry: { attempts: 3, initialDelayMs: 5, maxDelayMs: 10 },
     });
     const blocker = await pool().connect();
-    await blocker.query(`BEGIN; UPDATE "${schema}".aiaas_budget_lock SET turns = turns + 1`);
+    await holdGlobalTotals(blocker, schema);
     const error = await store.reserve(charge('blocked'), [globalCheck]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(BudgetStoreError);
     expect(AiaasError.isInstance(error)).toBe(true);
@@ -159,9 +171,9 @@ describe('PostgresBudgetStore under other transactions', () => {
       [once, 'store_busy'],
       [patient, 'accepted'],
     ] as const) {
-      // The store's transaction starts (its snapshot taken) while the lock row is held...
+      // The store's transaction starts (its snapshot taken) while the totals row is held...
       const blocker = await pool({ max: 1 }).connect();
-      await blocker.query(`BEGIN; UPDATE "${schema}".aiaas_budget_lock SET turns = turns + 1`);
+      await holdGlobalTotals(blocker, schema);
       const pending = store.reserve(charge(`c-${expected}`), [globalCheck]).then(
         (result) => (result.accepted ? 'accepted' : 'refused'),
         (error: unknown) => (error as BudgetStoreError).code,
@@ -184,7 +196,7 @@ describe('PostgresBudgetStore under other transactions', () => {
     const budget = new Budget({ limits: [{ limit: usd('1') }], store });
     const watcher = pool({ max: 1 });
     const blocker = await pool({ max: 1 }).connect();
-    await blocker.query(`BEGIN; UPDATE "${schema}".aiaas_budget_lock SET turns = turns + 1`);
+    await holdGlobalTotals(blocker, schema);
     const pending = budget.reserve(usd('0.4')).catch((caught: unknown) => caught);
     const waiting = await someoneWaitsForALock(watcher);
     await watcher.query('SELECT pg_terminate_backend($1)', [waiting]);
