@@ -78,6 +78,9 @@ export async function startDialectTestServer(): Promise<DialectTestServer> {
       if (!response.headersSent) sendJson(response, 500, { error: String(error) });
     }
   });
+  // Clients here live across tests: with Node's default 5 s, a loaded machine's pause lets the
+  // server drop a kept-alive socket just as the client reuses it (ECONNRESET, not the test's point).
+  server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     connections++;
     sockets.add(socket);
