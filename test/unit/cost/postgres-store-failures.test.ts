@@ -129,10 +129,10 @@ describe('PostgresBudgetStore migrations', () => {
     const team = await PostgresBudgetStore.open(yours, { schema, tablePrefix: 'team_' });
     const other = await PostgresBudgetStore.open(yours, { schema, tablePrefix: 'other_' });
     const limits = [{ limit: usd('1') }];
-    await new Budget({ limits, store: team }).reserve(usd('1'));
-    await new Budget({ limits, store: other }).reserve(usd('1'));
-    await team.close();
-    await other.close();
+    const budgets = [new Budget({ limits, store: team }), new Budget({ limits, store: other })];
+    for (const budget of budgets) await budget.reserve(usd('1'));
+    // Closing the budgets stops their lease renewal before the stores close under it.
+    for (const budget of budgets) await budget.close();
     const { rows } = await yours.query(`SELECT count(*)::int AS n FROM "${schema}".team_budget_charges`);
     expect(rows).toEqual([{ n: 1 }]);
   });
