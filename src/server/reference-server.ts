@@ -23,6 +23,7 @@ import { ModelDeployments } from './models/deployment/model-deployments.js';
 import { loadModelRegistry } from './models/load-model-registry.js';
 import { ReferenceChatModel } from './models/reference-chat-model.js';
 import { ReferenceEmbeddingModel } from './models/reference-embedding-model.js';
+import { TunedChatModels } from './models/tuned-chat-models.js';
 import { createRequestPipeline } from './pipeline/request-pipeline-setup.js';
 import { oipRoutes } from './routes/oip/oip-routes.js';
 import { ollamaRoutes } from './routes/ollama/ollama-routes.js';
@@ -57,7 +58,8 @@ async function loadServices(
   const deployments = new ModelDeployments(registry, engine, files, deploymentOptions, logger);
   // Models tenants deployed before a restart serve again (with a models directory).
   await deployments.restore();
-  return { registry, chat, embedding, deployments };
+  const tunedChats = new TunedChatModels(engine, registry, chat);
+  return { registry, chat, tunedChats, embedding, deployments };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -110,9 +110,9 @@ describe('the openai client: fine-tuning jobs', () => {
     expect(again).toBeInstanceOf(OpenAI.BadRequestError);
     const missing = await client.fineTuning.jobs.retrieve('ftjob-nope').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
-    const chat = await client.fineTuning.jobs
-      .create({ model: 'ref-chat', training_file: file.id })
+    const embed = await client.fineTuning.jobs
+      .create({ model: 'ref-embed', training_file: file.id })
       .catch((error: unknown) => error);
-    expect(chat).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(embed).toBeInstanceOf(OpenAI.BadRequestError);
   });
 });

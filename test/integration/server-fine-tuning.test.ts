@@ -144,10 +144,7 @@ describe('POST /v1/fine_tuning/jobs: the request', () => {
     expect(both.body.error.param).toBe('hyperparameters');
   });
 
-  it('refuses ref-chat as not supported yet, and models it cannot train', async () => {
-    const chat = await create({ model: 'ref-chat', training_file: goodFile });
-    expect(chat.status).toBe(400);
-    expect(chat.body.error.message).toContain('not supported yet');
+  it('refuses models it cannot train (ref-chat trains on chat JSONL: server-fine-tuning-chat.test.ts)', async () => {
     const embed = await create({ model: 'ref-embed', training_file: goodFile });
     expect(embed.status).toBe(400);
     const missing = await create({ model: 'no-such-model', training_file: goodFile });

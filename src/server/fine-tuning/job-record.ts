@@ -73,7 +73,8 @@ export function jobObject(job: JobRecord) {
     result_files: job.resultFiles ?? [],
     seed: request.seed,
     status: job.status,
-    trained_tokens: null,
+    // A ref-chat job's examples are its trained (assistant) tokens.
+    trained_tokens: plan.languageModel === undefined ? null : job.trainedExamples,
     trained_examples: job.trainedExamples,
     training_file: request.trainingFile,
     validation_file: request.validationFile,

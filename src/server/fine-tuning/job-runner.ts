@@ -7,6 +7,8 @@ import type { ModelRegistry } from '../models/model-registry.js';
 import type { ServerLogger } from '../server-logger.js';
 import { networkToOnnx, parametersFromOnnx } from '../training/network-onnx.js';
 import type { EpochReport, NetworkParameters, TrainingSpec } from '../training/training-contract.js';
+import type { WindowTrainingSpec } from '../training/window-training.js';
+import { chatModelBytes, chatTrainingSpec } from './chat-fine-tuning.js';
 import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
 import { trainingSpecOf } from './job-spec.js';
 import type { JobStore } from './job-store.js';
@@ -92,8 +94,10 @@ export class JobRunner {
     this.#run?.cancel();
   }
 
-  async #spec(): Promise<TrainingSpec> {
+  async #spec(): Promise<TrainingSpec | WindowTrainingSpec> {
     const { request, plan } = this.job;
+    if (plan.languageModel !== undefined)
+      return chatTrainingSpec(this.job, plan.languageModel, this.services.registry);
     // A resumed run takes its weights from the checkpoint; a new one from the base model, if any.
     // Resolved now, not at creation: a restart or a reload may have moved the model's file.
     const initialParameters =
@@ -189,11 +193,15 @@ export class JobRunner {
 
   async #deploy(parameters: NetworkParameters): Promise<void> {
     const { job } = this;
-    const bytes = networkToOnnx(job.plan.architecture, parameters, {
-      name: job.modelName,
-      description: `Fine-tuned from ${job.request.model} by ${job.id}`,
-      metadata: { fine_tuning_job: job.id, base_model: job.request.model },
-    });
+    const { languageModel } = job.plan;
+    const bytes =
+      languageModel !== undefined
+        ? chatModelBytes(job, languageModel, parameters)
+        : networkToOnnx(job.plan.architecture, parameters, {
+            name: job.modelName,
+            description: `Fine-tuned from ${job.request.model} by ${job.id}`,
+            metadata: { fine_tuning_job: job.id, base_model: job.request.model },
+          });
     try {
       await this.services.deployments.load(job.tenant, job.modelName, {
         configText: deploymentConfigOf(job.modelName),

@@ -1,6 +1,9 @@
 import type { FileStore } from '../files/file-store.js';
 import { HttpError } from '../http/http-error.js';
+import { refChatTokenizer } from '../models/ref-chat-base.js';
+import { windowsAsExamples } from '../training/context-windows.js';
 import type { TrainingExamples } from '../training/training-contract.js';
+import { parseChatFile, trainedWindows } from './chat-training-data.js';
 import type { JobRecord } from './job-record.js';
 import { parseTrainingFile, TrainingDataError } from './training-data.js';
 
@@ -31,21 +34,42 @@ async function contentOf(
   }
 }
 
+/** A chat JSONL file as next-token windows on the assistant's tokens (a ref-chat job's examples). */
+async function parseChatExamples(
+  bytes: Buffer,
+  fileId: string,
+  param: 'training_file' | 'validation_file',
+): Promise<TrainingExamples> {
+  const tokenizer = await refChatTokenizer();
+  const documents = await parseChatFile(bytes, fileId, tokenizer, param);
+  const windows = trainedWindows(documents, tokenizer.contextLength, tokenizer.padId);
+  if (windows.count === 0)
+    throw new TrainingDataError(
+      `${param} ${fileId}: no assistant token to train on (every assistant message has weight 0).`,
+      param,
+    );
+  return windowsAsExamples(windows);
+}
+
 /**
  * Reads the job's training (and validation) file and checks every line against the network
- * it trains; a problem is a {@link TrainingDataError} naming the file, the line and what is wrong.
+ * it trains (chat JSONL for ref-chat); a problem is a {@link TrainingDataError} naming the file, the line and what is wrong.
  *
  * @example
  * const data = await validateJobFiles(job, files); // data.train.rows
  */
 export async function validateJobFiles(job: JobRecord, files: FileStore): Promise<ValidatedData> {
   const { request, plan, tenant } = job;
+  const parse = (bytes: Buffer, fileId: string, param: 'training_file' | 'validation_file') =>
+    plan.languageModel === undefined
+      ? parseTrainingFile(bytes, fileId, plan.shape, param)
+      : parseChatExamples(bytes, fileId, param);
   const trainBytes = await contentOf(files, tenant, request.trainingFile, 'training_file');
-  const train = await parseTrainingFile(trainBytes, request.trainingFile, plan.shape, 'training_file');
+  const train = await parse(trainBytes, request.trainingFile, 'training_file');
   let valid: TrainingExamples | undefined;
   if (request.validationFile !== null) {
     const bytes = await contentOf(files, tenant, request.validationFile, 'validation_file');
-    valid = await parseTrainingFile(bytes, request.validationFile, plan.shape, 'validation_file');
+    valid = await parse(bytes, request.validationFile, 'validation_file');
   }
   return { train, valid, trainBytes: trainBytes.length };
 }

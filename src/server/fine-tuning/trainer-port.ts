@@ -5,6 +5,7 @@ import type {
   TrainingResumeState,
   TrainingSpec,
 } from '../training/training-contract.js';
+import type { WindowTrainingSpec } from '../training/window-training.js';
 
 /** One training in progress (the trainer's `TrainingRun`). */
 export interface TrainerRun {
@@ -15,7 +16,7 @@ export interface TrainerRun {
 
 /** What the jobs need of the trainer: `TrainingWorker.start`, a worker thread per run. */
 export type StartTraining = (
-  spec: TrainingSpec,
+  spec: TrainingSpec | WindowTrainingSpec,
   train: TrainingExamples,
   valid: TrainingExamples | undefined,
   options: { resume?: TrainingResumeState | undefined; onEpoch(report: EpochReport): void },

@@ -1,6 +1,8 @@
 import { badRequest, HttpError } from '../http/http-error.js';
 import type { ModelRegistry, ModelVersionEntry } from '../models/model-registry.js';
+import { isRefChatLike, refChatShape } from '../models/ref-chat-base.js';
 import type { LossName, NetworkArchitecture } from '../training/training-contract.js';
+import type { WindowLanguageModelShape } from '../training/window-language-model.js';
 import { type JobRequest, sequentialModel } from './job-request.js';
 import type { DataShape } from './training-data.js';
 
@@ -23,6 +25,8 @@ export interface TrainingPlan {
   fromBaseModel: boolean;
   /** The base model as one name segment (`aiaas/sequential` → `aiaas-sequential`). */
   baseSegment: string;
+  /** Set when the job fine-tunes ref-chat (or a fine-tune of it) on chat JSONL: the language model's sizes. */
+  languageModel?: WindowLanguageModelShape | undefined;
 }
 
 function lossFor(architecture: NetworkArchitecture, given: LossName | undefined): LossName {
@@ -64,9 +68,29 @@ function segmentOf(model: string): string {
 }
 
 /**
+ * ref-chat's plan: next-token prediction over its vocabulary (the architecture and loss describe
+ * it as the job reports it; the trainer uses `languageModel`).
+ */
+function languageModelPlan(model: string): TrainingPlan {
+  const shape = refChatShape();
+  const loss: LossName = 'categorical_crossentropy';
+  return {
+    architecture: {
+      inputDim: shape.contextLength,
+      layers: [{ units: shape.vocabSize, activation: 'softmax' }],
+    },
+    loss,
+    shape: { inputDim: shape.contextLength, outputUnits: 1, loss, acceptsText: true },
+    fromBaseModel: true,
+    baseSegment: segmentOf(model),
+    languageModel: shape,
+  };
+}
+
+/**
  * Decides what a job trains: `aiaas/sequential` the request's network from scratch; ref-classify,
- * or any classifier the tenant may use with its input and output, fine-tuned from its weights.
- * ref-chat (chat JSONL) is not trainable yet: a 400 saying so.
+ * or any classifier the tenant may use with its input and output, fine-tuned from its weights;
+ * ref-chat, or the tenant's fine-tune of it, on chat JSONL from its weights.
  *
  * @example
  * planTraining(request, registry, 'key_1').architecture.layers.length; // 3 for ref-classify
@@ -85,17 +109,12 @@ export function planTraining(request: JobRequest, registry: ModelRegistry, tenan
       baseSegment: segmentOf(request.model),
     };
   }
-  if (request.model === 'ref-chat')
-    throw new HttpError(
-      400,
-      "Fine-tuning 'ref-chat' on chat JSONL is not supported yet; fine-tune 'ref-classify' or train 'aiaas/sequential'.",
-      { param: 'model', code: 'model_not_supported' },
-    );
   const entry = registry.resolve(request.model, undefined, tenant);
+  if (isRefChatLike(entry)) return languageModelPlan(request.model);
   if (!isClassifierLike(entry))
     throw new HttpError(
       400,
-      `The model '${request.model}' cannot be fine-tuned: only classifiers like ref-classify (100 float inputs, 1 probability) and '${sequentialModel}' are trained here.`,
+      `The model '${request.model}' cannot be fine-tuned: only classifiers like ref-classify (100 float inputs, 1 probability), ref-chat and '${sequentialModel}' are trained here.`,
       { param: 'model', code: 'model_not_supported' },
     );
   const loss = lossFor(classifierArchitecture, request.loss);

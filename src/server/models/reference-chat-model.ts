@@ -40,7 +40,7 @@ export interface GeneratedTokenSink {
  * const run = chat.generate(chat.encodeMessages(messages), options, context.meter, context.signal);
  */
 export class ReferenceChatModel {
-  readonly name = 'ref-chat';
+  readonly name: string;
   readonly tokenizer: ChatTokenizer;
   readonly maxModelLength = chatMaxModelLength;
   readonly #decoder: SequenceDecoder;
@@ -48,11 +48,13 @@ export class ReferenceChatModel {
   readonly #tokenSink: GeneratedTokenSink | undefined;
 
   private constructor(
+    name: string,
     tokenizer: ChatTokenizer,
     decoder: SequenceDecoder,
     engineKey: string,
     tokenSink: GeneratedTokenSink | undefined,
   ) {
+    this.name = name;
     this.tokenizer = tokenizer;
     this.#decoder = decoder;
     this.#engineKey = engineKey;
@@ -77,7 +79,27 @@ export class ReferenceChatModel {
       inputName: input.name,
       outputName: output.name,
     });
-    return new ReferenceChatModel(tokenizer, engine, entry.engineKey, tokenSink);
+    return new ReferenceChatModel('ref-chat', tokenizer, engine, entry.engineKey, tokenSink);
+  }
+
+  /**
+   * A tenant's fine-tune of ref-chat (same graph, same tokenizer, other weights), decoded like
+   * ref-chat from the model loaded under `engineKey` on the engine's shared threads.
+   */
+  static async loadTuned(
+    base: ReferenceChatModel,
+    name: string,
+    engine: InferenceEngine & SequenceDecoder,
+    engineKey: string,
+    modelPath: string,
+  ): Promise<ReferenceChatModel> {
+    const signature = await engine.load(engineKey, modelPath);
+    await engine.loadDecoder(engineKey, {
+      modelDirectory: join(builtInModelsDir, 'ref-chat'),
+      inputName: signature.inputs[0]!.name,
+      outputName: signature.outputs[0]!.name,
+    });
+    return new ReferenceChatModel(name, base.tokenizer, engine, engineKey, base.#tokenSink);
   }
 
   /** The prompt ids of chat messages: the rendered chat template, tokenized (what usage counts). */

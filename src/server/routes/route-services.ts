@@ -4,6 +4,7 @@ import type { ModelDeployments } from '../models/deployment/model-deployments.js
 import type { ModelRegistry } from '../models/model-registry.js';
 import type { ReferenceChatModel } from '../models/reference-chat-model.js';
 import type { ReferenceEmbeddingModel } from '../models/reference-embedding-model.js';
+import type { TunedChatModels } from '../models/tuned-chat-models.js';
 
 /** What routes need from the server: the models, the engine, and server-wide settings. */
 export interface RouteServices {
@@ -12,6 +13,8 @@ export interface RouteServices {
   deployments: ModelDeployments;
   engine: InferenceEngine;
   chat: ReferenceChatModel;
+  /** ref-chat and the fine-tunes of it each tenant deployed. */
+  tunedChats: TunedChatModels;
   embedding: ReferenceEmbeddingModel;
   /** Sampling seed for requests that send none. */
   seed: number;
@@ -37,6 +40,21 @@ export function requireChatModel(
   if (model === services.chat.name) return services.chat;
   services.registry.resolve(model);
   throw capabilityError(model, endpoint);
+}
+
+/**
+ * The chat model a request names for the caller: ref-chat or one of the caller's fine-tunes of
+ * it; 404 when the caller cannot see the model, 400 when it is served but is not a chat model.
+ */
+export async function resolveChatModel(
+  services: RouteServices,
+  model: string,
+  endpoint: string,
+  tenant: string,
+): Promise<ReferenceChatModel> {
+  const chat = await services.tunedChats.resolve(model, tenant);
+  if (chat === undefined) throw capabilityError(model, endpoint);
+  return chat;
 }
 
 /** The embedding model a request names: 404 when unknown, 400 when it is served but does not embed text. */

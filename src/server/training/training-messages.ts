@@ -5,10 +5,11 @@ import type {
   TrainingResumeState,
   TrainingSpec,
 } from './training-contract.js';
+import type { WindowTrainingSpec } from './window-training.js';
 
 /** The one message a training thread receives. */
 export interface TrainCommand {
-  spec: TrainingSpec;
+  spec: TrainingSpec | WindowTrainingSpec;
   train: TrainingExamples;
   valid: TrainingExamples | undefined;
   resume: TrainingResumeState | undefined;

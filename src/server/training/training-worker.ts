@@ -14,6 +14,7 @@ import {
   type TrainingReply,
   transferList,
 } from './training-messages.js';
+import type { WindowTrainingSpec } from './window-training.js';
 
 /** One training in progress on its own thread. */
 export interface TrainingRun {
@@ -60,7 +61,7 @@ export class TrainingWorker implements TrainingRun {
   #reject!: (error: unknown) => void;
 
   static start(
-    spec: TrainingSpec,
+    spec: TrainingSpec | WindowTrainingSpec,
     train: TrainingExamples,
     valid: TrainingExamples | undefined,
     options: TrainingWorkerOptions,
@@ -69,7 +70,7 @@ export class TrainingWorker implements TrainingRun {
   }
 
   private constructor(
-    spec: TrainingSpec,
+    spec: TrainingSpec | WindowTrainingSpec,
     train: TrainingExamples,
     valid: TrainingExamples | undefined,
     options: TrainingWorkerOptions,

@@ -6,7 +6,7 @@ import { badRequest } from '../../http/http-error.js';
 import { eventStreamResponse, jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
 import { parseRequest } from '../parse-request.js';
-import { type RouteServices, requireChatModel, unixSeconds } from '../route-services.js';
+import { type RouteServices, resolveChatModel, unixSeconds } from '../route-services.js';
 import { chatCompletionChunks } from './chat-completion-chunks.js';
 import { templateMessagesOf } from './chat-messages.js';
 import { newCompletionId, systemFingerprint, usageOf } from './completion-identity.js';
@@ -44,7 +44,7 @@ export function chatCompletionsRoute(services: RouteServices): Route {
     path: '/v1/chat/completions',
     async handle(context) {
       const request = parseRequest(chatCompletionRequestSchema, await context.readJson());
-      const chat = requireChatModel(services, request.model, '/v1/chat/completions');
+      const chat = await resolveChatModel(services, request.model, '/v1/chat/completions', context.tenant.id);
       rejectUnsupportedChatFields(request);
       const output = chatOutputOf(request, request.seed ?? services.seed);
       const promptIds = chat.encodeMessages(templateMessagesOf(request.messages));

@@ -3,7 +3,7 @@ import { badRequest } from '../../http/http-error.js';
 import { eventStreamResponse, jsonResponse } from '../../http/route-response.js';
 import type { Route } from '../../http/route-table.js';
 import { parseRequest } from '../parse-request.js';
-import { type RouteServices, requireChatModel, unixSeconds } from '../route-services.js';
+import { type RouteServices, resolveChatModel, unixSeconds } from '../route-services.js';
 import { completionChunks } from './completion-chunks.js';
 import { newCompletionId, systemFingerprint, usageOf } from './completion-identity.js';
 import { completionPrompts } from './completion-prompts.js';
@@ -45,7 +45,7 @@ export function completionsRoute(services: RouteServices): Route {
     path: '/v1/completions',
     async handle(context) {
       const request = parseRequest(completionRequestSchema, await context.readJson());
-      const chat = requireChatModel(services, request.model, '/v1/completions');
+      const chat = await resolveChatModel(services, request.model, '/v1/completions', context.tenant.id);
       rejectUnsupportedCompletionFields(request);
       const prompts = completionPrompts(request.prompt, chat.tokenizer);
       const promptTokens = prompts.reduce((sum, prompt) => sum + prompt.ids.length, 0);
