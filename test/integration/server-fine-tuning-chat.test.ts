@@ -130,6 +130,17 @@ describe('a ref-chat fine-tuning job', () => {
     const listed: string[] = [];
     for await (const each of openai.models.list()) listed.push(each.id);
     expect(listed).toContain(model);
+
+    // Billed like ref-chat: the tokens of each call, under the tuned model's name.
+    const calls = await eventually(async () => {
+      const usage = serverUsageListSchema.parse(
+        (await requestJson(`${server.url}/v1/usage`, { headers: bearer(alice) })).body,
+      );
+      const mine = usage.data.filter((record) => record.model === model);
+      return mine.length >= 3 ? mine : undefined;
+    }, 20_000);
+    expect(calls.some((record) => record.usage.input_tokens === answer.usage!.prompt_tokens)).toBe(true);
+    expect(calls.every((record) => record.usage.output_tokens > 0)).toBe(true);
   });
 
   it('is hidden from another tenant (404), listed for its own only', async () => {
