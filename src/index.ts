@@ -28,6 +28,11 @@ export type {
   FineTuningJobCreateInput,
   FineTuningJobs,
 } from './client/resources/fine-tuning-jobs-resource.js';
+export {
+  AIAAS_DEFAULT_EPOCHS,
+  type FineTuningQuote,
+  type FineTuningQuoteOptions,
+} from './client/resources/fine-tuning-quote.js';
 export type {
   InferenceRepository,
   RepositoryIndexOptions,

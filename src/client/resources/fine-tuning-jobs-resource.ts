@@ -14,6 +14,11 @@ import type { RequestOptions } from '../request-options.js';
 import { invalidRequest, validateRequest } from '../request-validation.js';
 import { CursorPage, CursorPagePromise } from './cursor-page.js';
 import { type FineTuningWaitOptions, waitForJob } from './fine-tuning-job-wait.js';
+import {
+  type FineTuningQuote,
+  type FineTuningQuoteOptions,
+  quoteFineTuningJob,
+} from './fine-tuning-quote.js';
 
 /** `jobs.create` params: OpenAI's, with `architecture` as the wire object or a `sequential()` builder. */
 export interface FineTuningJobCreateInput extends Omit<FineTuningJobCreateParams, 'architecture'> {
@@ -114,6 +119,21 @@ export class FineTuningJobs {
   }
 
   /** @example const job = await client.fineTuning.jobs.retrieve('ftjob-abc'); */
+  /**
+   * What a job would cost before it is created, priced by the client's `pricing` as aiaas/server
+   * bills training: the training file's examples and bytes once per epoch, plus compute up to
+   * `maxComputeMs` (or the client's `costBounds` for `aiaas-fine-tuning`).
+   *
+   * @example
+   * const { min, max } = await client.fineTuning.jobs.quote({ model: 'ref-classify', training_file: file.id }, { maxComputeMs: 60_000 });
+   */
+  async quote(
+    params: FineTuningJobCreateInput,
+    options: FineTuningQuoteOptions = {},
+  ): Promise<FineTuningQuote> {
+    return quoteFineTuningJob(this.#context, createBody(params), options);
+  }
+
   retrieve(id: string, options: RequestOptions = {}): APIPromise<FineTuningJob> {
     return this.#call('fineTuning.jobs.retrieve', options, () => {
       const jobId = requireId(id, 'job_id');

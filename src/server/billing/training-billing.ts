@@ -1,3 +1,4 @@
+import { FINE_TUNING_BILLING_MODEL } from '../../wire/aiaas/billed-usage.js';
 import type { ServerLogger } from '../server-logger.js';
 import type { BillingLedger } from './billing-ledger.js';
 import { createBillingRecord } from './billing-record.js';
@@ -22,8 +23,8 @@ export interface TrainingBilling {
   bill(charge: TrainingCharge): void;
 }
 
-/** The name training is billed under: the rate card prices it like a model. */
-export const trainingBillingModel = 'aiaas-fine-tuning';
+/** The name training is billed under: the rate card prices it like a model (the SDK quotes by it). */
+export const trainingBillingModel = FINE_TUNING_BILLING_MODEL;
 
 /**
  * Records fine-tuning in the billing ledger under {@link trainingBillingModel}: one record per

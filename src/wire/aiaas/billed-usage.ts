@@ -18,3 +18,6 @@ export const BILLED_BUCKETS = [
 
 /** One request's billed counts, plain numbers: the vocabulary the server's meter and records share with the SDK. */
 export type BilledUsage = Record<(typeof BILLED_BUCKETS)[number], number>;
+
+/** The model name aiaas/server bills fine-tuning under: its rate card prices training like a model. */
+export const FINE_TUNING_BILLING_MODEL = 'aiaas-fine-tuning';
