@@ -160,6 +160,7 @@ export {
   type RecoveredReservation,
   type RecoverUsageOptions,
   type RecoverUsageResult,
+  recordBillingRecords,
   recoverUsage,
   type SkippedCall,
 } from './cost/recover-usage.js';

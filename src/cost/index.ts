@@ -146,6 +146,7 @@ export {
   type RecoveredReservation,
   type RecoverUsageOptions,
   type RecoverUsageResult,
+  recordBillingRecords,
   recoverUsage,
   type SkippedCall,
 } from './recover-usage.js';

@@ -237,6 +237,30 @@ function isStandingCharge(record: ProviderBillingRecord): boolean {
   return record.usage.deployedSeconds.value > 0 || record.usage.trainedExamples.value > 0;
 }
 
+/**
+ * Writes each billing record of one request (a fine-tuning job, a deployment) that the ledger
+ * lacks, as the entry {@link recoverUsage} writes for it (the same id), so neither this nor a
+ * later recovery writes it twice. Returns the entries written.
+ *
+ * @example
+ * await recordBillingRecords(ledger, job.id, await source.records({ model: 'aiaas-fine-tuning' }), source.name);
+ */
+export async function recordBillingRecords(
+  ledger: Ledger,
+  requestId: string,
+  records: readonly ProviderBillingRecord[],
+  providerName: string,
+): Promise<LedgerEntry[]> {
+  const known = new Set((await ledger.entries({ requestId })).map((entry) => entry.id));
+  const written: LedgerEntry[] = [];
+  for (const record of records) {
+    if (record.requestId !== requestId || known.has(recoveredEntryId(record))) continue;
+    written.push(await ledger.append(recoveredEntry(record, undefined, providerName)));
+    known.add(recoveredEntryId(record));
+  }
+  return written;
+}
+
 /** From the provider's record id: a ledger that refuses duplicate ids refuses a second recovery. */
 function recoveredEntryId(record: ProviderBillingRecord): string {
   return `recovered:${record.id}`;

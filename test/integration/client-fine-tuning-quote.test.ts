@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { totalsByCurrency } from '../../src/cost/ledger.js';
 import { Money } from '../../src/cost/money.js';
+import { recoverUsage } from '../../src/cost/recover-usage.js';
+import { ServerBillingSource } from '../../src/cost/server-billing-source.js';
 import { InvalidOptionError } from '../../src/errors/index.js';
-import { fetchServerUsage, useTestReferenceServer } from '../support/reference-fixture.js';
+import { fetchServerUsage, testApiKey, useTestReferenceServer } from '../support/reference-fixture.js';
 import { policyConversations, trainedTokenCount } from './server-fine-tuning-chat-helpers.js';
 import { jsonl, ruleExamples } from './server-fine-tuning-helpers.js';
 
@@ -15,8 +18,8 @@ async function trainingRates(url: string): Promise<{ perComputeSecond: string }>
   return { perComputeSecond: pricing.models['aiaas-fine-tuning']!.per_compute_second };
 }
 
-describe('client.fineTuning.jobs.quote', () => {
-  it("quotes a ref-classify job's examples and bytes per epoch exactly, and the billed cost falls inside the range", async () => {
+describe('client.fineTuning.jobs.quote, and wait() with billing', () => {
+  it("quotes a ref-classify job's examples and bytes per epoch exactly, the billed cost falls inside the range, and wait() records it", async () => {
     const client = reference.client();
     const text = jsonl(ruleExamples(200, 100, 5));
     const file = await client.files.create({
@@ -44,7 +47,8 @@ describe('client.fineTuning.jobs.quote', () => {
     expect(quote.max!.minus(quote.min).equals(Money.of(perComputeSecond, 'USD').times(120n))).toBe(true);
 
     const created = await client.fineTuning.jobs.create(params);
-    const job = await client.fineTuning.jobs.wait(created.id, { pollInterval: 50 });
+    const billing = new ServerBillingSource({ baseURL: reference.url, apiKey: testApiKey });
+    const job = await client.fineTuning.jobs.wait(created.id, { pollInterval: 50, billing });
     expect(job.status).toBe('succeeded');
     const charges = (await fetchServerUsage(reference.url)).data.filter(
       (record) => record.request_id === job.id,
@@ -58,6 +62,17 @@ describe('client.fineTuning.jobs.quote', () => {
     );
     expect(cost.compare(quote.min)).toBeGreaterThanOrEqual(0);
     expect(cost.compare(quote.max!)).toBeLessThanOrEqual(0);
+
+    // wait() wrote every charge of the job to the ledger, once: a recovery finds none missing.
+    const recorded = await client.ledger.entries({ requestId: job.id });
+    expect(recorded).toHaveLength(charges.length);
+    expect(totalsByCurrency(recorded).USD!.equals(cost)).toBe(true);
+    const recovery = await recoverUsage({
+      ledger: client.ledger,
+      provider: billing,
+      model: 'aiaas-fine-tuning',
+    });
+    expect(recovery.recovered).toEqual([]);
   }, 60_000);
 
   it("estimates a ref-chat job's trained reply tokens close to the server's count, and 'auto' epochs as 10", async () => {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { BillingRecordSource } from '../../cost/billing-record-source.js';
 import { AbortError, InvalidOptionError } from '../../errors/index.js';
 import {
   type FineTuningJob,
@@ -22,6 +23,13 @@ export interface FineTuningWaitOptions {
   signal?: AbortSignal | undefined;
   /** Milliseconds between polls (default 1000). */
   pollInterval?: number | undefined;
+  /**
+   * Where the provider's per-request billing is read (aiaas/server: `new ServerBillingSource({ baseURL,
+   * apiKey })`). Given, the job's training charges are written to the client's ledger once it
+   * ends, as `recoverUsage` would write them (neither writes one twice). A cancelled job's last
+   * charge can land just after; `recoverUsage` brings it in then.
+   */
+  billing?: BillingRecordSource | undefined;
 }
 
 /** What `wait` needs of the jobs resource: retrieving the job and listing its events. */
@@ -46,6 +54,12 @@ function checkWaitOptions(options: FineTuningWaitOptions): number {
         allowed: 'a non-negative number of milliseconds',
       },
     );
+  }
+  if (options.billing !== undefined && typeof options.billing?.records !== 'function') {
+    throw new InvalidOptionError('Invalid wait() option `billing`: expected a BillingRecordSource.', {
+      option: 'billing',
+      allowed: 'an object with records(filter), e.g. new ServerBillingSource({ baseURL, apiKey })',
+    });
   }
   for (const hook of ['onEvent', 'onJob'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {

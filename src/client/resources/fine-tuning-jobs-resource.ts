@@ -1,5 +1,7 @@
 import { SequentialBuilder } from '../../builders/sequential-builder.js';
+import { recordBillingRecords } from '../../cost/recover-usage.js';
 import type { CursorList, FineTuningOperations } from '../../providers/provider-types.js';
+import { FINE_TUNING_BILLING_MODEL } from '../../wire/aiaas/billed-usage.js';
 import {
   type CursorPageParams,
   type FineTuningJob,
@@ -197,7 +199,17 @@ export class FineTuningJobs {
       listEvents: (jobId: string, signal: AbortSignal | undefined) =>
         this.listEvents(jobId, { limit: 100 }, { signal }),
     };
-    return waitForJob(calls, id, options);
+    return waitForJob(calls, id, options).then(async (job) => {
+      const { billing } = options;
+      if (billing === undefined) return job;
+      // Charges are stamped in whole seconds like the job: from a second before it, to be sure.
+      const records = await billing.records({
+        model: FINE_TUNING_BILLING_MODEL,
+        since: new Date((job.created_at - 1) * 1000),
+      });
+      await recordBillingRecords(this.#context.costs.ledger, job.id, records, billing.name);
+      return job;
+    });
   }
 }
 
