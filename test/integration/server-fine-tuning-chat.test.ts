@@ -139,8 +139,9 @@ describe('a ref-chat fine-tuning job', () => {
       const mine = usage.data.filter((record) => record.model === model);
       return mine.length >= 3 ? mine : undefined;
     }, 20_000);
-    expect(calls.some((record) => record.usage.input_tokens === answer.usage!.prompt_tokens)).toBe(true);
-    expect(calls.every((record) => record.usage.output_tokens > 0)).toBe(true);
+    const counted = calls.map((record) => [record.usage.input_tokens, record.usage.output_tokens]);
+    expect(counted).toContainEqual([answer.usage!.prompt_tokens, answer.usage!.completion_tokens]);
+    for (const [, output] of counted) expect(output).toBeGreaterThan(0);
   });
 
   it('is hidden from another tenant (404), listed for its own only', async () => {
@@ -172,6 +173,39 @@ describe('a ref-chat fine-tuning job', () => {
       Buffer.byteLength(trainingText) * epochs,
     );
   });
+
+  it('refuses hyperparameters that do not apply to ref-chat, naming them', async () => {
+    const file = (await openai.fineTuning.jobs.retrieve(jobId)).training_file;
+    const sgd = await createJob(server.url, alice, {
+      model: 'ref-chat',
+      training_file: file,
+      hyperparameters: { optimizer: 'sgd' },
+    });
+    expect(sgd.status).toBe(400);
+    expect(sgd.body.error.param).toBe('hyperparameters.optimizer');
+    expect(sgd.body.error.message).toContain('adam');
+  });
+
+  it('fine-tunes its own fine-tune further, as OpenAI allows', async () => {
+    const file = (await openai.fineTuning.jobs.retrieve(jobId)).training_file;
+    const created = await openai.fineTuning.jobs.create({
+      model,
+      training_file: file,
+      suffix: 'again',
+      hyperparameters: { n_epochs: 1 },
+    });
+    const job = await waitForJob(server.url, alice, created.id);
+    expect(job.error).toBeNull();
+    expect(job.fine_tuned_model).toMatch(/^ft:ref-chat:.+:again:/);
+    const answer = await openai.chat.completions.create({
+      model: job.fine_tuned_model,
+      messages: [{ role: 'user', content: 'What will you do about trade?' }],
+      max_tokens: 6,
+      temperature: 0,
+    });
+    expect(answer.choices[0]!.message.content).toContain('We will act on');
+    expect((await openai.models.delete(job.fine_tuned_model)).deleted).toBe(true);
+  }, 30_000);
 
   it('serves again after a restart with the data directory, and is gone once deleted', async () => {
     await server.close();

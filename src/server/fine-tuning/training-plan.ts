@@ -71,7 +71,19 @@ function segmentOf(model: string): string {
  * ref-chat's plan: next-token prediction over its vocabulary (the architecture and loss describe
  * it as the job reports it; the trainer uses `languageModel`).
  */
-function languageModelPlan(model: string): TrainingPlan {
+function languageModelPlan(request: JobRequest): TrainingPlan {
+  const ignored: [string, boolean][] = [
+    ['optimizer', request.optimizer !== 'adam'],
+    ['loss', request.loss !== undefined && request.loss !== 'categorical_crossentropy'],
+    ['l2', request.l2 !== 0],
+    ['early_stopping_patience', request.earlyStoppingPatience !== undefined],
+  ];
+  const [field] = ignored.find(([, given]) => given) ?? [];
+  if (field !== undefined)
+    throw badRequest(
+      `hyperparameters.${field} does not apply to '${request.model}': it is fine-tuned with adam on its next-token loss (n_epochs, batch_size and learning_rate_multiplier apply).`,
+      `hyperparameters.${field}`,
+    );
   const shape = refChatShape();
   const loss: LossName = 'categorical_crossentropy';
   return {
@@ -82,7 +94,7 @@ function languageModelPlan(model: string): TrainingPlan {
     loss,
     shape: { inputDim: shape.contextLength, outputUnits: 1, loss, acceptsText: true },
     fromBaseModel: true,
-    baseSegment: segmentOf(model),
+    baseSegment: segmentOf(request.model),
     languageModel: shape,
   };
 }
@@ -110,7 +122,7 @@ export function planTraining(request: JobRequest, registry: ModelRegistry, tenan
     };
   }
   const entry = registry.resolve(request.model, undefined, tenant);
-  if (isRefChatLike(entry)) return languageModelPlan(request.model);
+  if (isRefChatLike(entry)) return languageModelPlan(request);
   if (!isClassifierLike(entry))
     throw new HttpError(
       400,

@@ -46,6 +46,7 @@ export class ReferenceChatModel {
   readonly #decoder: SequenceDecoder;
   readonly #engineKey: string;
   readonly #tokenSink: GeneratedTokenSink | undefined;
+  #generating = 0;
 
   private constructor(
     name: string,
@@ -119,6 +120,7 @@ export class ReferenceChatModel {
     signal?: AbortSignal,
   ): AsyncGenerator<GenerationStep, GenerationResult> {
     const sequence = this.#decoder.openSequence(this.#engineKey, promptIds, options);
+    this.#generating++;
     try {
       for (;;) {
         signal?.throwIfAborted();
@@ -131,7 +133,13 @@ export class ReferenceChatModel {
         if (result !== undefined) return result;
       }
     } finally {
+      this.#generating--;
       sequence.close();
     }
+  }
+
+  /** Sequences being generated now (a fine-tune's decoder is unloaded only when none are). */
+  get generating(): number {
+    return this.#generating;
   }
 }

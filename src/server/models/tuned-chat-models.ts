@@ -10,13 +10,15 @@ interface LoadedChat {
   /** The decoder's own engine key (the deployment's session serves OIP on the isolated lane). */
   decoderKey: string;
   model: Promise<ReferenceChatModel>;
+  /** Set once loaded. */
+  loaded?: ReferenceChatModel;
 }
 
 /**
  * The chat models a tenant may call: ref-chat, and its fine-tunes the tenant deployed (an
  * `ft:ref-chat:…` model, or any served model with ref-chat's graph). A fine-tune's decoder is
- * loaded on first use, next to ref-chat's, and unloaded once its deployment is gone (deleted or
- * replaced; checked on each lookup).
+ * loaded on first use, next to ref-chat's (decoding runs on the engine's shared lane), and
+ * unloaded once its deployment is gone (deleted or replaced), checked on each lookup.
  *
  * @example
  * const chat = await tunedChats.resolve('ft:ref-chat:key_1:poems:1a2b3c4d', 'key_1');
@@ -46,22 +48,29 @@ export class TunedChatModels {
       const model = ReferenceChatModel.loadTuned(this.base, name, this.engine, decoderKey, entry.path);
       loaded = { tenant, name, decoderKey, model };
       this.#loaded.set(entry.engineKey, loaded);
-      // A failed load is tried again by the next request.
-      model.catch(() => this.#loaded.delete(entry.engineKey));
+      const pending = loaded;
+      model.then(
+        (chat) => {
+          pending.loaded = chat;
+        },
+        // A failed load is tried again by the next request.
+        () => this.#loaded.delete(entry.engineKey),
+      );
     }
     return loaded.model;
   }
 
-  /** Unloads the decoders of fine-tunes no longer served under the same deployment. */
+  /**
+   * Unloads the decoders of fine-tunes no longer served under the same deployment, once loaded
+   * and generating nothing (a stream that started before the delete finishes first).
+   */
   #unloadGone(): void {
     for (const [engineKey, loaded] of this.#loaded) {
       const versions = this.registry.get(loaded.name, loaded.tenant)?.versions ?? [];
       if (versions.some((version) => version.engineKey === engineKey)) continue;
+      if (loaded.loaded === undefined || loaded.loaded.generating > 0) continue;
       this.#loaded.delete(engineKey);
-      void loaded.model.then(
-        () => this.engine.unload(loaded.decoderKey),
-        () => undefined,
-      );
+      void this.engine.unload(loaded.decoderKey).catch(() => undefined);
     }
   }
 }
