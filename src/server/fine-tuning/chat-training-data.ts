@@ -50,16 +50,26 @@ export function chatDocument(tokenizer: ChatTokenizer, { messages, weights }: Co
   const text = `${renderChatPrompt(messages.slice(0, -1))} ${messages.at(-1)!.content}`;
   const ids = Int32Array.from([...tokenizer.encode(text), tokenizer.endOfTextId]);
   const trained = new Uint8Array(ids.length);
+  // Offsets and token counts advance message by message, so a long conversation costs one pass.
+  const closing = renderChatPrompt([]).length; // the 'Assistant:' the template ends with
+  let lineStart = 0;
+  let countedTo = 0;
+  let counted = 0;
+  const tokensBefore = (offset: number) => {
+    counted += tokenizer.countTokens(text.slice(countedTo, offset));
+    countedTo = offset;
+    return Math.min(counted, ids.length);
+  };
   messages.forEach((message, index) => {
-    if (message.role !== 'assistant' || weights[index] === 0) return;
-    const start = renderChatPrompt(messages.slice(0, index)).length;
-    const isLast = index === messages.length - 1;
-    // Token boundaries of the reply: the template puts a space before it and a newline (or end-of-text) after.
-    const first = tokenizer.countTokens(text.slice(0, start));
-    const end = isLast
-      ? ids.length
-      : tokenizer.countTokens(text.slice(0, start + 2 + message.content.length));
-    trained.fill(1, Math.min(first, ids.length), Math.min(end, ids.length));
+    if (message.role === 'assistant' && weights[index] === 1) {
+      // The reply's tokens: the template puts a space before it and a newline (or end-of-text) after.
+      const start = lineStart + closing;
+      const first = tokensBefore(start);
+      const end =
+        index === messages.length - 1 ? ids.length : tokensBefore(start + 2 + message.content.length);
+      trained.fill(1, first, end);
+    }
+    lineStart += renderChatPrompt([message]).length - closing;
   });
   return { ids, trained };
 }
