@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryBudgetStore } from '../../../src/cost/memory-budget-store.js';
 import { Money } from '../../../src/cost/money.js';
 import { budgetMigrations } from '../../../src/cost/postgres-budget-schema.js';
 import { PostgresBudgetStore } from '../../../src/cost/postgres-budget-store.js';
@@ -181,6 +182,84 @@ describe('PostgresBudgetStore schema version 3', () => {
     const [global] = await upgraded.tally(checks.slice(0, 1), new Date(now));
     expect([global?.spent.toDecimalString(), global?.reserved.toDecimalString()]).toEqual(['2.95', '0']);
     await pool.end();
+  });
+});
+
+describe('PostgresBudgetStore running totals', () => {
+  it('tallies every window as the memory store does when settles arrive out of day order, and after expiries', async () => {
+    const stores = [
+      new MemoryBudgetStore(),
+      await PostgresBudgetStore.open(postgresUrl(), { schema: schemas.fresh() }),
+    ];
+    const day = 86_400_000;
+    const start = Date.UTC(2026, 11, 5);
+    const usd = (amount: string) => Money.of(amount, 'USD');
+    const charge = (id: string, at: number, scopes: string[], leaseMs = 3 * day) => ({
+      id,
+      scopes,
+      amount: usd('1'),
+      time: new Date(at),
+      owner: 'o',
+      expiresAt: new Date(at + leaseMs),
+      idempotencyKey: null,
+      model: null,
+      provider: null,
+    });
+    const checks = ['global', 'tag:team=a'].flatMap((scope) =>
+      [
+        null,
+        start,
+        start + day,
+        start + 2 * day,
+        start + day + 7 * 3_600_000,
+        start + 2 * day + 3_600_000,
+      ].map((since, index) => ({
+        limitId: `${scope} ${index}`,
+        scope,
+        since: since === null ? null : new Date(since),
+        limit: usd('100'),
+        hard: true,
+      })),
+    );
+    const results: string[][] = [];
+    for (const store of stores) {
+      const seen: string[] = [];
+      const tallies = async (at: number) => {
+        for (const tally of await store.tally(checks, new Date(at))) {
+          seen.push(`${tally.limitId} ${tally.spent.toDecimalString()} ${tally.reserved.toDecimalString()}`);
+        }
+      };
+      const at = (hours: number) => start + hours * 3_600_000;
+      for (const [id, hours] of [
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+        ['d', 4],
+      ] as const) {
+        await store.reserve(charge(id, at(hours), ['global', 'tag:team=a']), [], new Date(at(hours)));
+      }
+      await store.reserve(charge('lapses', at(5), ['global'], 3_600_000), [], new Date(at(5)));
+      // A settle on a later day moves the day the totals row keeps into the day sums...
+      await store.settle('b', usd('0.25'), new Date(at(30)));
+      await tallies(at(31));
+      // ... one on an earlier day goes to that day's sum, one the next day moves it along again.
+      await store.settle('a', usd('0.5'), new Date(at(10)));
+      await store.settle('c', usd('0.125'), new Date(at(50)));
+      await store.release('d');
+      await tallies(at(51));
+      // The lapsed lease counts as spent at its expiry (day one) until claimed and settled late.
+      await store.claimExpired('claimant', new Date(at(52)));
+      await store.settle('lapses', usd('0.0625'), new Date(at(53)));
+      await tallies(at(54));
+      results.push(seen);
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]?.filter((line) => line.startsWith('global 0 '))).toEqual([
+      'global 0 1.25 3',
+      'global 0 1.875 0',
+      'global 0 0.9375 0',
+    ]);
+    await stores[1]?.close();
   });
 });
 
