@@ -147,7 +147,7 @@ BEGIN
   RETURNING 'reserved'::text AS state, NULL::numeric AS spent, NULL::bigint AS spent_ms, c.scopes, c.currency,
     c.amount, NULL::text AS expiry_recorded_by INTO found_charge;
   IF NOT FOUND THEN
-    SELECT c.state, c.spent, c.spent_ms, c.scopes, c.currency, c.amount, c.expiry_recorded_by INTO found_charge
+    SELECT c.state::text, c.spent, c.spent_ms, c.scopes, c.currency, c.amount, c.expiry_recorded_by INTO found_charge
     FROM ${charges} AS c WHERE c.id = charge_id FOR UPDATE;
     IF NOT FOUND THEN RETURN 'unknown'; END IF;
     IF found_charge.state NOT IN ('reserved', 'expired') THEN RETURN 'closed'; END IF;

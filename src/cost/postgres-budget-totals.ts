@@ -17,7 +17,7 @@ import type { PostgresNames } from './postgres-connection.js';
  *   row), then the commit, are held.
  * - Locks are taken charge first, then totals (in scope order), then day rows of a scope whose
  *   totals row is held, by every function, so they never wait for each other in a circle.
- * - The idempotency key index holds only charges that have a key.
+ * - The idempotency key index holds only charges that have a key, and a domain checks the state.
  *
  * Upgrading writes the totals from the day sums and open charges, with v2 writers shut out.
  *
@@ -51,6 +51,12 @@ SELECT scope, currency, sum(spent), sum(reserved) FROM (
   SELECT s.scope, c.currency, 0, c.amount FROM ${charges} AS c CROSS JOIN LATERAL unnest(c.scopes) AS s(scope)
   WHERE c.state = 'reserved'
 ) AS amounts GROUP BY scope, currency;
+
+-- A domain's check is prepared once per connection; a table's CHECK is parsed again by every statement.
+CREATE DOMAIN ${names.qualify('budget_charge_state')} AS text
+  CHECK (VALUE IN ('reserved', 'settled', 'released', 'expired'));
+ALTER TABLE ${charges} DROP CONSTRAINT ${names.bare('budget_charges_state_check')},
+  ALTER COLUMN state TYPE ${names.qualify('budget_charge_state')};
 
 DROP INDEX "${names.schema}".${names.bare('budget_charges_idempotency_key')};
 CREATE INDEX ${names.bare('budget_charges_idempotency_key')} ON ${charges} (idempotency_key)
