@@ -130,6 +130,12 @@ describe('a ref-chat fine-tuning job', () => {
     const listed: string[] = [];
     for await (const each of openai.models.list()) listed.push(each.id);
     expect(listed).toContain(model);
+    // /tokenize counts its prompt as the chat route does (ref-chat's tokenizer and template).
+    const tokenized = await requestJson(`${server.url}/tokenize`, {
+      body: { model, messages },
+      headers: bearer(alice),
+    });
+    expect(tokenized.body.count).toBe(answer.usage!.prompt_tokens);
 
     // Billed like ref-chat: the tokens of each call, under the tuned model's name.
     const calls = await eventually(async () => {

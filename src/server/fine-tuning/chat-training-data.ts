@@ -15,6 +15,19 @@ export interface ChatDocument {
 
 type Conversation = { messages: TemplateMessage[]; weights: number[] };
 
+/** A message's text: a string, or OpenAI's content parts when all are text (`{type: 'text', text}`). */
+function textOf(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return undefined;
+  let text = '';
+  for (const part of content) {
+    const { type, text: partText } = (part ?? {}) as { type?: unknown; text?: unknown };
+    if (type !== 'text' || typeof partText !== 'string') return undefined;
+    text += partText;
+  }
+  return text;
+}
+
 /** The line's conversation, or the fault that makes it unusable. */
 function conversationOf(value: unknown): Conversation | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -28,9 +41,10 @@ function conversationOf(value: unknown): Conversation | string {
     const { role, content, weight } = message as { role?: unknown; content?: unknown; weight?: unknown };
     if (typeof role !== 'string' || !roles.has(role))
       return `${at}.role is ${JSON.stringify(role)}; use "system", "user" or "assistant"`;
-    if (typeof content !== 'string') return `${at}.content must be text`;
+    const text = textOf(content);
+    if (text === undefined) return `${at}.content must be text (or an array of text parts)`;
     if (weight !== undefined && weight !== 0 && weight !== 1) return `${at}.weight must be 0 or 1`;
-    conversation.messages.push({ role: role as TemplateMessage['role'], content });
+    conversation.messages.push({ role: role as TemplateMessage['role'], content: text });
     conversation.weights.push(weight === 0 ? 0 : 1);
   }
   const last = conversation.messages.at(-1)!;

@@ -2,6 +2,7 @@ import { HttpError } from '../http/http-error.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
 import type { ModelDeployments } from '../models/deployment/model-deployments.js';
 import type { ModelRegistry } from '../models/model-registry.js';
+import { isRefChatLike } from '../models/ref-chat-base.js';
 import type { ReferenceChatModel } from '../models/reference-chat-model.js';
 import type { ReferenceEmbeddingModel } from '../models/reference-embedding-model.js';
 import type { TunedChatModels } from '../models/tuned-chat-models.js';
@@ -72,13 +73,22 @@ export interface TokenizingModel {
   hasChatTemplate: boolean;
 }
 
-/** The model `/tokenize` names: ref-chat (the default) or ref-embed; 404 when unknown. */
-export function requireTokenizingModel(services: RouteServices, model: string): TokenizingModel {
+/**
+ * The model `/tokenize` names: ref-chat (the default), the caller's fine-tune of it (same
+ * tokenizer) or ref-embed; 404 when unknown to the caller.
+ */
+export function requireTokenizingModel(
+  services: RouteServices,
+  model: string,
+  tenant: string,
+): TokenizingModel {
   if (model === services.embedding.name) {
     const { tokenizer, maxInputTokens } = services.embedding;
     return { tokenizer, maxModelLength: maxInputTokens, hasChatTemplate: false };
   }
-  const chat = requireChatModel(services, model, '/tokenize');
+  const tuned =
+    model !== services.chat.name && isRefChatLike(services.registry.resolve(model, undefined, tenant));
+  const chat = tuned ? services.chat : requireChatModel(services, model, '/tokenize');
   return { tokenizer: chat.tokenizer, maxModelLength: chat.maxModelLength, hasChatTemplate: true };
 }
 

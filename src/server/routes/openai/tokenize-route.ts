@@ -23,8 +23,8 @@ function tokenized(model: TokenizingModel, text: string, context: RequestContext
 /**
  * vLLM-style `POST /tokenize`: a `prompt`, or `messages` rendered through the chat template
  * (exactly what chat completions count as `prompt_tokens`), answered with
- * `{count, max_model_len, tokens}`. `model` may be ref-chat (the default) or ref-embed, whose
- * own vocabulary gives the ids `/v1/embeddings` accepts.
+ * `{count, max_model_len, tokens}`. `model` may be ref-chat (the default), the caller's fine-tune
+ * of it, or ref-embed, whose own vocabulary gives the ids `/v1/embeddings` accepts.
  *
  * @example
  * const routes = [tokenizeRoute(services)];
@@ -38,7 +38,11 @@ export function tokenizeRoute(services: RouteServices): Route {
       // Validating against the branch the body means gives errors that name its field, not "invalid union".
       if (isObjectWith(body, 'messages')) {
         const request = parseRequest(messagesRequestSchema, body);
-        const model = requireTokenizingModel(services, request.model ?? services.chat.name);
+        const model = requireTokenizingModel(
+          services,
+          request.model ?? services.chat.name,
+          context.tenant.id,
+        );
         if (!model.hasChatTemplate) {
           throw badRequest(
             `The model '${request.model}' has no chat template; send a prompt.`,
@@ -57,7 +61,7 @@ export function tokenizeRoute(services: RouteServices): Route {
       }
       const request = parseRequest(promptRequestSchema, body);
       return tokenized(
-        requireTokenizingModel(services, request.model ?? services.chat.name),
+        requireTokenizingModel(services, request.model ?? services.chat.name, context.tenant.id),
         request.prompt,
         context,
       );

@@ -46,6 +46,27 @@ describe('parseChatFile', () => {
     expect([...windows.targets]).toEqual(trained);
   });
 
+  it("reads OpenAI's text content parts as the text they join to", async () => {
+    const tokenizer = await refChatTokenizer();
+    const parts = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Our ' },
+          { type: 'text', text: 'schools?' },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'text', text: 'Better schools.' }] },
+    ];
+    const plain = [
+      { role: 'user', content: 'Our schools?' },
+      { role: 'assistant', content: 'Better schools.' },
+    ];
+    const [fromParts] = await parseChatFile(Buffer.from(line(parts)), 'f', tokenizer, 'training_file');
+    const [fromText] = await parseChatFile(Buffer.from(line(plain)), 'f', tokenizer, 'training_file');
+    expect(fromParts).toEqual(fromText);
+  });
+
   it('names the file, the line and the fault', async () => {
     const tokenizer = await refChatTokenizer();
     const good = line([
@@ -59,7 +80,7 @@ describe('parseChatFile', () => {
     expect(failure).toBeInstanceOf(TrainingDataError);
     expect((failure as TrainingDataError).param).toBe('validation_file');
     expect((failure as Error).message).toBe(
-      'validation_file file-x, line 3: messages[0].content must be text.',
+      'validation_file file-x, line 3: messages[0].content must be text (or an array of text parts).',
     );
   });
 });
