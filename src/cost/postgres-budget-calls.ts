@@ -39,6 +39,19 @@ function addToDay(
 export function budgetReserveFunction(names: PostgresNames): string {
   const charges = names.qualify('budget_charges');
   const totals = names.qualify('budget_totals');
+  const insertCharge = `INSERT INTO ${charges}
+      (id, scopes, currency, amount, state, reserved_ms, owner, expires_ms, idempotency_key, model, provider)
+    VALUES (charge_id, own_scopes, charge_currency, charge_amount, 'reserved', reserved_at_ms, charge_owner,
+      lease_expires_ms, charge_idempotency_key, charge_model, charge_provider);`;
+  // Adds what the charge holds to one scope's totals (made if missing), reading them as they were.
+  const holdTotals = (scope: string, held: string) => `LOOP
+      UPDATE ${totals} AS t SET reserved = t.reserved + ${held}
+      WHERE t.scope = ${scope} AND t.currency = charge_currency
+      RETURNING t.spent, t.reserved - ${held} INTO row_spent, row_reserved;
+      EXIT WHEN FOUND;
+      INSERT INTO ${totals} (scope, currency, spent, reserved) VALUES (${scope}, charge_currency, 0, 0)
+      ON CONFLICT (scope, currency) DO NOTHING;
+    END LOOP;`;
   return `
 CREATE OR REPLACE FUNCTION ${names.qualify('budget_reserve')}(
   charge_id text, charge_scopes text[], charge_currency text, charge_amount numeric, reserved_at_ms bigint,
@@ -54,8 +67,8 @@ DECLARE
   held numeric;
   row_spent numeric;
   row_reserved numeric;
-  scope_spent numeric[] := '{}';
-  scope_reserved numeric[] := '{}';
+  scope_spent numeric[];
+  scope_reserved numeric[];
   lapsed boolean;
   scope_index integer;
   window_spent numeric;
@@ -67,44 +80,55 @@ BEGIN
     PERFORM ${names.qualify('budget_sweep')}(now_ms);
     expiries_waiting := true;
   END IF;
-  ${sortScopes('own_scopes', 'charge_scopes')}
-  locked_scopes := own_scopes;
-  IF NOT (check_scopes <@ own_scopes) THEN
-    ${sortScopes('locked_scopes', 'own_scopes || check_scopes')}
-  END IF;
-  INSERT INTO ${charges}
-    (id, scopes, currency, amount, state, reserved_ms, owner, expires_ms, idempotency_key, model, provider)
-  VALUES (charge_id, own_scopes, charge_currency, charge_amount, 'reserved', reserved_at_ms, charge_owner,
-    lease_expires_ms, charge_idempotency_key, charge_model, charge_provider);
-  FOREACH scope_name IN ARRAY locked_scopes LOOP
-    held := CASE WHEN scope_name = ANY (own_scopes) THEN charge_amount ELSE 0 END;
-    LOOP
-      UPDATE ${totals} AS t SET reserved = t.reserved + held
-      WHERE t.scope = scope_name AND t.currency = charge_currency
-      RETURNING t.spent, t.reserved - held INTO row_spent, row_reserved;
-      EXIT WHEN FOUND;
-      INSERT INTO ${totals} (scope, currency, spent, reserved) VALUES (scope_name, charge_currency, 0, 0)
-      ON CONFLICT (scope, currency) DO NOTHING;
-    END LOOP;
-    scope_spent := scope_spent || row_spent;
-    scope_reserved := scope_reserved || row_reserved;
-  END LOOP;
-  accepted := true;
-  tally_spent := '{}';
-  tally_reserved := '{}';
-  FOR check_index IN 1 .. coalesce(array_length(check_scopes, 1), 0) LOOP
-    scope_index := array_position(locked_scopes, check_scopes[check_index]);
-    IF check_since_ms[check_index] IS NULL THEN
-      window_spent := scope_spent[scope_index];
+  IF cardinality(charge_scopes) = 1 AND check_scopes <@ charge_scopes THEN
+    -- The usual case, one scope that every check is on: one totals row.
+    own_scopes := charge_scopes;
+    locked_scopes := charge_scopes;
+    ${insertCharge}
+    ${holdTotals('charge_scopes[1]', 'charge_amount')}
+    IF cardinality(check_scopes) = 1 AND check_since_ms[1] IS NULL THEN
+      -- And one check, over all time: decided by that row alone.
+      accepted := NOT check_hard[1] OR row_spent + row_reserved + charge_amount <= check_limits[1];
+      tally_spent := ARRAY[row_spent::text];
+      tally_reserved := ARRAY[row_reserved::text];
     ELSE
-      window_spent := ${names.qualify('budget_spent_since')}(check_scopes[check_index], charge_currency, check_since_ms[check_index]);
+      scope_spent := ARRAY[row_spent];
+      scope_reserved := ARRAY[row_reserved];
     END IF;
-    tally_spent := tally_spent || window_spent::text;
-    tally_reserved := tally_reserved || scope_reserved[scope_index]::text;
-    IF check_hard[check_index] AND window_spent + scope_reserved[scope_index] + charge_amount > check_limits[check_index] THEN
-      accepted := false;
+  ELSE
+    ${sortScopes('own_scopes', 'charge_scopes')}
+    locked_scopes := own_scopes;
+    IF NOT (check_scopes <@ own_scopes) THEN
+      ${sortScopes('locked_scopes', 'own_scopes || check_scopes')}
     END IF;
-  END LOOP;
+    ${insertCharge}
+    scope_spent := '{}';
+    scope_reserved := '{}';
+    FOREACH scope_name IN ARRAY locked_scopes LOOP
+      held := CASE WHEN scope_name = ANY (own_scopes) THEN charge_amount ELSE 0 END;
+      ${holdTotals('scope_name', 'held')}
+      scope_spent := scope_spent || row_spent;
+      scope_reserved := scope_reserved || row_reserved;
+    END LOOP;
+  END IF;
+  IF accepted IS NULL THEN
+    accepted := true;
+    tally_spent := '{}';
+    tally_reserved := '{}';
+    FOR check_index IN 1 .. coalesce(array_length(check_scopes, 1), 0) LOOP
+      scope_index := array_position(locked_scopes, check_scopes[check_index]);
+      IF check_since_ms[check_index] IS NULL THEN
+        window_spent := scope_spent[scope_index];
+      ELSE
+        window_spent := ${names.qualify('budget_spent_since')}(check_scopes[check_index], charge_currency, check_since_ms[check_index]);
+      END IF;
+      tally_spent := tally_spent || window_spent::text;
+      tally_reserved := tally_reserved || scope_reserved[scope_index]::text;
+      IF check_hard[check_index] AND window_spent + scope_reserved[scope_index] + charge_amount > check_limits[check_index] THEN
+        accepted := false;
+      END IF;
+    END LOOP;
+  END IF;
   IF NOT accepted THEN
     DELETE FROM ${charges} AS c WHERE c.id = charge_id;
     UPDATE ${totals} AS t SET reserved = t.reserved - charge_amount
