@@ -170,7 +170,16 @@ BEGIN
   WHERE c.id = charge_id AND c.state = 'reserved'
   RETURNING 'reserved'::text AS state, NULL::numeric AS spent, NULL::bigint AS spent_ms, c.scopes, c.currency,
     c.amount, NULL::text AS expiry_recorded_by INTO found_charge;
-  IF NOT FOUND THEN
+  IF FOUND THEN
+    IF cardinality(found_charge.scopes) = 1 THEN
+      -- Of one scope, settled on the day its totals row keeps (or released): that row, and done.
+      UPDATE ${totals} AS t SET reserved = t.reserved - found_charge.amount,
+        spent = t.spent + coalesce(actual_units, 0), day_spent = t.day_spent + ${settledUnits}
+      WHERE t.scope = found_charge.scopes[1] AND t.currency = found_charge.currency
+        AND (closed_state <> 'settled' OR t.day_ms = settled_day);
+      IF FOUND THEN RETURN closed_state; END IF;
+    END IF;
+  ELSE
     SELECT c.state::text, c.spent, c.spent_ms, c.scopes, c.currency, c.amount, c.expiry_recorded_by INTO found_charge
     FROM ${charges} AS c WHERE c.id = charge_id FOR UPDATE;
     IF NOT FOUND THEN RETURN 'unknown'; END IF;
