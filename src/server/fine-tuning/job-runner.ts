@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import type { FineTuningMetrics } from '../../wire/openai/fine-tuning-schemas.js';
 import type { TrainingBilling } from '../billing/training-billing.js';
 import type { FileStore } from '../files/file-store.js';
 import type { ModelDeployments } from '../models/deployment/model-deployments.js';
@@ -9,6 +8,7 @@ import { networkToOnnx, parametersFromOnnx } from '../training/network-onnx.js';
 import type { EpochReport, NetworkParameters, TrainingSpec } from '../training/training-contract.js';
 import type { WindowTrainingSpec } from '../training/window-training.js';
 import { chatModelBytes, chatTrainingSpec } from './chat-fine-tuning.js';
+import { metricsOf } from './epoch-metrics.js';
 import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
 import { trainingSpecOf } from './job-spec.js';
 import type { JobStore } from './job-store.js';
@@ -25,26 +25,6 @@ export interface JobRunnerServices {
   deployments: ModelDeployments;
   store: JobStore;
   logger: ServerLogger;
-}
-
-function metricsOf(report: EpochReport): FineTuningMetrics {
-  const { metrics } = report;
-  return {
-    step: report.step,
-    epoch: report.epoch,
-    train_loss: report.trainLoss,
-    valid_loss: report.validLoss ?? null,
-    full_valid_loss: report.validLoss ?? null,
-    ...(metrics === undefined
-      ? {}
-      : {
-          accuracy: metrics.accuracy,
-          precision: metrics.precision,
-          recall: metrics.recall,
-          f1: metrics.f1,
-          roc_auc: metrics.rocAuc,
-        }),
-  };
 }
 
 /** The Triton config a fine-tuned model is deployed with. */
@@ -145,7 +125,12 @@ export class JobRunner {
     if (job.status !== 'running') return;
     const metrics = metricsOf(report);
     const valid = report.validLoss === undefined ? '' : `, validation loss=${round(report.validLoss)}`;
-    const accuracy = report.metrics === undefined ? '' : `, accuracy=${round(report.metrics.accuracy)}`;
+    const accuracy =
+      report.metrics !== undefined
+        ? `, accuracy=${round(report.metrics.accuracy)}`
+        : report.tokenAccuracy !== undefined
+          ? `, token accuracy=${round(report.tokenAccuracy.valid ?? report.tokenAccuracy.train)}`
+          : '';
     addEvent(
       job,
       `Epoch ${report.epoch}/${job.request.epochs}, step ${report.step}: training loss=${round(report.trainLoss)}${valid}${accuracy}`,

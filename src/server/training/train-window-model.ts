@@ -4,7 +4,7 @@ import { AdamOptimizer } from './optimizers.js';
 import { range, shuffleInPlace } from './random-arrays.js';
 import type { EpochReport, TrainingResumeState } from './training-contract.js';
 import type { WindowLanguageModel } from './window-language-model.js';
-import { windowMeanNegativeLogLikelihood } from './window-model-forward.js';
+import { windowMeanNegativeLogLikelihood, windowTokenAccuracy } from './window-model-forward.js';
 
 export interface WindowTrainingSchedule {
   epochs: number;
@@ -33,7 +33,8 @@ function copies(arrays: readonly Float32Array[]): Float32Array[] {
  * `max(1, floor(count / batchSize))` batches, the last examples of an epoch's shuffle left for the
  * next (a set smaller than one batch is one batch). Deterministic for the `random`'s seed: the
  * script that makes ref-chat and the fine-tuning jobs share this loop. Throws a DOMException named
- * 'AbortError' when `signal` aborts between batches.
+ * 'AbortError' when `signal` aborts between batches. Reports carry the token accuracy of the epoch's
+ * last batch (after its step) and of `valid`.
  *
  * @example
  * trainWindowModel(model, new SeededRandom(1993), windows, undefined, schedule, { onEpoch });
@@ -84,12 +85,18 @@ export function trainWindowModel(
       );
     if (options.onEpoch === undefined) continue;
     const validLoss = valid === undefined ? undefined : windowMeanNegativeLogLikelihood(model, valid);
+    const lastBatch = { contexts: batchContexts, targets: batchTargets, count: batchSize };
+    const tokenAccuracy = {
+      train: windowTokenAccuracy(model, lastBatch),
+      valid: valid === undefined ? undefined : windowTokenAccuracy(model, valid),
+    };
     const snapshot = copies(model.parameters);
     options.onEpoch({
       epoch,
       step: step,
       trainLoss,
       validLoss,
+      tokenAccuracy,
       parameters: snapshot,
       resumeState: {
         epoch,

@@ -61,6 +61,8 @@ export interface EpochReport {
   validLoss?: number | undefined;
   /** On the validation set when there is one, else the training set; binary classifiers only. */
   metrics?: ClassifierMetrics | undefined;
+  /** Language models: the share of next tokens predicted right, on the epoch's last batch and on the validation set. */
+  tokenAccuracy?: { train: number; valid?: number | undefined } | undefined;
   parameters: NetworkParameters;
   /** Everything needed to continue after this epoch as if never stopped (optimizer moments, random state). */
   resumeState: TrainingResumeState;

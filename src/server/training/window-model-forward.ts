@@ -105,3 +105,24 @@ export function windowMeanNegativeLogLikelihood(model: WindowLanguageModel, wind
   }
   return total / windows.count;
 }
+
+/**
+ * Share of windows whose target is the model's most likely next token (OpenAI's mean token
+ * accuracy), from the full row of log-probabilities.
+ */
+export function windowTokenAccuracy(model: WindowLanguageModel, windows: ContextWindows): number {
+  const { contextLength, vocabSize } = model.shape;
+  let correct = 0;
+  for (let start = 0; start < windows.count; start += rowsPerPass) {
+    const rows = Math.min(rowsPerPass, windows.count - start);
+    const contexts = windows.contexts.subarray(start * contextLength, (start + rows) * contextLength);
+    const logProbabilities = windowLogProbabilities(model, contexts, rows);
+    for (let row = 0; row < rows; row++) {
+      let best = 0;
+      for (let id = 1; id < vocabSize; id++)
+        if (logProbabilities[row * vocabSize + id]! > logProbabilities[row * vocabSize + best]!) best = id;
+      if (best === windows.targets[start + row]) correct++;
+    }
+  }
+  return correct / windows.count;
+}

@@ -13,6 +13,7 @@ import {
 import {
   windowLogProbabilities,
   windowMeanNegativeLogLikelihood,
+  windowTokenAccuracy,
 } from '../../../../src/server/training/window-model-forward.js';
 import { windowModelFromOnnx, windowModelToOnnx } from '../../../../src/server/training/window-model-onnx.js';
 
@@ -107,6 +108,7 @@ describe('trainWindowModel', () => {
     const first = train(11);
     const after = windowMeanNegativeLogLikelihood(first, windows);
     expect(after).toBeLessThan(before * 0.6);
+    expect(windowTokenAccuracy(first, windows)).toBeGreaterThan(windowTokenAccuracy(smallModel(7), windows));
     const again = train(11);
     for (const [index, values] of again.parameters.entries()) expect(values).toEqual(first.parameters[index]);
   });
