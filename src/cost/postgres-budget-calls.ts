@@ -29,7 +29,7 @@ function addToDay(
 }
 
 /**
- * Records the charge, then adds it to each scope's totals (in scope order, so also locking them)
+ * `budget_reserve_flat`, which the store calls: records the charge, then adds it to each scope's totals (in scope order, so also locking them)
  * and decides every check from there; a refused charge is taken back out. Checks on scopes the
  * charge does not count against lock their totals too, unchanged.
  *
@@ -53,14 +53,18 @@ export function budgetReserveFunction(names: PostgresNames): string {
       ON CONFLICT (scope, currency) DO NOTHING;
     END LOOP;`;
   return `
-CREATE OR REPLACE FUNCTION ${names.qualify('budget_reserve')}(
+-- Answers [accepted, expiries waiting, then spent and reserved per check] as text: a scalar, which
+-- costs the caller less than a function's OUT columns (no row type to build per call).
+CREATE FUNCTION ${names.qualify('budget_reserve_flat')}(
   charge_id text, charge_scopes text[], charge_currency text, charge_amount numeric, reserved_at_ms bigint,
   charge_owner text, lease_expires_ms bigint, charge_idempotency_key text, charge_model text,
   charge_provider text, now_ms bigint,
-  check_scopes text[], check_since_ms bigint[], check_limits numeric[], check_hard boolean[],
-  OUT accepted boolean, OUT tally_spent text[], OUT tally_reserved text[], OUT expiries_waiting boolean)
-LANGUAGE plpgsql AS $$
+  check_scopes text[], check_since_ms bigint[], check_limits numeric[], check_hard boolean[])
+RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
+  accepted boolean;
+  expiries_waiting boolean;
+  tallies text[];
   own_scopes text[];
   locked_scopes text[];
   scope_name text;
@@ -89,8 +93,7 @@ BEGIN
     IF cardinality(check_scopes) = 1 AND check_since_ms[1] IS NULL THEN
       -- And one check, over all time: decided by that row alone.
       accepted := NOT check_hard[1] OR row_spent + row_reserved + charge_amount <= check_limits[1];
-      tally_spent := ARRAY[row_spent::text];
-      tally_reserved := ARRAY[row_reserved::text];
+      tallies := ARRAY[row_spent::text, row_reserved::text];
     ELSE
       scope_spent := ARRAY[row_spent];
       scope_reserved := ARRAY[row_reserved];
@@ -113,8 +116,7 @@ BEGIN
   END IF;
   IF accepted IS NULL THEN
     accepted := true;
-    tally_spent := '{}';
-    tally_reserved := '{}';
+    tallies := '{}';
     FOR check_index IN 1 .. coalesce(array_length(check_scopes, 1), 0) LOOP
       scope_index := array_position(locked_scopes, check_scopes[check_index]);
       IF check_since_ms[check_index] IS NULL THEN
@@ -122,8 +124,7 @@ BEGIN
       ELSE
         window_spent := ${names.qualify('budget_spent_since')}(check_scopes[check_index], charge_currency, check_since_ms[check_index]);
       END IF;
-      tally_spent := tally_spent || window_spent::text;
-      tally_reserved := tally_reserved || scope_reserved[scope_index]::text;
+      tallies := tallies || ARRAY[window_spent::text, scope_reserved[scope_index]::text];
       IF check_hard[check_index] AND window_spent + scope_reserved[scope_index] + charge_amount > check_limits[check_index] THEN
         accepted := false;
       END IF;
@@ -134,6 +135,26 @@ BEGIN
     UPDATE ${totals} AS t SET reserved = t.reserved - charge_amount
     WHERE t.currency = charge_currency AND t.scope = ANY (own_scopes);
   END IF;
+  RETURN ARRAY[accepted::text, expiries_waiting::text] || tallies;
+END $$;
+
+-- The reserve of versions 1 and 2, for their processes still running.
+CREATE OR REPLACE FUNCTION ${names.qualify('budget_reserve')}(
+  charge_id text, charge_scopes text[], charge_currency text, charge_amount numeric, reserved_at_ms bigint,
+  charge_owner text, lease_expires_ms bigint, charge_idempotency_key text, charge_model text,
+  charge_provider text, now_ms bigint,
+  check_scopes text[], check_since_ms bigint[], check_limits numeric[], check_hard boolean[],
+  OUT accepted boolean, OUT tally_spent text[], OUT tally_reserved text[], OUT expiries_waiting boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  answer text[] := ${names.qualify('budget_reserve_flat')}(charge_id, charge_scopes, charge_currency, charge_amount,
+    reserved_at_ms, charge_owner, lease_expires_ms, charge_idempotency_key, charge_model, charge_provider, now_ms,
+    check_scopes, check_since_ms, check_limits, check_hard);
+BEGIN
+  accepted := answer[1]::boolean;
+  expiries_waiting := answer[2]::boolean;
+  tally_spent := ARRAY(SELECT answer[i] FROM generate_series(3, cardinality(answer), 2) AS i);
+  tally_reserved := ARRAY(SELECT answer[i] FROM generate_series(4, cardinality(answer), 2) AS i);
 END $$;`;
 }
 

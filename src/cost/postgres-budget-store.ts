@@ -119,14 +119,10 @@ export class PostgresBudgetStore implements BudgetStore {
     now: Date = new Date(),
   ): Promise<BudgetReserveResult> {
     const currency = charge.amount.currency;
-    const [row] = await this.query<{
-      accepted: boolean;
-      tally_spent: string[];
-      tally_reserved: string[];
-      expiries_waiting: boolean;
-    }>(
+    // [accepted, expiries waiting, then spent and reserved per check], as text.
+    const [row] = await this.query<{ answer: string[] }>(
       'reserve',
-      `SELECT * FROM ${this.names.qualify('budget_reserve')}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      `SELECT ${this.names.qualify('budget_reserve_flat')}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) AS answer`,
       [
         charge.id,
         charge.scopes,
@@ -145,13 +141,13 @@ export class PostgresBudgetStore implements BudgetStore {
         checks.map((check) => check.hard),
       ],
     );
-    const result = row as NonNullable<typeof row>;
+    const answer = (row as { answer: string[] }).answer;
     const tallies = checks.map((check, index) => ({
       limitId: check.limitId,
-      spent: Money.fromUnits(BigInt(result.tally_spent[index] as string), currency),
-      reserved: Money.fromUnits(BigInt(result.tally_reserved[index] as string), currency),
+      spent: Money.fromUnits(BigInt(answer[2 + 2 * index] as string), currency),
+      reserved: Money.fromUnits(BigInt(answer[3 + 2 * index] as string), currency),
     }));
-    return { accepted: result.accepted, tallies, expiriesWaiting: result.expiries_waiting };
+    return { accepted: answer[0] === 'true', tallies, expiriesWaiting: answer[1] === 'true' };
   }
 
   async settle(id: string, actual: Money, time: Date): Promise<BudgetSettleOutcome> {

@@ -174,6 +174,22 @@ describe('PostgresBudgetStore schema version 3', () => {
       'global-1 1.25 0.25',
       'global-2 0.75 0.25',
     ]);
+    // A version 2 process still running reserves through the function it knows.
+    const { rows: old } = await pool.query(
+      `SELECT * FROM ${names.qualify('budget_reserve')}('old-process', ARRAY['global'], 'USD', $1, $2, 'old', $3,
+         NULL, NULL, NULL, $2, ARRAY['global', 'global'], ARRAY[NULL, $4]::bigint[], ARRAY[${units('100')}, ${units('1')}],
+         ARRAY[true, false])`,
+      [units('0.5'), now, now + hour, Date.UTC(2026, 11, 7)],
+    );
+    expect(old).toEqual([
+      {
+        accepted: true,
+        tally_spent: [units('2.75'), units('1.25')],
+        tally_reserved: [units('0.25'), units('0.25')],
+        expiries_waiting: true,
+      },
+    ]);
+    expect(await upgraded.release('old-process')).toBe('released');
     // Its open reservation settles and the lapsed one is claimed, on the running totals.
     expect(await upgraded.settle('open', Money.of('0.2', 'USD'), new Date(now))).toBe('settled');
     expect((await upgraded.claimExpired('new', new Date(now))).map((charge) => charge.id)).toEqual([
