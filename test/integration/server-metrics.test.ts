@@ -86,8 +86,9 @@ describe('GET /metrics', () => {
     const moved = (name: string) => after.value(name, model) - before.value(name, model);
     expect(moved('aiaas_inferences_total')).toBe(3);
     expect(moved('aiaas_batches_total')).toBe(1);
-    // Each of the three waited for the 200 ms batch window.
-    expect(moved('aiaas_queue_seconds_total')).toBeGreaterThan(3 * 0.15);
+    // The first waited the whole 200 ms batch window, the others what was left of it when they
+    // arrived (on a loaded machine they may arrive late in it).
+    expect(moved('aiaas_queue_seconds_total')).toBeGreaterThan(0.18);
     expect(moved('aiaas_compute_seconds_total')).toBeGreaterThan(0);
     expect(after.value('aiaas_queue_depth', model)).toBe(0);
   });
