@@ -14,7 +14,7 @@ function pageLimit(value: string | null, fallback: number): number {
 /**
  * One page of a cursor-paginated list (`after`, `limit`, `has_more`): `items` newest first,
  * the page starting after the item whose id is `after` (an unknown cursor gives an empty page,
- * as OpenAI's lists do).
+ * as OpenAI's lists do), holding only the items `keep` passes (the cursor is found among all of them).
  *
  * @example
  * cursorPage(jobs.map(jobObject), context.query, 20); // { object: 'list', data, has_more }
@@ -23,6 +23,7 @@ export function cursorPage<Item extends { id: string }>(
   items: readonly Item[],
   query: URLSearchParams,
   defaultLimit: number,
+  keep: (item: Item) => boolean = () => true,
 ) {
   const limit = pageLimit(query.get('limit'), defaultLimit);
   const after = query.get('after');
@@ -31,6 +32,7 @@ export function cursorPage<Item extends { id: string }>(
     const at = items.findIndex((item) => item.id === after);
     rest = at < 0 ? [] : items.slice(at + 1);
   }
+  rest = rest.filter(keep);
   const data = rest.slice(0, limit);
   return {
     object: 'list' as const,

@@ -6,13 +6,14 @@ import type { ModelDeployments } from '../models/deployment/model-deployments.js
 import { cursorPage } from './cursor-page.js';
 import type { FineTuningJobs } from './fine-tuning-jobs.js';
 import { checkpointObject, eventObject, jobObject } from './job-record.js';
+import { matchesMetadata, metadataFilter } from './metadata-filter.js';
 
 const jobOf = (jobs: FineTuningJobs, context: RequestContext) =>
   jobs.get(context.tenant.id, context.params.id!);
 
 /**
  * OpenAI's fine-tuning jobs API: create, list, retrieve, cancel, events and checkpoints
- * (lists newest first, cursor-paginated), and `DELETE /v1/models/{id}` for the tenant's
+ * (lists newest first, cursor-paginated; jobs filtered by `metadata[key]=value`), and `DELETE /v1/models/{id}` for the tenant's
  * fine-tuned models. Each tenant sees only its own jobs; another's id is a 404 like a missing one.
  *
  * @example
@@ -29,8 +30,13 @@ export function fineTuningRoutes(jobs: FineTuningJobs, deployments: ModelDeploym
     {
       method: 'GET',
       path: '/v1/fine_tuning/jobs',
-      handle: async (context) =>
-        jsonResponse(cursorPage(jobs.list(context.tenant.id).map(jobObject), context.query, 20)),
+      handle: async (context) => {
+        const filter = metadataFilter(context.query);
+        const list = jobs.list(context.tenant.id).map(jobObject);
+        return jsonResponse(
+          cursorPage(list, context.query, 20, (job) => matchesMetadata(job.metadata, filter)),
+        );
+      },
     },
     {
       method: 'GET',
