@@ -19,7 +19,9 @@ import type { PostgresNames } from './postgres-connection.js';
  *   totals row is held, by every function, so they never wait for each other in a circle.
  * - The idempotency key index holds only charges that have a key, and a domain checks the state.
  *
- * Upgrading writes the totals from the day sums and open charges, with v2 writers shut out.
+ * Upgrading writes the totals from the day sums and open charges, with v2 writers shut out: those
+ * in flight finish first; those that come meanwhile fail, writing nothing (their lock row and
+ * `budget_add_spend` are gone), rather than write past the totals.
  *
  * @example
  * const sql = budgetTotalsVersion3(postgresNames({ schema: 'billing' }));
@@ -32,7 +34,9 @@ export function budgetTotalsVersion3(names: PostgresNames): string {
   const ceilDay = names.qualify('budget_ceil_day');
   const sweep = names.qualify('budget_sweep');
   return `
-LOCK TABLE ${charges}, ${days} IN EXCLUSIVE MODE;
+-- Version 2 calls in flight finish first (the lock row, then the charges); those that start now
+-- wait, then fail (their lock row and add_spend are gone) rather than write past the totals.
+LOCK TABLE ${names.qualify('budget_lock')}, ${charges}, ${days} IN EXCLUSIVE MODE;
 
 CREATE TABLE ${totals} (
   scope text NOT NULL,
