@@ -90,11 +90,18 @@ export function chatDocument(tokenizer: ChatTokenizer, { messages, weights }: Co
 
 /** Lines parsed between two turns of the event loop. */
 const linesPerTurn = 200;
+/**
+ * The longest line read, in characters: a line is tokenized on the event loop in one go, so a
+ * longer one is refused before it is parsed (a conversation of 1 MiB of text is far past anything
+ * ref-chat's 8-token context learns from).
+ */
+export const maxChatLineLength = 1024 * 1024;
 
 /**
  * Reads a chat-format JSONL file (`{"messages": [{"role", "content"}, ...]}` per line, OpenAI's
  * format; blank lines skipped) into ref-chat documents. The first bad line fails the file, named
- * with its line number and what is wrong; so does a file with no conversation.
+ * with its line number and what is wrong; so does a file with no conversation, a line longer than
+ * {@link maxChatLineLength}, or more than `maxTokens` tokens in all (reading stops there).
  *
  * @example
  * (await parseChatFile(bytes, 'file-abc', tokenizer, 'training_file')).length; // 40 conversations
@@ -104,12 +111,19 @@ export async function parseChatFile(
   fileId: string,
   tokenizer: ChatTokenizer,
   param: 'training_file' | 'validation_file',
+  maxTokens = Number.POSITIVE_INFINITY,
 ): Promise<ChatDocument[]> {
   const documents: ChatDocument[] = [];
+  let tokens = 0;
   const lines = bytes.toString('utf8').split('\n');
   for (const [index, raw] of lines.entries()) {
     const line = index + 1;
     if (line % linesPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (raw.length > maxChatLineLength)
+      throw new TrainingDataError(
+        `${param} ${fileId}, line ${line}: ${raw.length} characters long; a line may hold at most ${maxChatLineLength}.`,
+        param,
+      );
     const text = raw.trim();
     if (text === '') continue;
     let value: unknown;
@@ -124,7 +138,15 @@ export async function parseChatFile(
     const conversation = conversationOf(value);
     if (typeof conversation === 'string')
       throw new TrainingDataError(`${param} ${fileId}, line ${line}: ${conversation}.`, param);
-    documents.push(chatDocument(tokenizer, conversation));
+    const document = chatDocument(tokenizer, conversation);
+    tokens += document.ids.length;
+    if (tokens > maxTokens)
+      throw new TrainingDataError(
+        `${param} ${fileId} holds more than ${maxTokens} tokens, the most a job trains on (maxFineTuningTrainingTokens): ${tokens} by line ${line}.`,
+        param,
+        'too_many_tokens',
+      );
+    documents.push(document);
   }
   if (documents.length === 0)
     throw new TrainingDataError(`${param} ${fileId} holds no conversations (the file is empty).`, param);

@@ -194,7 +194,7 @@ export class FineTuningJobs {
   async #validate(job: JobRecord): Promise<void> {
     let data: ValidatedData;
     try {
-      data = await validateJobFiles(job, this.services.files);
+      data = await validateJobFiles(job, this.services.files, this.services.options.maxTrainingTokens);
     } catch (error) {
       if (job.status === 'cancelled') return;
       const problem =

@@ -6,6 +6,12 @@ export interface FineTuningOptions {
   maxQueuedFineTuningJobs?: number;
   /** Jobs training at once, each in its own worker thread (default 1: training is CPU-bound). */
   maxConcurrentTrainingJobs?: number;
+  /**
+   * Most tokens a ref-chat job's training (or validation) file may hold; past it the job fails
+   * (default 7,000,000: each token is a window of 8 context ids plus its target, 36 bytes, so the
+   * windows stay under 256 MiB; the trainer's float copy of the trained ones is at most as much again).
+   */
+  maxFineTuningTrainingTokens?: number;
 }
 
 export interface ResolvedFineTuningOptions {
@@ -14,11 +20,13 @@ export interface ResolvedFineTuningOptions {
   maxActivePerTenant: number;
   maxQueued: number;
   maxConcurrent: number;
+  maxTrainingTokens: number;
 }
 
 export const defaultMaxActiveFineTuningJobsPerTenant = 4;
 export const defaultMaxQueuedFineTuningJobs = 64;
 export const defaultMaxConcurrentTrainingJobs = 1;
+export const defaultMaxFineTuningTrainingTokens = 7_000_000;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
@@ -43,6 +51,10 @@ export function resolveFineTuningOptions(
     maxConcurrent: positiveInteger(
       options.maxConcurrentTrainingJobs ?? defaultMaxConcurrentTrainingJobs,
       'maxConcurrentTrainingJobs',
+    ),
+    maxTrainingTokens: positiveInteger(
+      options.maxFineTuningTrainingTokens ?? defaultMaxFineTuningTrainingTokens,
+      'maxFineTuningTrainingTokens',
     ),
   };
 }

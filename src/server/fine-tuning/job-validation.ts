@@ -39,9 +39,10 @@ async function parseChatExamples(
   bytes: Buffer,
   fileId: string,
   param: 'training_file' | 'validation_file',
+  maxTokens: number,
 ): Promise<TrainingExamples> {
   const tokenizer = await refChatTokenizer();
-  const documents = await parseChatFile(bytes, fileId, tokenizer, param);
+  const documents = await parseChatFile(bytes, fileId, tokenizer, param, maxTokens);
   const windows = trainedWindows(documents, tokenizer.contextLength, tokenizer.padId);
   if (windows.count === 0)
     throw new TrainingDataError(
@@ -53,17 +54,21 @@ async function parseChatExamples(
 
 /**
  * Reads the job's training (and validation) file and checks every line against the network
- * it trains (chat JSONL for ref-chat); a problem is a {@link TrainingDataError} naming the file, the line and what is wrong.
+ * it trains (chat JSONL for ref-chat, at most `maxChatTokens` tokens a file); a problem is a {@link TrainingDataError} naming the file, the line and what is wrong.
  *
  * @example
- * const data = await validateJobFiles(job, files); // data.train.rows
+ * const data = await validateJobFiles(job, files, 7_000_000); // data.train.rows
  */
-export async function validateJobFiles(job: JobRecord, files: FileStore): Promise<ValidatedData> {
+export async function validateJobFiles(
+  job: JobRecord,
+  files: FileStore,
+  maxChatTokens: number,
+): Promise<ValidatedData> {
   const { request, plan, tenant } = job;
   const parse = (bytes: Buffer, fileId: string, param: 'training_file' | 'validation_file') =>
     plan.languageModel === undefined
       ? parseTrainingFile(bytes, fileId, plan.shape, param)
-      : parseChatExamples(bytes, fileId, param);
+      : parseChatExamples(bytes, fileId, param, maxChatTokens);
   const trainBytes = await contentOf(files, tenant, request.trainingFile, 'training_file');
   const train = await parse(trainBytes, request.trainingFile, 'training_file');
   let valid: TrainingExamples | undefined;
