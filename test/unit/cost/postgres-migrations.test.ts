@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { MemoryBudgetStore } from '../../../src/cost/memory-budget-store.js';
 import { Money } from '../../../src/cost/money.js';
 import { budgetMigrations } from '../../../src/cost/postgres-budget-schema.js';
@@ -197,6 +197,57 @@ describe('PostgresBudgetStore schema version 3', () => {
     ]);
     const [global] = await upgraded.tally(checks.slice(0, 1), new Date(now));
     expect([global?.spent.toDecimalString(), global?.reserved.toDecimalString()]).toEqual(['2.95', '0']);
+    await pool.end();
+  });
+});
+
+describe('PostgresBudgetStore upgrade to version 3 while version 2 processes run', () => {
+  it('lets their calls in flight finish first; those that wait for it fail and write nothing', async () => {
+    const schema = schemas.fresh();
+    const names = postgresNames({ schema });
+    const pool = new pg.Pool({ connectionString: postgresUrl(), max: 4 });
+    await applyPostgresMigrations(pool, names, 'budget', budgetMigrations(names).slice(0, 2));
+    const now = Date.now();
+    const reserve = (id: string) =>
+      pool.query(
+        `SELECT * FROM ${names.qualify('budget_reserve')}($1, ARRAY['global'], 'USD', 100, $2, 'old', $3, NULL, NULL,
+           NULL, $2, ARRAY['global'], ARRAY[NULL::bigint], ARRAY[1000000], ARRAY[true])`,
+        [id, now, now + 60_000],
+      );
+    await reserve('before');
+    const upgrading = await pool.connect();
+    await upgrading.query('BEGIN');
+    await upgrading.query((budgetMigrations(names)[2] as { sql: string }).sql);
+    const outcome = (pending: Promise<unknown>) =>
+      pending.then(
+        () => 'done',
+        (error: { code?: string }) => `failed ${error.code}`,
+      );
+    const waiting = [
+      outcome(reserve('during')),
+      outcome(pool.query(`SELECT ${names.qualify('budget_close')}('before', 'settled', 50, $1)`, [now])),
+    ];
+    await vi.waitFor(
+      async () => {
+        const { rows } = await database.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND datname = current_database() AND query LIKE '%' || $1 || '%'`,
+          [schema],
+        );
+        expect(rows).toEqual([{ n: 2 }]);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    await upgrading.query('COMMIT');
+    upgrading.release();
+    // The lock row and budget_add_spend they go on to use are gone.
+    expect(await Promise.all(waiting)).toEqual(['failed 42P01', 'failed 42883']);
+    const { rows: charges } = await pool.query(`SELECT id, state FROM ${names.qualify('budget_charges')}`);
+    expect(charges).toEqual([{ id: 'before', state: 'reserved' }]);
+    const { rows: totals } = await pool.query(
+      `SELECT scope, spent::text AS spent, reserved::text AS reserved FROM ${names.qualify('budget_totals')}`,
+    );
+    expect(totals).toEqual([{ scope: 'global', spent: '0', reserved: '100' }]);
     await pool.end();
   });
 });
