@@ -4,6 +4,7 @@ import type { FileStore } from '../files/file-store.js';
 import { HttpError } from '../http/http-error.js';
 import { fineTunedModelName } from './fine-tuned-model-name.js';
 import type { ResolvedFineTuningOptions } from './fine-tuning-options.js';
+import { FinishedJobs } from './finished-jobs.js';
 import { addEvent, finishJob, type JobRecord, newId, unixSeconds } from './job-record.js';
 import { parseJobRequest } from './job-request.js';
 import { deploymentConfigOf, JobRunner, type JobRunnerServices } from './job-runner.js';
@@ -51,9 +52,15 @@ export class FineTuningJobs {
   readonly #queue: JobRecord[] = [];
   readonly #data = new Map<string, ValidatedData>();
   readonly #running = new Map<string, JobRunner>();
+  readonly #finished: FinishedJobs;
   #closing = false;
 
-  constructor(readonly services: FineTuningServices) {}
+  constructor(readonly services: FineTuningServices) {
+    const { store, registry, options } = services;
+    this.#finished = new FinishedJobs(store, registry, options.maxFinishedPerTenant, (job) =>
+      this.#running.has(job.id),
+    );
+  }
 
   get(tenant: string, id: string): JobRecord {
     const job = this.services.store.get(tenant, id);
@@ -142,11 +149,13 @@ export class FineTuningJobs {
     this.#data.delete(job.id);
     this.#running.get(job.id)?.stop();
     await this.services.store.save(job);
+    this.#finished.add(job);
     return job;
   }
 
   /** Validates and queues again the jobs a previous server left unfinished (with a data directory). */
   resumeUnfinished(): void {
+    this.#finished.seed(this.services.store.all());
     for (const job of this.services.store.all().filter(isActive)) {
       addEvent(job, 'The server restarted; the job goes on from its last checkpoint');
       void this.#validate(job);
@@ -180,7 +189,9 @@ export class FineTuningJobs {
   /** Forgets the kept model of the tenant's job that made `model` (deleted by the tenant). */
   async forgetModel(tenant: string, model: string): Promise<void> {
     const job = this.services.store.list(tenant).find((each) => each.fineTunedModel === model);
-    if (job !== undefined) await this.services.store.deleteModel(job);
+    if (job === undefined) return;
+    await this.services.store.deleteModel(job);
+    this.#finished.prune(tenant); // the job no longer holds a deployed model
   }
 
   /** Stops every training within a batch, leaving running jobs to resume after a restart. */
@@ -204,6 +215,7 @@ export class FineTuningJobs {
       finishJob(job, 'failed', problem);
       addEvent(job, `Validation failed: ${problem.message}`, { level: 'error' });
       await this.services.store.save(job);
+      this.#finished.add(job);
       return;
     }
     if (job.status === 'cancelled' || this.#closing) return;
@@ -231,6 +243,8 @@ export class FineTuningJobs {
       this.#running.set(job.id, runner);
       void runner.finished.then(() => {
         this.#running.delete(job.id);
+        // Closing, a running job stays unfinished (to resume); otherwise it ended now.
+        if (!isActive(job)) this.#finished.add(job);
         this.#schedule();
       });
     }

@@ -12,6 +12,12 @@ export interface FineTuningOptions {
    * windows stay under 256 MiB; the trainer's float copy of the trained ones is at most as much again).
    */
   maxFineTuningTrainingTokens?: number;
+  /**
+   * Finished jobs (succeeded, failed, cancelled) kept per tenant; past it the one that finished
+   * longest ago is forgotten, events, checkpoints and its file under the data directory with it
+   * (default 1000). A succeeded job whose model is still deployed is kept until the model is deleted.
+   */
+  maxFinishedFineTuningJobsPerTenant?: number;
 }
 
 export interface ResolvedFineTuningOptions {
@@ -21,12 +27,14 @@ export interface ResolvedFineTuningOptions {
   maxQueued: number;
   maxConcurrent: number;
   maxTrainingTokens: number;
+  maxFinishedPerTenant: number;
 }
 
 export const defaultMaxActiveFineTuningJobsPerTenant = 4;
 export const defaultMaxQueuedFineTuningJobs = 64;
 export const defaultMaxConcurrentTrainingJobs = 1;
 export const defaultMaxFineTuningTrainingTokens = 7_000_000;
+export const defaultMaxFinishedFineTuningJobsPerTenant = 1000;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
@@ -55,6 +63,10 @@ export function resolveFineTuningOptions(
     maxTrainingTokens: positiveInteger(
       options.maxFineTuningTrainingTokens ?? defaultMaxFineTuningTrainingTokens,
       'maxFineTuningTrainingTokens',
+    ),
+    maxFinishedPerTenant: positiveInteger(
+      options.maxFinishedFineTuningJobsPerTenant ?? defaultMaxFinishedFineTuningJobsPerTenant,
+      'maxFinishedFineTuningJobsPerTenant',
     ),
   };
 }

@@ -76,22 +76,42 @@ export class JobStore {
 
   /** Writes the job as it is now (after the writes before it); a disk failure is logged, never thrown. */
   save(job: JobRecord): Promise<void> {
-    if (this.dataDir === undefined) return Promise.resolve();
+    // A dropped job is not written again (a late write of its worker would bring its file back).
+    if (this.dataDir === undefined || this.get(job.tenant, job.id) !== job) return Promise.resolve();
     const dir = this.#tenantDir(job.tenant)!;
     const text = JSON.stringify(job, replacer);
-    const previous = this.#writes.get(job.id) ?? Promise.resolve();
+    return this.#queueWrite(job.id, async () => {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, `${job.id}.tmp`), text);
+      await rename(join(dir, `${job.id}.tmp`), join(dir, `${job.id}.json`));
+    });
+  }
+
+  /**
+   * Forgets the job now and removes its file once its pending writes landed. Its kept model
+   * (`<id>.onnx`) is left alone: `deleteModel` removes it when the tenant deletes the model.
+   */
+  drop(job: JobRecord): Promise<void> {
+    this.#tenants.get(job.tenant)?.delete(job.id);
+    const dir = this.#tenantDir(job.tenant);
+    if (dir === undefined) return Promise.resolve();
+    return this.#queueWrite(job.id, async () => {
+      await rm(join(dir, `${job.id}.json`), { force: true });
+      await rm(join(dir, `${job.id}.tmp`), { force: true });
+    });
+  }
+
+  /** Runs a disk change of the job after the ones before it; a failure is logged, never thrown. */
+  #queueWrite(id: string, change: () => Promise<void>): Promise<void> {
+    const previous = this.#writes.get(id) ?? Promise.resolve();
     const write = previous
-      .then(async () => {
-        await mkdir(dir, { recursive: true });
-        await writeFile(join(dir, `${job.id}.tmp`), text);
-        await rename(join(dir, `${job.id}.tmp`), join(dir, `${job.id}.json`));
-      })
+      .then(change)
       .catch((error: Error) =>
-        this.logger.warn('could not keep a fine-tuning job on disk', { job: job.id, reason: error.message }),
+        this.logger.warn('could not keep a fine-tuning job on disk', { job: id, reason: error.message }),
       );
-    this.#writes.set(job.id, write);
+    this.#writes.set(id, write);
     void write.then(() => {
-      if (this.#writes.get(job.id) === write) this.#writes.delete(job.id);
+      if (this.#writes.get(id) === write) this.#writes.delete(id);
     });
     return write;
   }
