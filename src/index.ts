@@ -327,6 +327,7 @@ export type {
   FineTuningJobCheckpoint,
   FineTuningJobCreateParams,
   FineTuningJobEvent,
+  FineTuningJobListParams,
   FineTuningJobStatus,
   FineTuningMetrics,
   SequentialActivation,

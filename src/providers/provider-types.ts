@@ -11,6 +11,7 @@ import type {
   FineTuningJobCheckpoint,
   FineTuningJobCreateParams,
   FineTuningJobEvent,
+  FineTuningJobListParams,
 } from '../wire/openai/fine-tuning-schemas.js';
 import type { Model, ModelList } from '../wire/openai/model-schemas.js';
 import type { TokenizeRequest, TokenizeResponse } from '../wire/openai/tokenize-schemas.js';
@@ -152,7 +153,7 @@ export interface FineTuningOperations {
   ): Promise<ProviderResult<FineTuningJob>>;
   retrieve(id: string, options: ProviderCallOptions): Promise<ProviderResult<FineTuningJob>>;
   list(
-    params: CursorPageParams,
+    params: FineTuningJobListParams,
     options: ProviderCallOptions,
   ): Promise<ProviderResult<CursorList<FineTuningJob>>>;
   cancel(id: string, options: ProviderCallOptions): Promise<ProviderResult<FineTuningJob>>;

@@ -8,6 +8,7 @@ import {
   type FineTuningJobCheckpoint,
   type FineTuningJobCreateParams,
   type FineTuningJobEvent,
+  type FineTuningJobListParams,
   sequentialArchitectureSchema,
 } from '../../wire/openai/fine-tuning-schemas.js';
 import type { APIPromise } from '../api-promise.js';
@@ -30,6 +31,13 @@ export interface FineTuningJobCreateInput extends Omit<FineTuningJobCreateParams
 function requireId(value: unknown, field: string): string {
   if (typeof value === 'string' && value !== '') return value;
   throw invalidRequest(field, `a non-empty ${field.replace('_', ' ')} is required`);
+}
+
+function checkMetadataFilter(metadata: unknown): void {
+  if (metadata === undefined || metadata === null) return;
+  const pairs = typeof metadata === 'object' && !Array.isArray(metadata) ? Object.values(metadata) : [0];
+  if (pairs.some((value) => typeof value !== 'string'))
+    throw invalidRequest('metadata', 'the metadata filter must be an object of string values, or null');
 }
 
 function createBody(params: FineTuningJobCreateInput): FineTuningJobCreateParams {
@@ -144,18 +152,18 @@ export class FineTuningJobs {
   }
 
   /**
-   * The tenant's jobs, newest first; `for await` over the result walks every page.
+   * The tenant's jobs, newest first; `for await` over the result walks every page. `metadata`
+   * keeps the jobs carrying every pair given (`null`: the jobs without metadata), on every page.
    *
    * @example
-   * for await (const job of client.fineTuning.jobs.list()) console.log(job.id, job.status);
+   * for await (const job of client.fineTuning.jobs.list({ metadata: { team: 'ml' } })) console.log(job.id);
    */
-  list(params: CursorPageParams = {}, options: RequestOptions = {}): CursorPagePromise<FineTuningJob> {
-    return this.#page(
-      'fineTuning.jobs.list',
-      params,
-      options,
-      (operations, page) => (providerOptions) => operations.list(page, providerOptions),
-    );
+  list(params: FineTuningJobListParams = {}, options: RequestOptions = {}): CursorPagePromise<FineTuningJob> {
+    const { metadata, ...first } = params;
+    return this.#page('fineTuning.jobs.list', first, options, (operations, page) => {
+      checkMetadataFilter(metadata);
+      return (providerOptions) => operations.list({ ...page, metadata }, providerOptions);
+    });
   }
 
   /** Stops a job (training stops within a batch; what ran is billed). @example await client.fineTuning.jobs.cancel(job.id); */

@@ -2,6 +2,7 @@ import type { HttpTransport } from '../../transport/http-transport.js';
 import {
   type CursorPageParams,
   type FineTuningJobCreateParams,
+  type FineTuningJobListParams,
   fineTuningJobCheckpointListSchema,
   fineTuningJobEventListSchema,
   fineTuningJobListSchema,
@@ -13,6 +14,15 @@ import { type CallHeaders, queryString, sendOpenAIJson } from './openai-json-req
 
 function pageQuery(params: CursorPageParams): string {
   return queryString({ after: params.after, limit: params.limit });
+}
+
+/** The page and OpenAI's metadata filter: `metadata[key]=value` per pair, `metadata=null` for none. */
+function jobListQuery({ after, limit, metadata }: FineTuningJobListParams): string {
+  const filter =
+    metadata === null
+      ? { metadata: 'null' }
+      : Object.fromEntries(Object.entries(metadata ?? {}).map(([key, value]) => [`metadata[${key}]`, value]));
+  return queryString({ after, limit, ...filter });
 }
 
 /**
@@ -47,10 +57,10 @@ export class OpenAIFineTuning implements FineTuningOperations {
     return sendOpenAIJson(this.#transport, this.#callHeaders, fineTuningJobSchema, request, options);
   }
 
-  list(params: CursorPageParams, options: ProviderCallOptions) {
+  list(params: FineTuningJobListParams, options: ProviderCallOptions) {
     const request = {
       method: 'GET' as const,
-      url: `${this.#root}${pageQuery(params)}`,
+      url: `${this.#root}${jobListQuery(params)}`,
       what: 'fine-tuning job list',
     };
     return sendOpenAIJson(this.#transport, this.#callHeaders, fineTuningJobListSchema, request, options);

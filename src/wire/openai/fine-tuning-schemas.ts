@@ -164,3 +164,9 @@ export interface CursorPageParams {
   /** 1 to 100 items a page (default 20; checkpoints default 10). */
   limit?: number | undefined;
 }
+
+/** `GET /v1/fine_tuning/jobs`'s query: a page, and OpenAI's `metadata` filter. */
+export interface FineTuningJobListParams extends CursorPageParams {
+  /** Only the jobs carrying every pair (sent as `metadata[key]=value`); `null`: only jobs without metadata. */
+  metadata?: Readonly<Record<string, string>> | null | undefined;
+}
