@@ -107,7 +107,8 @@ describe('aiaas cost recover', () => {
     const dead = new Budget({
       limits: [{ limit: Money.of('1', 'USD') }],
       store: await SqliteBudgetStore.open(budgetPath),
-      leaseMs: 1_000,
+      // Long enough that the three calls and the first recovery run inside it on a loaded machine.
+      leaseMs: 5_000,
     });
     const keys = ['cli-a', 'cli-b', 'cli-c'];
     const since = new Date(Date.now() - 1).toISOString();
@@ -140,7 +141,7 @@ describe('aiaas cost recover', () => {
         const charges = await store.charges({ idempotencyKeys: keys });
         expect(charges.every((charge) => charge.expiresAt.getTime() <= Date.now())).toBe(true);
       },
-      { timeout: 10_000, interval: 50 },
+      { timeout: 20_000, interval: 50 },
     );
     const io = bufferIo();
     expect(await runCli(cli, io), io.err.join('\n')).toBe(0);
