@@ -321,5 +321,5 @@ describe('cancel', () => {
     const job = await waitForJob(server.url, bob, id);
     expect(job.status).toBe('cancelled');
     expect(job.fine_tuned_model).toBeNull();
-  }, 60_000);
+  }, 120_000);
 });
