@@ -41,8 +41,9 @@ async function requireFile(files: FileStore, tenant: string, id: string, param: 
  * The fine-tuning jobs of every tenant: created `validating_files`, `queued` once their files
  * check out, trained `running` (at most `maxConcurrent` at once, oldest first), then `succeeded`
  * (deployed), `failed` or `cancelled`. Each tenant has at most `maxActivePerTenant` unfinished
- * jobs, and at most `maxQueued` jobs wait over all tenants. Jobs a restarted server finds
- * unfinished are validated again and go on from their last checkpoint.
+ * jobs, and at most `maxQueued` jobs wait over all tenants; it keeps `maxFinishedPerTenant` finished
+ * ones ({@link FinishedJobs}). Jobs a restarted server finds unfinished are validated again and go on
+ * from their last checkpoint.
  *
  * @example
  * const jobs = new FineTuningJobs(services); jobs.resumeUnfinished();
@@ -153,7 +154,7 @@ export class FineTuningJobs {
     return job;
   }
 
-  /** Validates and queues again the jobs a previous server left unfinished (with a data directory). */
+  /** Validates and queues again the jobs a previous server left unfinished (with a data directory), and trims its finished ones. */
   resumeUnfinished(): void {
     this.#finished.seed(this.services.store.all());
     for (const job of this.services.store.all().filter(isActive)) {
