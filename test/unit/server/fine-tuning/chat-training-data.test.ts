@@ -84,3 +84,25 @@ describe('parseChatFile', () => {
     );
   });
 });
+
+describe('parseChatFile: bounds', () => {
+  const text = `${line([
+    { role: 'user', content: 'What about our schools?' },
+    { role: 'assistant', content: 'We will build new schools.' },
+  ])}\n`.repeat(3);
+
+  it('takes a file of exactly maxTokens tokens and stops at the line that passes them', async () => {
+    const tokenizer = await refChatTokenizer();
+    const documents = await parseChatFile(Buffer.from(text), 'f', tokenizer, 'training_file');
+    const total = documents.reduce((sum, document) => sum + document.ids.length, 0);
+    expect(await parseChatFile(Buffer.from(text), 'f', tokenizer, 'training_file', total)).toHaveLength(3);
+    const perLine = documents[0]!.ids.length;
+    await expect(
+      parseChatFile(Buffer.from(text), 'file-big', tokenizer, 'training_file', 2 * perLine - 1),
+    ).rejects.toMatchObject({
+      message: `training_file file-big holds more than ${2 * perLine - 1} tokens, the most a job trains on (maxFineTuningTrainingTokens): ${2 * perLine} by line 2.`,
+      param: 'training_file',
+      code: 'too_many_tokens',
+    });
+  });
+});
