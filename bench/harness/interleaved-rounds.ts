@@ -10,10 +10,12 @@ export interface InterleaveOptions {
 }
 
 /**
- * Runs contenders in interleaved rounds (A B C, B C A, C A B, ...) and returns each one's samples
- * in round order. Interleaving makes machine noise (other processes, thermal changes, GC of
- * earlier rounds) hit every contender alike; rotating the start cancels any advantage of going
- * first or last in a round.
+ * Runs contenders in interleaved rounds and returns each one's samples in round order.
+ * Interleaving makes machine noise (other processes, thermal changes) hit every contender alike;
+ * rotating the start cancels any advantage of going first or last in a round. Every other round
+ * runs in reverse (A B C, C B A, B C A, A C B, ...): a plain rotation keeps the cyclic order, so
+ * one contender would always run right after the same other one and pay for its garbage (the
+ * stream bench's AiaasClient always came after the openai client's).
  */
 export async function runInterleaved<Name extends string>(
   contenders: Readonly<Record<Name, Contender>>,
@@ -22,7 +24,8 @@ export async function runInterleaved<Name extends string>(
   const names = Object.keys(contenders) as Name[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   for (let round = 0; round < options.warmupRounds + options.rounds; round += 1) {
-    const order = names.map((_, index) => names[(index + round) % names.length]!);
+    const rotated = names.map((_, index) => names[(index + Math.floor(round / 2)) % names.length]!);
+    const order = round % 2 === 0 ? rotated : rotated.reverse();
     for (const name of order) {
       const sample = await contenders[name]();
       if (round >= options.warmupRounds) samples[name].push(sample);
