@@ -53,7 +53,11 @@ export async function measureBudget(
     const deadline = performance.now() + durationMs;
     const count = name === 'memory' ? memoryReservations : Number.POSITIVE_INFINITY;
     const reserving = await timeWork(async () => {
-      while (held.length < count && (name === 'memory' || performance.now() < deadline)) {
+      // At least one, so a round the machine delayed past its deadline still has a figure (0/0 is NaN).
+      while (
+        held.length < count &&
+        (held.length === 0 || name === 'memory' || performance.now() < deadline)
+      ) {
         held.push(await budget.reserve(amount, scopes));
       }
     });

@@ -26,13 +26,15 @@ export async function runClosedLoop(
   let completed = 0;
   const started = performance.now();
   const deadline = started + options.durationMs;
+  // Each worker makes at least one call: a machine that delays the start past the deadline
+  // still gives a rate, not 0 (and a ratio of 0 or infinity).
   const worker = async () => {
-    while (performance.now() < deadline) {
+    do {
       const callStarted = performance.now();
       await call();
       if (options.recordLatency) latenciesMs.push(performance.now() - callStarted);
       completed += 1;
-    }
+    } while (performance.now() < deadline);
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return { completed, elapsedMs: performance.now() - started, latenciesMs };
