@@ -77,7 +77,10 @@ export class FileUpload {
   async discard(): Promise<void> {
     this.#chunks.length = 0;
     if (this.#stream !== undefined) {
+      // The file may still be opening: removing it before the stream closes would let the open create it after.
+      const closed = this.#stream.closed ? Promise.resolve() : once(this.#stream, 'close');
       this.#stream.destroy();
+      await closed;
       await rm(this.#path!, { force: true });
     }
   }
