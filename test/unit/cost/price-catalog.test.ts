@@ -1,11 +1,13 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Money } from '../../../src/cost/money.js';
 import { PriceCatalog } from '../../../src/cost/price-catalog.js';
 import { makeUsage } from '../../../src/cost/usage.js';
 import { UnpricedModelError, ValidationError } from '../../../src/errors/index.js';
+import { useTemporaryDirectories } from '../../support/temporary-directories.js';
+
+const temporaryDirectory = useTemporaryDirectories('aiaas-catalog');
 
 const gpt4o = {
   id: 'openai/gpt-4o',
@@ -157,7 +159,7 @@ describe('PriceCatalog validation', () => {
   });
 
   it('reads a catalog file and writes back an equal object', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'aiaas-catalog-'));
+    const directory = temporaryDirectory();
     const path = join(directory, 'prices.json');
     await writeFile(path, JSON.stringify(catalogObject));
     const catalog = await PriceCatalog.fromFile(path);

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Money } from '../../../../src/cost/money.js';
@@ -8,6 +7,7 @@ import { BillingLedger } from '../../../../src/server/billing/billing-ledger.js'
 import { type BillingRecord, createBillingRecord } from '../../../../src/server/billing/billing-record.js';
 import type { BilledUsage } from '../../../../src/wire/aiaas/billed-usage.js';
 import { parseServerUsage, type ServerUsageRecord } from '../../../../src/wire/aiaas/server-usage-schemas.js';
+import { useTemporaryDirectories } from '../../../support/temporary-directories.js';
 
 const usage: BilledUsage = {
   inputTokens: 12,
@@ -50,7 +50,8 @@ afterEach(() => {
   for (const ledger of ledgers.splice(0)) ledger.close();
 });
 
-const billingFile = () => join(mkdtempSync(join(tmpdir(), 'aiaas-billing-')), 'billing.jsonl');
+const temporaryDirectory = useTemporaryDirectories('aiaas-billing');
+const billingFile = () => join(temporaryDirectory(), 'billing.jsonl');
 
 describe('createBillingRecord', () => {
   it('builds exactly a /v1/usage record', () => {

@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AiaasError, UnpricedModelError } from '../../../../src/errors/index.js';
 import { defaultRateCardJson } from '../../../../src/server/billing/default-rate-card.js';
 import { RateCard } from '../../../../src/server/billing/rate-card.js';
 import { serverPricingSchema } from '../../../../src/wire/aiaas/server-pricing-schemas.js';
+import { useTemporaryDirectories } from '../../../support/temporary-directories.js';
+
+const temporaryDirectory = useTemporaryDirectories('aiaas-rate-card');
 
 const card = {
   currency: 'EUR',
@@ -75,7 +77,7 @@ describe('RateCard', () => {
   });
 
   it('loads a card from a file, naming the file in errors', () => {
-    const directory = mkdtempSync(join(tmpdir(), 'aiaas-rate-card-'));
+    const directory = temporaryDirectory();
     const path = join(directory, 'rates.json');
     writeFileSync(path, JSON.stringify({ ...card, default_model: { per_request: '0.001' } }));
     const rates = RateCard.fromFile(path);
