@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 
 type SdkModule = typeof import('../../src/index.js');
 type CostModule = typeof import('../../src/cost/index.js');
+type ServerModule = typeof import('../../src/server/index.js');
 
 /** Which copy of the SDK the benchmarks measure. */
 export type SdkSource = 'built' | 'source';
@@ -25,4 +26,10 @@ export async function loadSdk(): Promise<SdkModule> {
 export async function loadCostLayer(): Promise<CostModule> {
   const built = builtModule('cost');
   return built === undefined ? import('../../src/cost/index.js') : (import(built) as Promise<CostModule>);
+}
+
+/** The reference server (`aiaas/server`): the build made by `prepareSdk`, or the sources. */
+export async function loadServer(): Promise<ServerModule> {
+  const built = builtModule('server/index');
+  return built === undefined ? import('../../src/server/index.js') : (import(built) as Promise<ServerModule>);
 }

@@ -3,12 +3,11 @@
 // Run by hand (`node --cpu-prof --import tsx bench/server/reference-server-entry.ts '{}'`) it
 // prints its URL and stops cleanly on SIGTERM, so a profile is written.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import {
-  type ReferenceServerOptions,
-  silentServerLogger,
-  startReferenceServer,
-} from '../../src/server/index.js';
+import type { ReferenceServerOptions } from '../../src/server/index.js';
 import { onParentMessage, tellParent } from '../harness/child-process.js';
+import { loadServer } from '../harness/load-sdk.js';
+
+const { silentServerLogger, startReferenceServer } = await loadServer();
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ReferenceServerOptions;
 const server = await startReferenceServer({ ...options, port: 0, logger: silentServerLogger });
