@@ -37,6 +37,9 @@ export async function runServerThroughput(context: BenchContext): Promise<Benchm
   const durationMs = bySize(context.size, { tiny: 100, full: 1_000 });
   const chatDurationMs = bySize(context.size, { tiny: 150, full: 1_500 });
   const maxTokens = bySize(context.size, { tiny: 8, full: 32 });
+  // A server's JIT and onnxruntime's buffers settle over seconds of load (ref-chat's tokens/s at
+  // 32 kept rising for about 6 s from a cold start), longer than one warm-up round.
+  const settleMs = bySize(context.size, { tiny: 0, full: 4_000 });
   context.log('server-throughput: starting two reference servers (batching on and off)');
   const [batched, unbatched] = await Promise.all([
     ReferenceServerProcess.start(serverOptions),
@@ -48,6 +51,10 @@ export async function runServerThroughput(context: BenchContext): Promise<Benchm
   const ratios: Ratio[] = [];
   try {
     const embedRates = new Map<number, Record<'on' | 'off', number[]>>();
+    if (settleMs > 0) {
+      context.log(`server-throughput: ${settleMs} ms of ref-embed load on each server before measuring`);
+      for (const server of [batched, unbatched]) await load.embeddings(server, 32, settleMs);
+    }
     for (const concurrency of [1, 32]) {
       context.log(
         `server-throughput: ref-embed, concurrency ${concurrency}, ${rounds} rounds x ${durationMs} ms`,
@@ -116,6 +123,7 @@ export async function runServerThroughput(context: BenchContext): Promise<Benchm
     context.log(
       `server-throughput: ref-chat up to ${maxTokens} tokens, concurrency 1, 8, 32, ${rounds} rounds x ${chatDurationMs} ms`,
     );
+    if (settleMs > 0) await load.chat(batched, 32, settleMs, maxTokens);
     const chat = await runInterleaved(
       {
         c1: async () => parts.record('chat-c1', await load.chat(batched, 1, chatDurationMs, maxTokens)),
