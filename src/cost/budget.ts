@@ -14,6 +14,7 @@ import {
 import {
   type BudgetCharge,
   type BudgetCheck,
+  type BudgetSettleOutcome,
   type BudgetStore,
   type BudgetTally,
   fitsWithin,
@@ -21,6 +22,9 @@ import {
 import type { Ledger } from './ledger.js';
 import { MemoryBudgetStore } from './memory-budget-store.js';
 import { Money } from './money.js';
+
+/** What a settle that had nothing to wait for returns. */
+const settledPromise: Promise<void> = Promise.resolve();
 
 export interface BudgetOptions {
   limits: readonly BudgetLimitOptions[];
@@ -126,6 +130,8 @@ export class Budget {
   private readonly makeId: () => string;
   private readonly keeper: LeaseKeeper;
   private readonly recorder: ExpiryRecorder;
+  /** The store, when it is a plain MemoryBudgetStore, which settles without waiting. */
+  private readonly syncStore: MemoryBudgetStore | undefined;
 
   constructor(options: BudgetOptions) {
     this.limits = Object.freeze(options.limits.map(normalizeLimit));
@@ -152,6 +158,11 @@ export class Budget {
       onClaimed: (id) => this.keeper.drop(id),
     });
     if (options.onExpired) this.recorder.listeners.add(options.onExpired);
+    const store = this.store;
+    this.syncStore =
+      store instanceof MemoryBudgetStore && store.settle === MemoryBudgetStore.prototype.settle
+        ? store
+        : undefined;
   }
 
   /** Where lapsed reservations are recorded: the `ledger` option, or the first client's ledger. */
@@ -255,19 +266,41 @@ export class Budget {
    * Records what the call actually cost and frees the rest of the reservation. `actual` may
    * exceed the reservation (it is recorded anyway, and a warning names any limit now exceeded).
    */
-  async settle(reservation: BudgetReservation, actual: Money): Promise<void> {
-    checkAmount(actual, 'settle');
-    if (actual.currency !== reservation.amount.currency) {
-      throw new AiaasError(
-        `Cannot settle a ${reservation.amount.currency} reservation with ${actual.currency}: currencies do not mix.`,
-        { code: 'currency_mismatch' },
-      );
+  settle(reservation: BudgetReservation, actual: Money): Promise<void> {
+    // Not an async function: on a plain memory store with no listeners a settle then costs one
+    // settled promise, no more (it runs once per call).
+    try {
+      checkAmount(actual, 'settle');
+      if (actual.currency !== reservation.amount.currency) {
+        throw new AiaasError(
+          `Cannot settle a ${reservation.amount.currency} reservation with ${actual.currency}: currencies do not mix.`,
+          { code: 'currency_mismatch' },
+        );
+      }
+      const time = this.now();
+      // Whatever happens next, stop renewing: if the store fails now, the lease runs out and the
+      // reservation is recorded as estimated spend instead of staying open for ever.
+      this.keeper.drop(reservation.id);
+      if (this.syncStore === undefined) {
+        return this.store
+          .settle(reservation.id, actual, time)
+          .then((outcome) => this.afterSettle(reservation, actual, time, outcome));
+      }
+      const outcome = this.syncStore.settleNow(reservation.id, actual, time);
+      if (outcome === 'settled' && this.listeners.size === 0) return settledPromise;
+      return this.afterSettle(reservation, actual, time, outcome);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const time = this.now();
-    // Whatever happens next, stop renewing: if the store fails now, the lease runs out and the
-    // reservation is recorded as estimated spend instead of staying open for ever.
-    this.keeper.drop(reservation.id);
-    const outcome = await this.store.settle(reservation.id, actual, time);
+  }
+
+  /** What a settle does once the store answered: correct an estimate, refuse, warn. */
+  private async afterSettle(
+    reservation: BudgetReservation,
+    actual: Money,
+    time: Date,
+    outcome: BudgetSettleOutcome,
+  ): Promise<void> {
     if (outcome === 'settled-after-expiry') await this.recorder.correctEstimate(reservation.id, time);
     if (outcome === 'unknown') {
       throw new AiaasError(`Unknown budget reservation ${reservation.id}.`, { code: 'unknown_reservation' });

@@ -92,6 +92,11 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async settle(id: string, actual: Money, time: Date): Promise<BudgetSettleOutcome> {
+    return this.settleNow(id, actual, time);
+  }
+
+  /** {@link settle} without a promise: a `Budget` over this store settles at once. */
+  settleNow(id: string, actual: Money, time: Date): BudgetSettleOutcome {
     const stored = this.stored.get(id);
     if (!stored) return 'unknown';
     if (stored.state !== 'reserved' && stored.state !== 'expired') return 'closed';
