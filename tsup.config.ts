@@ -1,12 +1,17 @@
 import { defineConfig } from 'tsup';
 
+/** `aiaas/server` and the worker scripts it starts, laid out where the server looks for them (the benchmarks build them too). */
+export const serverEntries = {
+  'server/index': 'src/server/index.ts',
+  'server/inference/inference-worker': 'src/server/inference/inference-worker.ts',
+  'server/routes/oip/load-body-worker': 'src/server/routes/oip/load-body-worker.ts',
+  'server/training/training-worker-thread': 'src/server/training/training-worker-thread.ts',
+};
+
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    'server/index': 'src/server/index.ts',
-    'server/inference/inference-worker': 'src/server/inference/inference-worker.ts',
-    'server/routes/oip/load-body-worker': 'src/server/routes/oip/load-body-worker.ts',
-    'server/training/training-worker-thread': 'src/server/training/training-worker-thread.ts',
+    ...serverEntries,
     'cli/main': 'src/cli/main.ts',
     'testing/index': 'src/testing/index.ts',
     'telemetry/index': 'src/telemetry/index.ts',

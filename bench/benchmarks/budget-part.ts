@@ -43,8 +43,8 @@ export async function measureBudget(
   const memoryReservations = Math.min(operationsPerRound, 2_000);
   const settleSamples: Record<StoreName, number[]> = { memory: [], sqlite: [] };
   // Memory stores are timed in CPU time (steady on a shared machine), SQLite by the clock (it waits for the disk).
-  const costOf = (name: StoreName, timed: TimedWork<unknown>, operations: number) =>
-    ((name === 'memory' ? timed.cpuMs : timed.wallMs) * 1000) / operations;
+  const microseconds = (name: StoreName, timed: TimedWork<unknown>) =>
+    (name === 'memory' ? timed.cpuMs : timed.wallMs) * 1000;
   /** One fresh budget: reserves, then settles them all; the two timed apart. */
   const reserveThenSettleOnce = async (name: StoreName) => {
     const budget = limitedBudget(cost, await freshStore(name));
@@ -77,8 +77,8 @@ export async function measureBudget(
     let operations = 0;
     for (let batch = 0; batch < (name === 'memory' ? memoryBatches : 1); batch++) {
       const once = await reserveThenSettleOnce(name);
-      reserving += costOf(name, once.reserving, 1);
-      settling += costOf(name, once.settling, 1);
+      reserving += microseconds(name, once.reserving);
+      settling += microseconds(name, once.settling);
       operations += once.operations;
     }
     settleSamples[name].push(settling / operations);

@@ -1,6 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'tsup';
+import { serverEntries } from '../../tsup.config.js';
 import { type SdkSource, sdkLocationVariable } from './load-sdk.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,16 +45,9 @@ export async function prepareSdk(source: SdkSource): Promise<{ dispose(): Promis
   await removeStaleBuilds();
   await build({
     config: false,
-    // The server and its worker scripts too, laid out as in dist/ so the server finds its workers:
-    // the reference server the server benchmarks start is the built one, as users run it.
-    entry: {
-      index: 'src/index.ts',
-      cost: 'src/cost/index.ts',
-      'server/index': 'src/server/index.ts',
-      'server/inference/inference-worker': 'src/server/inference/inference-worker.ts',
-      'server/routes/oip/load-body-worker': 'src/server/routes/oip/load-body-worker.ts',
-      'server/training/training-worker-thread': 'src/server/training/training-worker-thread.ts',
-    },
+    // The server and its workers too: the reference server the server benchmarks start is the
+    // built one, as users run it.
+    entry: { index: 'src/index.ts', cost: 'src/cost/index.ts', ...serverEntries },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

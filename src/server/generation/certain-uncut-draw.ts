@@ -1,17 +1,17 @@
 /*
  * The draw without a cut needs `Math.exp` of every logit (4,096 for ref-chat, where every logit is
  * within a few nats of the maximum), which is most of the sampler's time. So the draw is first
- * made with a cheaper exp (in {@link approximateUncutWeights}, relative error below 1e-10 with
- * its product by 1 / temperature) and kept only when it is certain to be the exact draw's token;
- * otherwise (about once in 10^4 draws) the exact weights are computed with the same random number. Why certain: the exact draw picks the first
- * candidate at which `random * total` minus the running sum of weights goes below 0, which
- * does not change when every weight is scaled alike. Every exact weight (scaled) is within
- * 1e-10 (relative) of its approximation plus 1 ulp for `Math.exp`, and the
- * rounding of n float64 additions moves a sum by at most n * 2^-53 of it (≈ 5e-13 for n = 4,096),
- * so every exact running difference is within 4e-10 * total of the approximate one. A token
- * whose approximate difference crosses 0 with `certainMargin * total` (1e-8) to spare on both
- * sides is therefore the exact draw's token; running differences only decrease, so no earlier
- * candidate can have crossed first.
+ * made with a cheaper exp (in {@link approximateUncutWeights}, relative error below 1e-10 with its
+ * product by 1 / temperature) and kept only when it is certain to be the exact draw's token;
+ * otherwise (about once in 10^4 draws) the exact weights are computed with the same random number.
+ * Why certain: the exact draw picks the first candidate at which `random * total` minus the
+ * running sum of weights goes below 0, which does not change when every weight is scaled alike.
+ * Every exact weight (scaled) is within 1e-10 (relative) of its approximation plus 1 ulp for
+ * `Math.exp`, and the rounding of n float64 additions moves a sum by at most n * 2^-53 of it
+ * (≈ 5e-13 for n = 4,096), so every exact running difference is within 4e-10 * total of the
+ * approximate one. A token whose approximate difference crosses 0 with `certainMargin * total`
+ * (1e-8) to spare on both sides is therefore the exact draw's token; running differences only
+ * decrease, so no earlier candidate can have crossed first.
  */
 const certainMargin = 1e-8;
 /** 2^(j / 64) for j in [0, 64). */
