@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { benchmarks } from './benchmark-list.js';
 import { parseBenchArguments } from './harness/bench-arguments.js';
+import { runInOwnProcess } from './harness/benchmark-process.js';
 import { machineInfo } from './harness/machine-info.js';
 import { prepareSdk } from './harness/prepare-sdk.js';
 import type { BenchmarkResult, BenchRun } from './harness/result-types.js';
@@ -31,7 +32,11 @@ try {
   for (const benchmark of selected) {
     log(`== ${benchmark.name}`);
     results.push(
-      await benchmark.run({ size: options.size, log, warmupRounds: options.size === 'tiny' ? 0 : 1 }),
+      await runInOwnProcess(benchmark.name, {
+        size: options.size,
+        log,
+        warmupRounds: options.size === 'tiny' ? 0 : 1,
+      }),
     );
   }
 } finally {

@@ -3,19 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { onParentMessage, tellParent } from '../harness/child-process.js';
-import { DeploymentChurn, loadParameters } from './deployment-churn.js';
+import { DeploymentChurn, ReusableLoadBody } from './deployment-churn.js';
 import { ServerLoad } from './server-load.js';
 
-// A real uploader builds its bodies on its own machine: at a lower priority here, this process's
-// CPU (JSON of 4 MiB base64 per load) yields to the server and to the client whose latency is
-// measured, so the figure is what the server's loading costs them.
+// A real uploader runs on its own machine: at a lower priority here, this process's CPU (sending
+// 4 MiB per load) yields to the server and to the client whose latency is measured, so the figure
+// is what the server's loading costs them.
 setPriority(0, 10);
 
 const [url, name, modelPath] = process.argv.slice(2) as [string, string, string];
-const base64 = readFileSync(modelPath).toString('base64');
-const churn = new DeploymentChurn(new ServerLoad(), url, name, (version) =>
-  loadParameters({ backend: 'onnxruntime' }, version, base64),
-);
+const body = new ReusableLoadBody({ backend: 'onnxruntime' }, readFileSync(modelPath).toString('base64'));
+const churn = new DeploymentChurn(new ServerLoad(), url, name, (version) => body.forVersion(version));
 
 onParentMessage(async (message) => {
   if (message.type === 'start-churn') {

@@ -36,7 +36,7 @@ export class ServerLoad {
     const response = await request(url, {
       method: 'POST',
       headers,
-      body: JSON.stringify(body),
+      body: body instanceof Uint8Array ? body : JSON.stringify(body),
       dispatcher: this.#agent,
     });
     const text = await response.body.text();
@@ -131,6 +131,7 @@ export class ServerLoad {
   }
 
   /** A JSON POST on the same connections (e.g. a repository load); throws unless it answers 200. */
+  /** Posts `body` as JSON, or as it is when it is bytes (JSON already). */
   post(url: string, body: unknown): Promise<Record<string, unknown>> {
     return this.#post(url, body);
   }

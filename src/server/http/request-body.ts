@@ -3,6 +3,13 @@ import type { BodyBufferRefusal, BodyBufferReservation } from './body-buffer-bud
 import { HttpError } from './http-error.js';
 import { lingerAfterAnswer } from './lingering-close.js';
 
+/**
+ * A declared body this large is copied into one buffer as it arrives, instead of joined at the
+ * end: joining 4 MiB held the event loop ~5 ms (most of it the page faults of a fresh buffer),
+ * spread over the chunks it is a few microseconds each.
+ */
+const copyAsItArrivesBytes = 256 * 1024;
+
 /** What a body refused for the buffered-bytes limits tells the client to wait before retrying. */
 export const bodyBufferRetryAfterMs = 1_000;
 
@@ -52,6 +59,9 @@ export function bufferFull(refusal: BodyBufferRefusal): HttpError {
  * is released here on a refusal or a failed upload (a client abort); after a complete read,
  * the caller releases it once done with the body.
  *
+ * A large body of declared length is copied into one buffer as it arrives: `bodyBuffer`'s, when
+ * it lends one of that length, else a fresh one.
+ *
  * @example
  * const body = await readRequestBody(request, 1024 * 1024, budget.reserve(tenant));
  */
@@ -59,6 +69,7 @@ export function readRequestBody(
   request: IncomingMessage,
   limitBytes: number,
   reservation?: BodyBufferReservation,
+  bodyBuffer?: (length: number) => Buffer | undefined,
 ): Promise<Buffer> {
   const refuse = (error: HttpError): HttpError => {
     reservation?.release();
@@ -75,6 +86,12 @@ export function readRequestBody(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
+    // Not zeroed: every byte is written before the body is used (a shorter body is cut to size).
+    const whole =
+      declared >= copyAsItArrivesBytes
+        ? (bodyBuffer?.(declared) ?? Buffer.allocUnsafeSlow(declared))
+        : undefined;
+    let filled = 0;
     const cleanup = () => {
       request.off('data', onData);
       request.off('end', onEnd);
@@ -100,11 +117,18 @@ export function readRequestBody(
           return;
         }
       }
-      chunks.push(chunk);
+      if (whole !== undefined && received <= whole.length) {
+        whole.set(chunk, filled);
+        filled = received;
+      } else chunks.push(chunk);
     };
     // No cleanup once the body ended: nothing more comes (an 'error' after it would be a no-op),
     // and taking four listeners off was a visible share of a small request's cost.
-    const onEnd = () => resolve(Buffer.concat(chunks, received));
+    const onEnd = () => {
+      if (whole === undefined) resolve(Buffer.concat(chunks, received));
+      else if (chunks.length === 0) resolve(filled === whole.length ? whole : whole.subarray(0, filled));
+      else resolve(Buffer.concat([whole.subarray(0, filled), ...chunks], received));
+    };
     const onError = (error: Error) => {
       cleanup();
       reservation?.release();

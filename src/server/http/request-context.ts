@@ -193,7 +193,8 @@ export class RequestContext {
       const reservation = this.#bodyBudget?.reserve(this.tenant.id);
       // The body is held until the request settled: its work (a recorded stream) may outlive the socket.
       if (reservation !== undefined) this.settlement.onSettled(() => reservation.release());
-      this.#body = readRequestBody(this.#request, this.#bodyLimitBytes, reservation).then((body) => {
+      const read = readRequestBody(this.#request, this.#bodyLimitBytes, reservation, this.route.bodyBuffer);
+      this.#body = read.then((body) => {
         this.meter.addBytesIn(body.length);
         return body;
       });

@@ -27,6 +27,11 @@ export interface Route {
    * interceptors see an empty body, and it takes no Idempotency-Key (replaying it would need the bytes).
    */
   streamsBody?: boolean;
+  /**
+   * Where a large body of declared length is read to, instead of a fresh buffer (undefined: a
+   * fresh one): a route that hands its bodies to a thread lends shared memory it reuses.
+   */
+  bodyBuffer?: (length: number) => Buffer | undefined;
   handle(context: RequestContext): Promise<RouteResponse>;
 }
 

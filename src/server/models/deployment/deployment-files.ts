@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerLogger } from '../../server-logger.js';
@@ -51,7 +51,10 @@ export class DeploymentFiles {
   }
 
   async removeSessionFile(path: string): Promise<void> {
-    await rm(path, { force: true });
+    // unlink, not rm: rm walks its options and the path in JavaScript on the event loop.
+    await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 
   /** Replaces what the repository keeps for this model (nothing without a models directory). */

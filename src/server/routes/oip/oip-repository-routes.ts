@@ -38,6 +38,7 @@ export function oipRepositoryRoutes(services: RouteServices): Route[] {
     {
       method: 'POST',
       path: '/v2/repository/models/:model/load',
+      bodyBuffer: (length) => loadBodies.bodyBuffer(length),
       async handle(context) {
         const load = { ...(await loadBodies.decode(await context.readBody())), requestId: context.requestId };
         await deployments.load(context.tenant.id, context.params.model!, load);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
@@ -44,5 +45,51 @@ describe('readRequestBody', () => {
     const result = await readAfter(async () => undefined);
     expect(result).toBeInstanceOf(HttpError);
     expect(result).toMatchObject({ status: 400 });
+  });
+});
+
+/** Posts `body` with its length declared and returns what `readRequestBody` read of it. */
+async function readDeclared(
+  body: Buffer,
+  bodyBuffer?: (length: number) => Buffer | undefined,
+): Promise<Buffer> {
+  let read: Promise<Buffer> | undefined;
+  const server = createServer((request, response) => {
+    read = readRequestBody(request, body.length, undefined, bodyBuffer);
+    void read.finally(() => response.end());
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  const answered = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'content-length': String(body.length) },
+    body,
+  });
+  await answered.arrayBuffer();
+  server.close();
+  if (read === undefined) throw new Error('no request arrived');
+  return read;
+}
+
+describe('readRequestBody of a large declared body', () => {
+  it('reads every byte, in order, into one buffer as the chunks arrive', async () => {
+    const body = randomBytes(3 * 1024 * 1024 + 7);
+    const read = await readDeclared(body);
+    expect(read.length).toBe(body.length);
+    expect(Buffer.compare(read, body)).toBe(0);
+  });
+
+  it('reads into the buffer the route lends, when it lends one', async () => {
+    const body = randomBytes(1024 * 1024);
+    const memory = new SharedArrayBuffer(2 * 1024 * 1024);
+    const lent: number[] = [];
+    const read = await readDeclared(body, (length) => {
+      lent.push(length);
+      return Buffer.from(memory, 0, length);
+    });
+    expect(lent).toEqual([body.length]);
+    expect(read.buffer).toBe(memory);
+    expect(Buffer.compare(read, body)).toBe(0);
   });
 });
