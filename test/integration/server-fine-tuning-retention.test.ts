@@ -72,9 +72,10 @@ describe('maxFinishedFineTuningJobsPerTenant', () => {
     await waitForJob(server.url, alice, running, (job) => job.trained_examples > 0);
 
     const [first, second, third] = [await failedJob(alice), await failedJob(alice), await failedJob(alice)];
-    // Finished: deployed (kept: its model is served), first and second dropped, third.
+    // Finished: deployed (kept: its model is served), first and second dropped, third. A job's
+    // status reads failed as soon as it is set; the drop follows once its record is saved.
     for (const id of [first, second]) {
-      expect(await status(alice, id)).toBe(404);
+      await eventually(async () => ((await status(alice, id)) === 404 ? true : undefined), 10_000);
       expect((await getJson(server.url, alice, `/v1/fine_tuning/jobs/${id}/events`)).status).toBe(404);
       expect((await getJson(server.url, alice, `/v1/fine_tuning/jobs/${id}/checkpoints`)).status).toBe(404);
       await eventually(async () => !keptOnDisk(id) || undefined, 10_000);
@@ -98,7 +99,7 @@ describe('maxFinishedFineTuningJobsPerTenant', () => {
     );
     expect(removed.status).toBe(200);
     const fourth = await failedJob(alice);
-    expect(await status(alice, deployed.id)).toBe(404);
+    await eventually(async () => ((await status(alice, deployed.id)) === 404 ? true : undefined), 10_000);
     expect(await listed(alice)).toEqual([fourth, running]);
     const result = await getJson(server.url, alice, `/v1/files/${deployed.result_files[0]}`);
     expect(result.status).toBe(200);

@@ -12,7 +12,7 @@ import type { DeploymentFile, DeploymentFiles } from './deployment-files.js';
  * still serving.
  *
  * @example
- * const entries = await sessions.open('key_1', 'iris', config, [{ version: '1', bytes }]);
+ * const entries = await sessions.open('key_1', 'iris', config, [await files.keep({ version: '1', bytes })]);
  */
 export class DeployedSessions {
   #generation = 0;
@@ -32,7 +32,7 @@ export class DeployedSessions {
     const entries: ModelVersionEntry[] = [];
     try {
       for (const file of [...files].sort((left, right) => compareVersions(left.version, right.version))) {
-        const path = await this.files.writeSessionFile(file.bytes);
+        const path = await this.files.writeSessionFile(file);
         const engineKey = `${tenant}/${name}/${file.version}#${++this.#generation}`;
         let signature: ModelSignature;
         try {

@@ -20,7 +20,7 @@ export function deploymentLimitProblem(
     return `this API key has ${others.length} models deployed, its limit; unload one first`;
   }
   const bytes = [...others.flatMap((record) => record.files), ...files].reduce(
-    (sum, file) => sum + file.bytes.length,
+    (sum, file) => sum + file.size,
     0,
   );
   if (bytes > options.maxBytesPerTenant) {

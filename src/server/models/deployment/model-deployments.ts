@@ -6,17 +6,20 @@ import type { ModelRegistry, ModelVersionEntry } from '../model-registry.js';
 import { DeployedSessions } from './deployed-sessions.js';
 import { DeployedTime, type DeploymentBilling } from './deployed-time.js';
 import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.js';
-import type { DeploymentFile, DeploymentFiles } from './deployment-files.js';
+import type { DeploymentBytes, DeploymentFile, DeploymentFiles } from './deployment-files.js';
 import { deploymentLimitProblem } from './deployment-limits.js';
 import type { ResolvedDeploymentOptions } from './deployment-options.js';
 import { type DeploymentState, DeploymentTable } from './deployment-table.js';
 import { InFlightLeases } from './in-flight-leases.js';
-import { onnxEnvelopeProblem } from './onnx-envelope.js';
 
-/** What a load asks for: a config (JSON text) and files, either of which may be absent. */
+/**
+ * What a load asks for: a config (JSON text) and files, either of which may be absent. Files
+ * already kept ({@link DeploymentFiles.keep}, or written by the load body's thread) belong to
+ * the load from then on: the deployment keeps them, or they are removed when it fails.
+ */
 export interface LoadRequest {
   configText?: string | undefined;
-  files: DeploymentFile[];
+  files: (DeploymentFile | DeploymentBytes)[];
   /** The load request, named by the deployment's time charges. */
   requestId?: string | undefined;
 }
@@ -98,12 +101,20 @@ export class ModelDeployments {
   }
 
   /** Loads or reloads `name` for `tenant`; a 400 saying what was wrong when it cannot. */
-  load(tenant: string, name: string, request: LoadRequest, persist = true): Promise<void> {
-    if (!isValidModelName(name))
-      return Promise.reject(
-        loadFailed(name, 'a model name is a letter or digit, then letters, digits, ., _, - or :'),
-      );
-    return this.#table.serially(tenant, name, () => this.#load(tenant, name, request, persist));
+  async load(tenant: string, name: string, request: LoadRequest, persist = true): Promise<void> {
+    const files: DeploymentFile[] = [];
+    try {
+      for (const file of request.files) files.push('bytes' in file ? await this.files.keep(file) : file);
+      if (!isValidModelName(name))
+        throw loadFailed(name, 'a model name is a letter or digit, then letters, digits, ., _, - or :');
+      const kept = { ...request, files };
+      await this.#table.serially(tenant, name, () => this.#load(tenant, name, kept, persist));
+    } catch (error) {
+      // A load that failed keeps none of its files (those kept here, and those it was given).
+      const given = request.files.filter((file): file is DeploymentFile => 'path' in file);
+      await this.files.discard([...new Set([...files, ...given])]);
+      throw error;
+    }
   }
 
   /** Unloads `name` once its in-flight requests finished; 404 when `tenant` has no such model. */
@@ -131,7 +142,12 @@ export class ModelDeployments {
     await this.files.close();
   }
 
-  async #load(tenant: string, name: string, request: LoadRequest, persist: boolean): Promise<void> {
+  async #load(
+    tenant: string,
+    name: string,
+    request: LoadRequest & { files: DeploymentFile[] },
+    persist: boolean,
+  ): Promise<void> {
     if (this.registry.get(name) !== undefined) {
       // Loading a shared model is a no-op, as it is always loaded; replacing it is not allowed.
       if (request.files.length === 0 && request.configText === undefined) return;
@@ -144,8 +160,8 @@ export class ModelDeployments {
     const configText = request.configText ?? current?.configText;
     const config = this.#parseConfig(name, configText);
     for (const file of files) {
-      const problem = onnxEnvelopeProblem(file.bytes);
-      if (problem !== undefined) throw loadFailed(name, `file:${file.version}/model.onnx ${problem}`);
+      if (file.problem !== undefined)
+        throw loadFailed(name, `file:${file.version}/model.onnx ${file.problem}`);
     }
     if (this.#time.billing?.isPriced(name) === false)
       throw loadFailed(name, 'the rate card prices no such model; add it or a default_model to the card');
@@ -183,6 +199,8 @@ export class ModelDeployments {
     });
     this.#time.start(tenant, name, request.requestId ?? `restored:${name}`);
     if (replacing?.entries !== undefined) this.#release(replacing.entries);
+    // Replaced files: their sessions load from copies of their own.
+    if (request.files.length > 0 && current !== undefined) await this.files.discard(current.files);
     if (persist) {
       await this.files.persist(tenant, name, configText, files).catch((error: Error) =>
         this.logger.warn('could not keep a deployed model in the repository', {
@@ -209,6 +227,7 @@ export class ModelDeployments {
       entries: undefined,
     });
     await this.#release(current.entries);
+    await this.files.discard(current.files);
     await this.files.forget(tenant, name);
   }
 

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../../http/http-error.js';
+import type { DeploymentBytes, DeploymentFile } from '../../models/deployment/deployment-files.js';
 import { resolveWorkerEntry } from '../../workers/worker-entry.js';
-import { type DecodedLoadBody, decodeLoadBody } from './load-body.js';
+import { decodeLoadBody } from './load-body.js';
 import type { LoadBodyReply, LoadBodyTask } from './load-body-messages.js';
 
 /** Smaller bodies decode in place: a thread's round trip would cost more than it saves. */
@@ -13,8 +14,14 @@ const bodyBufferStepBytes = 1024 * 1024;
 /** Free shared buffers kept for the next bodies; more are left to the garbage collector. */
 const keptFreeBodyBuffers = 4;
 
+/** A decoded load body: a small one's files in memory, a large one's already written. */
+export interface LoadBodyFiles {
+  configText?: string | undefined;
+  files: (DeploymentFile | DeploymentBytes)[];
+}
+
 interface PendingDecode {
-  resolve(request: DecodedLoadBody): void;
+  resolve(request: LoadBodyFiles): void;
   reject(error: Error): void;
   /** The shared buffer the body was read into, free again once the thread replied. */
   memory: SharedArrayBuffer | undefined;
@@ -35,7 +42,8 @@ interface Lending {
  *
  * @example
  * const route = { bodyBuffer: (length) => decoder.bodyBuffer(length), async handle(context) {
- *   const { configText, files } = await decoder.decode(await context.readBody()); ... } };
+ *   const { configText, files } = await decoder.decode(await context.readBody(), () => deploymentFiles.uploadPrefix());
+ *   ... } };
  */
 export class LoadBodyDecoder {
   #worker: Worker | undefined;
@@ -63,9 +71,13 @@ export class LoadBodyDecoder {
     return buffer;
   }
 
-  /** Decodes `body`; a large one is handed to the thread (and a moved one is empty here afterwards). */
-  decode(body: Buffer): Promise<DecodedLoadBody> {
-    if (body.length < inlineLimitBytes) return new Promise((resolve) => resolve(decodeLoadBody(body)));
+  /**
+   * Decodes `body`; a large one is handed to the thread (and a moved one is empty here
+   * afterwards), which writes its files under a prefix `uploadPrefix` gives.
+   */
+  async decode(body: Buffer, uploadPrefix: () => Promise<string>): Promise<LoadBodyFiles> {
+    if (body.length < inlineLimitBytes) return decodeLoadBody(body);
+    const prefix = await uploadPrefix();
     const worker = this.#running();
     clearTimeout(this.#idleTimer);
     const id = this.#nextId++;
@@ -76,7 +88,7 @@ export class LoadBodyDecoder {
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, memory: lending?.memory });
-      const task: LoadBodyTask = { id, body };
+      const task: LoadBodyTask = { id, body, uploadPrefix: prefix };
       // Shared memory is shared, not copied. Other memory is moved when the body owns it (a copy
       // of megabytes held the loop ~15 ms): the interceptors that read it ran before the route.
       const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
@@ -123,11 +135,7 @@ export class LoadBodyDecoder {
     // The thread is done with the body: its shared memory may take the next one.
     this.#free(pending?.memory);
     if (reply.ok) {
-      const files = reply.files.map(({ version, bytes }) => ({
-        version,
-        bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      }));
-      pending?.resolve({ configText: reply.configText, files });
+      pending?.resolve({ configText: reply.configText, files: reply.files });
     } else if (reply.status < 500) {
       pending?.reject(new HttpError(reply.status, reply.message, { param: reply.param, code: reply.code }));
     } else {

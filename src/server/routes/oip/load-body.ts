@@ -1,6 +1,6 @@
 import { repositoryLoadRequestSchema } from '../../../wire/oip/repository-schemas.js';
 import { badRequest } from '../../http/http-error.js';
-import type { DeploymentFile } from '../../models/deployment/deployment-files.js';
+import type { DeploymentBytes } from '../../models/deployment/deployment-files.js';
 import { isValidModelVersion } from '../../models/model-name-rules.js';
 import { parseRequest } from '../parse-request.js';
 import { decodeBase64Bytes } from './base64-bytes.js';
@@ -9,7 +9,7 @@ import { type JsonWithLongStrings, parseJsonKeepingLongStrings } from './json-lo
 /** What a Triton load body asks for: the config as JSON text and each version's ONNX bytes. */
 export interface DecodedLoadBody {
   configText?: string | undefined;
-  files: DeploymentFile[];
+  files: DeploymentBytes[];
 }
 
 const filePattern = /^file:([^/]+)\/model\.onnx$/;
@@ -23,7 +23,7 @@ function valueBytes(body: Buffer, json: JsonWithLongStrings, value: unknown): Ui
   return typeof value === 'string' ? Buffer.from(value) : undefined;
 }
 
-function decodeFile(key: string, bytesOfText: Uint8Array | undefined): DeploymentFile {
+function decodeFile(key: string, bytesOfText: Uint8Array | undefined): DeploymentBytes {
   const version = filePattern.exec(key)?.[1];
   if (version === undefined || !isValidModelVersion(version)) {
     throw badRequest(

@@ -40,7 +40,9 @@ export function oipRepositoryRoutes(services: RouteServices): Route[] {
       path: '/v2/repository/models/:model/load',
       bodyBuffer: (length) => loadBodies.bodyBuffer(length),
       async handle(context) {
-        const load = { ...(await loadBodies.decode(await context.readBody())), requestId: context.requestId };
+        const body = await context.readBody();
+        const decoded = await loadBodies.decode(body, () => deployments.files.uploadPrefix());
+        const load = { ...decoded, requestId: context.requestId };
         await deployments.load(context.tenant.id, context.params.model!, load);
         return jsonResponse({});
       },

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from '../../../../../src/server/http/http-error.js';
+import type { DeploymentFile } from '../../../../../src/server/models/deployment/deployment-files.js';
 import { decodeLoadBody } from '../../../../../src/server/routes/oip/load-body.js';
 import { LoadBodyDecoder } from '../../../../../src/server/routes/oip/load-body-decoder.js';
+import { useTemporaryDirectories } from '../../../../support/temporary-directories.js';
 
 const model = readFileSync(new URL('../../../../../models/ref-embed/1/model.onnx', import.meta.url));
 const loadBody = (version: number) =>
@@ -14,11 +17,22 @@ const loadBody = (version: number) =>
       },
     }),
   );
+const temporaryDirectory = useTemporaryDirectories('aiaas-load-body');
 
 let decoder: LoadBodyDecoder;
+let directory: string;
+let uploads = 0;
+const uploadPrefix = async () => join(directory, `upload-${++uploads}`);
+
 afterEach(async () => {
   await decoder.close();
 });
+
+function newDecoder(): LoadBodyDecoder {
+  directory = temporaryDirectory();
+  decoder = new LoadBodyDecoder();
+  return decoder;
+}
 
 /** A body read into the memory the decoder lends, as the server's body reader does. */
 function lentCopy(body: Buffer): Buffer {
@@ -29,19 +43,29 @@ function lentCopy(body: Buffer): Buffer {
 }
 
 describe('LoadBodyDecoder', () => {
-  it('decodes a large body read into shared memory on its thread, as it decodes one in place', async () => {
-    decoder = new LoadBodyDecoder();
+  it('decodes a large body on its thread and writes its file there, as one decodes in place', async () => {
+    newDecoder();
     const body = loadBody(3);
-    const decoded = await decoder.decode(lentCopy(body));
+    const decoded = await decoder.decode(lentCopy(body), uploadPrefix);
     const inPlace = decodeLoadBody(body);
     expect(decoded.configText).toBe(inPlace.configText);
-    expect(decoded.files.map((file) => file.version)).toEqual(['3']);
-    expect(Buffer.compare(Buffer.from(decoded.files[0]!.bytes), model)).toBe(0);
+    const [file] = decoded.files as DeploymentFile[];
+    expect(file).toMatchObject({ version: '3', size: model.length, problem: undefined });
+    expect(Buffer.compare(readFileSync(file!.path), model)).toBe(0);
   });
 
-  it('lends no memory for a small body, and separate memory to bodies read at the same time', () => {
-    decoder = new LoadBodyDecoder();
-    expect(decoder.bodyBuffer(1024)).toBeUndefined();
+  it('decodes a small body in place, its files left in memory', async () => {
+    newDecoder();
+    const small = Buffer.from('{"parameters":{"file:1/model.onnx":"CAg="}}');
+    expect(decoder.bodyBuffer(small.length)).toBeUndefined();
+    expect(await decoder.decode(small, uploadPrefix)).toEqual({
+      files: [{ version: '1', bytes: new Uint8Array([8, 8]) }],
+    });
+    expect(readdirSync(directory)).toEqual([]);
+  });
+
+  it('lends separate memory to bodies read at the same time', () => {
+    newDecoder();
     const first = decoder.bodyBuffer(4 * 1024 * 1024);
     const second = decoder.bodyBuffer(4 * 1024 * 1024);
     expect(first?.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -49,16 +73,20 @@ describe('LoadBodyDecoder', () => {
   });
 
   it('lends the memory of a decoded body again, whether its decoding succeeded or was refused', async () => {
-    decoder = new LoadBodyDecoder();
+    newDecoder();
     const good = lentCopy(loadBody(1));
-    await decoder.decode(good);
+    await decoder.decode(good, uploadPrefix);
     const again = decoder.bodyBuffer(good.length);
     expect(again?.buffer).toBe(good.buffer);
     const bad = Buffer.from(`{"parameters":{"file:1/model.onnx":"${'*'.repeat(again!.length - 40)}"}}`);
     bad.copy(again!);
-    const refused = await decoder.decode(again!.subarray(0, bad.length)).catch((error: unknown) => error);
+    const refused = await decoder
+      .decode(again!.subarray(0, bad.length), uploadPrefix)
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(HttpError);
     expect(refused).toMatchObject({ status: 400, param: 'parameters.file:1/model.onnx' });
     expect(decoder.bodyBuffer(good.length)?.buffer).toBe(good.buffer);
+    // The refused body wrote nothing.
+    expect(readdirSync(directory)).toHaveLength(1);
   });
 });
