@@ -58,6 +58,13 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
   }
 }
 
+/** unlink, not rm: rm walks its options and the path in JavaScript on the event loop. */
+async function removeFile(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
 /** Where an upload's file of `version` goes, under a prefix from {@link DeploymentFiles.uploadPrefix}. */
 export function uploadFilePath(prefix: string, version: string): string {
   return `${prefix}-${version}.onnx`;
@@ -72,10 +79,9 @@ export function describeDeploymentFile(version: string, path: string, bytes: Uin
 export const tenantsFolder = '.tenants';
 
 /**
- * Where deployed models' files live. Uploads are kept in a private temporary folder, and
- * sessions load from copies of their own there (so a reload or an unload never removes a file
- * a live session or a restarted worker reads); with a
- * models directory, each deployment is also kept in Triton layout under
+ * Where deployed models' files live. Uploads are kept in a private temporary folder, and each
+ * session loads from a name of its own for its file there (a hard link, so a reload or an unload
+ * never removes a file a live session or a restarted worker reads); with a models directory, each deployment is also kept in Triton layout under
  * `<modelsDir>/.tenants/<tenant>/<model>/<version>/model.onnx` with its `config.json`, and is
  * deployed again at the next start.
  *
@@ -107,7 +113,7 @@ export class DeploymentFiles {
 
   /** Removes kept files nothing uses any more. */
   async discard(files: readonly DeploymentFile[]): Promise<void> {
-    await Promise.all(files.map((file) => this.removeSessionFile(file.path)));
+    await Promise.all(files.map((file) => removeFile(file.path)));
   }
 
   /** Gives a session a path of its own to a kept file and returns it. */
@@ -118,10 +124,7 @@ export class DeploymentFiles {
   }
 
   async removeSessionFile(path: string): Promise<void> {
-    // unlink, not rm: rm walks its options and the path in JavaScript on the event loop.
-    await unlink(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+    await removeFile(path);
   }
 
   /** Replaces what the repository keeps for this model (nothing without a models directory). */
