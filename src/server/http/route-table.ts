@@ -29,7 +29,8 @@ export interface Route {
   streamsBody?: boolean;
   /**
    * Where a large body of declared length is read to, instead of a fresh buffer (undefined: a
-   * fresh one): a route that hands its bodies to a thread lends shared memory it reuses.
+   * fresh one): a route that hands its bodies to a thread lends shared memory it reuses, and
+   * may lend it again once it is done with the body, so nothing reads the body after the route.
    */
   bodyBuffer?: (length: number) => Buffer | undefined;
   handle(context: RequestContext): Promise<RouteResponse>;

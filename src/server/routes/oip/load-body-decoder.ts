@@ -91,8 +91,11 @@ export class LoadBodyDecoder {
       const task: LoadBodyTask = { id, body, uploadPrefix: prefix };
       // Shared memory is shared, not copied. Other memory is moved when the body owns it (a copy
       // of megabytes held the loop ~15 ms): the interceptors that read it ran before the route.
-      const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-      worker.postMessage(task, lending === undefined && owned ? [body.buffer as ArrayBuffer] : []);
+      const movable =
+        !(body.buffer instanceof SharedArrayBuffer) &&
+        body.byteOffset === 0 &&
+        body.byteLength === body.buffer.byteLength;
+      worker.postMessage(task, movable ? [body.buffer] : []);
     });
   }
 
