@@ -50,7 +50,7 @@ export class LoadBodyDecoder {
   readonly #pending = new Map<number, PendingDecode>();
   #nextId = 1;
   #idleTimer: NodeJS.Timeout | undefined;
-  #freeMemory: SharedArrayBuffer[] = [];
+  readonly #freeMemory: SharedArrayBuffer[] = [];
   readonly #lent = new Map<SharedArrayBuffer, Lending>();
   /** Takes back the memory of a body that was read but never decoded (a refused request). */
   readonly #unreturned = new FinalizationRegistry<Lending>((lending) => this.#takeBack(lending));
@@ -58,12 +58,17 @@ export class LoadBodyDecoder {
   /** A buffer over reusable shared memory for a body of `length` bytes, or undefined for a small one. */
   bodyBuffer(length: number): Buffer | undefined {
     if (length < inlineLimitBytes) return undefined;
-    const fitting = this.#freeMemory
-      .filter((memory) => memory.byteLength >= length)
-      .sort((left, right) => left.byteLength - right.byteLength)[0];
+    // The smallest free buffer that fits, taken off the free list.
+    let fitting = -1;
+    this.#freeMemory.forEach((free, index) => {
+      const best = this.#freeMemory[fitting];
+      if (free.byteLength >= length && (best === undefined || free.byteLength < best.byteLength))
+        fitting = index;
+    });
     const memory =
-      fitting ?? new SharedArrayBuffer(Math.ceil(length / bodyBufferStepBytes) * bodyBufferStepBytes);
-    this.#freeMemory = this.#freeMemory.filter((free) => free !== memory);
+      fitting === -1
+        ? new SharedArrayBuffer(Math.ceil(length / bodyBufferStepBytes) * bodyBufferStepBytes)
+        : this.#freeMemory.splice(fitting, 1)[0]!;
     const lending = { memory };
     this.#lent.set(memory, lending);
     const buffer = Buffer.from(memory, 0, length);
@@ -101,7 +106,7 @@ export class LoadBodyDecoder {
 
   /** Stops the thread now (the server is closing); loads it held fail. */
   async close(): Promise<void> {
-    this.#freeMemory = [];
+    this.#freeMemory.length = 0;
     const worker = this.#worker;
     if (worker === undefined) return;
     this.#fail(worker, new Error('The server is closing.'));

@@ -53,12 +53,12 @@ export function decodeLoadBody(body: Buffer): DecodedLoadBody {
   const request: DecodedLoadBody = { files: [] };
   for (const [key, value] of Object.entries(parameters)) {
     if (key === 'config') {
-      const range = json.rangeOf(value);
       if (typeof value !== 'string')
         throw badRequest(
           'The parameter config must be a JSON string of the model configuration.',
           'parameters.config',
         );
+      const range = json.rangeOf(value);
       request.configText = range === undefined ? value : body.toString('utf8', range.start, range.end);
     } else if (key.startsWith('file:')) {
       request.files.push(decodeFile(key, valueBytes(body, json, value)));
