@@ -1,4 +1,4 @@
-import { approximateUncutWeights, certainUncutPick } from './certain-uncut-draw.js';
+import { approximateRunningTotals, certainUncutPick } from './certain-uncut-draw.js';
 import { SeededRandom } from './seeded-random.js';
 
 /** The knobs of one sampling step; `temperature: 0` means greedy, `topK: 0` means no top-k cut. */
@@ -194,7 +194,7 @@ function sampleUncut(
   found?: { maximum: number; lastCandidate: number },
 ): number {
   const length = logits.length;
-  const total = approximateUncutWeights(logits, reference, temperature, weights);
+  const total = approximateRunningTotals(logits, reference, temperature, weights);
   const draw = random();
   const certain = certainUncutPick(weights, length, total, draw);
   if (certain !== -1) return certain;
