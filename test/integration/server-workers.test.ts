@@ -61,6 +61,26 @@ const handleTypes = () =>
     .filter((type) => type !== 'Timeout' && type !== 'TTYWrap')
     .sort();
 
+/**
+ * The active handles once they hold still: a worker thread's port closes an event-loop turn or
+ * two after the `close()` that terminated it, so a server closed just before can leave one behind.
+ */
+async function settledHandleTypes(): Promise<string[]> {
+  let previous: string[] | undefined;
+  await expect
+    .poll(
+      () => {
+        const current = handleTypes();
+        const settled = previous !== undefined && current.join() === previous.join();
+        previous = current;
+        return settled;
+      },
+      { interval: 20, timeout: 5_000 },
+    )
+    .toBe(true);
+  return previous!;
+}
+
 /** How many of each kind of handle exist that did not in `before`. */
 function newHandles(before: readonly string[]): string[] {
   const remaining = [...before];
@@ -185,7 +205,7 @@ describe('inference off the event loop', () => {
   });
 
   it('starts the configured worker threads and terminates them on close, leaving no handle', async () => {
-    const before = handleTypes();
+    const before = await settledHandleTypes();
     const server = await startReferenceServer({ port: 0, workers: 2, logger: silentServerLogger });
     expect(handleTypes().filter((type) => type === 'MessagePort').length).toBe(
       before.filter((type) => type === 'MessagePort').length + 2,
@@ -195,6 +215,6 @@ describe('inference off the event loop', () => {
     });
     expect(answer.status).toBe(200);
     await server.close();
-    expect(newHandles(before)).toEqual([]);
+    await expect.poll(() => newHandles(before), { timeout: 5_000 }).toEqual([]);
   });
 });
