@@ -181,8 +181,8 @@ function uncutExactDraw(
 }
 
 /**
- * No cut: every candidate in index order. The draw is made from cheap approximate weights
- * (relative to `reference`, any candidate's logit) when that is certain to pick the exact draw's
+ * No cut: every candidate in index order. The draw is made from the running totals of cheap
+ * approximate weights (relative to `reference`, any candidate's logit) when that is certain to pick the exact draw's
  * token (see `certain-uncut-draw.ts`), from the exact weights with the same random number
  * otherwise. `maximum` and `lastCandidate` are found when only the exact draw needs them.
  */
@@ -194,9 +194,11 @@ function sampleUncut(
   found?: { maximum: number; lastCandidate: number },
 ): number {
   const length = logits.length;
-  const total = approximateRunningTotals(logits, reference, temperature, weights);
+  // The weights' scratch holds their approximate running totals here; the exact draw rewrites it.
+  const runningTotals = weights;
+  const total = approximateRunningTotals(logits, reference, temperature, runningTotals);
   const draw = random();
-  const certain = certainUncutPick(weights, length, total, draw);
+  const certain = certainUncutPick(runningTotals, length, total, draw);
   if (certain !== -1) return certain;
   if (found !== undefined)
     return uncutExactDraw(logits, found.maximum, temperature, found.lastCandidate, draw);
