@@ -10,6 +10,8 @@ export function loadParameters(config: unknown, version: number, base64: string)
 
 /** Room for a version number of up to this many digits. */
 const versionDigits = 9;
+/** What follows `"file:` in the key: the version, the rest of the key, and blanks that pad it. */
+const keyRoom = versionDigits + '/model.onnx"'.length;
 
 /**
  * A load body as bytes, built once: each load writes its version into the room left for it (JSON
@@ -24,16 +26,15 @@ export class ReusableLoadBody {
     const head = `{"parameters":{"config":${JSON.stringify(JSON.stringify(config))},"file:`;
     const tail = `:"${base64}"}}`;
     this.#versionAt = Buffer.byteLength(head);
-    this.#bytes = Buffer.from(`${head}${' '.repeat(versionDigits + '/model.onnx"'.length)}${tail}`);
+    this.#bytes = Buffer.from(`${head}${' '.repeat(keyRoom)}${tail}`);
   }
 
   /** The body for `version`; it changes with the next call, once the request it was for is done. */
   forVersion(version: number): Buffer {
-    const key = `${version}/model.onnx"`;
     if (String(version).length > versionDigits)
       throw new RangeError(`version ${version} has too many digits`);
-    this.#bytes.fill(' ', this.#versionAt, this.#versionAt + versionDigits + '/model.onnx"'.length);
-    this.#bytes.write(key, this.#versionAt, 'latin1');
+    this.#bytes.fill(' ', this.#versionAt, this.#versionAt + keyRoom);
+    this.#bytes.write(`${version}/model.onnx"`, this.#versionAt, 'latin1');
     return this.#bytes;
   }
 }
