@@ -8,17 +8,22 @@ const paddingByte = 0x3d;
  * The bytes that standard base64 text (as ASCII bytes) stands for, or undefined if it is not
  * strictly that: a length divisible by 4, only the 64 letters of the standard alphabet, and `=`
  * only as one or two padding bytes at the end. Decoded from bytes to bytes, so megabytes of base64
- * never become a string (which cost a large allocation and its page faults per step).
+ * never become a string (which cost a large allocation and its page faults per step), into memory
+ * `allocate` gives (default: a new array).
  *
  * @example
  * decodeBase64Bytes(Buffer.from('CAg=')); // Uint8Array [8, 8]
  */
-export function decodeBase64Bytes(text: Uint8Array): Uint8Array | undefined {
+export function decodeBase64Bytes(
+  text: Uint8Array,
+  allocate: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array | undefined {
   const length = text.length;
   if (length % 4 !== 0) return undefined;
   const padding =
     length === 0 ? 0 : text[length - 1] !== paddingByte ? 0 : text[length - 2] !== paddingByte ? 1 : 2;
-  const output = new Uint8Array((length / 4) * 3 - padding);
+  // Every byte of it is written below: memory that held other bytes is fine.
+  const output = allocate((length / 4) * 3 - padding);
   const fullGroupsEnd = padding === 0 ? length : length - 4;
   const table = sextets;
   let invalid = 0;

@@ -10,6 +10,7 @@ import {
   describeDeploymentFile,
   uploadFilePath,
 } from '../../models/deployment/deployment-files.js';
+import { DecodeArena } from './decode-arena.js';
 import { type DecodedLoadBody, decodeLoadBody } from './load-body.js';
 import type { LoadBodyReply, LoadBodyTask } from './load-body-messages.js';
 
@@ -37,10 +38,14 @@ if (!isMainThread && parentPort !== null) {
     setPriority(0, 10);
   } catch {}
   const port = parentPort;
+  const arena = new DecodeArena();
   port.on('message', ({ id, body, uploadPrefix }: LoadBodyTask) => {
     let reply: LoadBodyReply;
     try {
-      const decoded = decodeLoadBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+      arena.reset();
+      const decoded = decodeLoadBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength), (length) =>
+        arena.take(length),
+      );
       // Written here, so the model's bytes never reach the event loop's heap.
       reply = { id, ok: true, configText: decoded.configText, files: writeFiles(decoded, uploadPrefix) };
       port.postMessage(reply);

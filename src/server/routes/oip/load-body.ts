@@ -23,7 +23,11 @@ function valueBytes(body: Buffer, json: JsonWithLongStrings, value: unknown): Ui
   return typeof value === 'string' ? Buffer.from(value) : undefined;
 }
 
-function decodeFile(key: string, bytesOfText: Uint8Array | undefined): DeploymentBytes {
+function decodeFile(
+  key: string,
+  bytesOfText: Uint8Array | undefined,
+  allocate: ((length: number) => Uint8Array) | undefined,
+): DeploymentBytes {
   const version = filePattern.exec(key)?.[1];
   if (version === undefined || !isValidModelVersion(version)) {
     throw badRequest(
@@ -31,7 +35,7 @@ function decodeFile(key: string, bytesOfText: Uint8Array | undefined): Deploymen
       `parameters.${key}`,
     );
   }
-  const bytes = bytesOfText === undefined ? undefined : decodeBase64Bytes(bytesOfText);
+  const bytes = bytesOfText === undefined ? undefined : decodeBase64Bytes(bytesOfText, allocate);
   if (bytes === undefined)
     throw badRequest(`The parameter '${key}' must be the file's bytes in base64.`, `parameters.${key}`);
   return { version, bytes };
@@ -39,12 +43,13 @@ function decodeFile(key: string, bytesOfText: Uint8Array | undefined): Deploymen
 
 /**
  * Reads `POST /v2/repository/models/{name}/load`'s body (empty counts as `{}`): a 400 naming the
- * parameter at fault for anything that is not a config string or a base64 model file.
+ * parameter at fault for anything that is not a config string or a base64 model file. Files are
+ * decoded into memory `allocate` gives (default: new arrays).
  *
  * @example
  * decodeLoadBody(Buffer.from('{"parameters":{"config":"{}","file:1/model.onnx":"CAg="}}'));
  */
-export function decodeLoadBody(body: Buffer): DecodedLoadBody {
+export function decodeLoadBody(body: Buffer, allocate?: (length: number) => Uint8Array): DecodedLoadBody {
   const json: JsonWithLongStrings =
     body.length === 0
       ? { value: {}, rangeOf: () => undefined }
@@ -61,7 +66,7 @@ export function decodeLoadBody(body: Buffer): DecodedLoadBody {
       const range = json.rangeOf(value);
       request.configText = range === undefined ? value : body.toString('utf8', range.start, range.end);
     } else if (key.startsWith('file:')) {
-      request.files.push(decodeFile(key, valueBytes(body, json, value)));
+      request.files.push(decodeFile(key, valueBytes(body, json, value), allocate));
     }
   }
   return request;

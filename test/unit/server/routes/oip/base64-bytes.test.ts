@@ -31,6 +31,17 @@ describe('decodeBase64Bytes', () => {
     for (const text of refused) expect(decode(text), JSON.stringify(text)).toBeUndefined();
   });
 
+  it('decodes into the memory it is given, overwriting every byte there', () => {
+    const bytes = randomBytes(1000);
+    const memory = new Uint8Array(2000).fill(0xaa);
+    const decoded = decodeBase64Bytes(Buffer.from(bytes.toString('base64')), (length) =>
+      memory.subarray(500, 500 + length),
+    );
+    expect(decoded?.buffer).toBe(memory.buffer);
+    expect(Buffer.compare(Buffer.from(decoded!), bytes)).toBe(0);
+    expect(memory.subarray(1500).every((byte) => byte === 0xaa)).toBe(true);
+  });
+
   it('decodes the empty text to no bytes', () => {
     expect(decode('')).toEqual(new Uint8Array(0));
   });

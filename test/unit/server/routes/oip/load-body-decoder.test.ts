@@ -54,6 +54,25 @@ describe('LoadBodyDecoder', () => {
     expect(Buffer.compare(readFileSync(file!.path), model)).toBe(0);
   });
 
+  it('writes every file of a body, and of the next, whole, though the thread reuses its memory', async () => {
+    newDecoder();
+    const other = Buffer.from(model.map((byte) => byte ^ 0x5a));
+    const twoFiles = Buffer.from(
+      JSON.stringify({
+        parameters: {
+          'file:1/model.onnx': model.toString('base64'),
+          'file:2/model.onnx': other.toString('base64'),
+        },
+      }),
+    );
+    const first = (await decoder.decode(lentCopy(twoFiles), uploadPrefix)).files as DeploymentFile[];
+    const next = (await decoder.decode(lentCopy(loadBody(3)), uploadPrefix)).files as DeploymentFile[];
+    expect([...first, ...next].map((file) => file.version)).toEqual(['1', '2', '3']);
+    expect(Buffer.compare(readFileSync(first[0]!.path), model)).toBe(0);
+    expect(Buffer.compare(readFileSync(first[1]!.path), other)).toBe(0);
+    expect(Buffer.compare(readFileSync(next[0]!.path), model)).toBe(0);
+  });
+
   it('decodes a small body in place, its files left in memory', async () => {
     newDecoder();
     const small = Buffer.from('{"parameters":{"file:1/model.onnx":"CAg="}}');
