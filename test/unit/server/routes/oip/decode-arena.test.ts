@@ -5,7 +5,12 @@ describe('DecodeArena', () => {
   it('gives the regions of one body memory none of the others share', () => {
     const arena = new DecodeArena();
     const regions = [100, 1, 4096, 37].map((length, index) => arena.take(length).fill(index + 1));
-    regions.forEach((region, index) => expect(region.every((byte) => byte === index + 1)).toBe(true));
+    expect(regions.map((region, index) => region.every((byte) => byte === index + 1))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(regions.map((region) => region.length)).toEqual([100, 1, 4096, 37]);
   });
 
