@@ -91,7 +91,6 @@ export function certainUncutPick(
   if (!(total >= 1 && total < Number.POSITIVE_INFINITY)) return -1;
   const target = draw * total;
   const margin = certainMargin * total;
-  if (!(runningTotals[length - 1]! > target)) return -1;
   let low = 0;
   let high = length - 1;
   while (low < high) {

@@ -182,9 +182,9 @@ function uncutExactDraw(
 
 /**
  * No cut: every candidate in index order. The draw is made from the running totals of cheap
- * approximate weights (relative to `reference`, any candidate's logit) when that is certain to pick the exact draw's
- * token (see `certain-uncut-draw.ts`), from the exact weights with the same random number
- * otherwise. `maximum` and `lastCandidate` are found when only the exact draw needs them.
+ * approximate weights (relative to `reference`, any candidate's logit) when that is certain to
+ * pick the exact draw's token (see `certain-uncut-draw.ts`), from the exact weights with the same
+ * random number otherwise. `maximum` and `lastCandidate` are found when only the exact draw needs them.
  */
 function sampleUncut(
   logits: Float32Array,

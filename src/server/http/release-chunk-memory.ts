@@ -11,6 +11,17 @@ function closePort(): MessagePort {
 }
 
 /**
+ * The ArrayBuffer (not shared memory) that `bytes` spans the whole of, so moving it moves nothing
+ * else; undefined when there is none.
+ */
+export function wholeBufferOf(bytes: Uint8Array): ArrayBuffer | undefined {
+  const { buffer } = bytes;
+  const whole =
+    buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
+  return whole ? buffer : undefined;
+}
+
+/**
  * Frees the memory of a chunk that owns its ArrayBuffer, now rather than at a later garbage
  * collection, and says whether it could; the chunk reads as empty afterwards. Posting the
  * ArrayBuffer on a closed port moves it out (the HTML spec transfers even then), and Node drops
@@ -24,10 +35,8 @@ function closePort(): MessagePort {
  * releaseChunkMemory(chunk); // copied: nothing reads it again
  */
 export function releaseChunkMemory(chunk: Uint8Array): boolean {
-  const { buffer } = chunk;
-  const ownsBuffer =
-    buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength;
-  if (!ownsBuffer) return false;
+  const buffer = wholeBufferOf(chunk);
+  if (buffer === undefined) return false;
   closedPort ??= closePort();
   closedPort.postMessage(undefined, [buffer]);
   return true;

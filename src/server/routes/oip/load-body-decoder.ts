@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../../http/http-error.js';
+import { wholeBufferOf } from '../../http/release-chunk-memory.js';
 import type { DeploymentBytes, DeploymentFile } from '../../models/deployment/deployment-files.js';
 import { resolveWorkerEntry } from '../../workers/worker-entry.js';
 import { decodeLoadBody } from './load-body.js';
@@ -96,11 +97,8 @@ export class LoadBodyDecoder {
       const task: LoadBodyTask = { id, body, uploadPrefix: prefix };
       // Shared memory is shared, not copied. Other memory is moved when the body owns it (a copy
       // of megabytes held the loop ~15 ms): the interceptors that read it ran before the route.
-      const movable =
-        !(body.buffer instanceof SharedArrayBuffer) &&
-        body.byteOffset === 0 &&
-        body.byteLength === body.buffer.byteLength;
-      worker.postMessage(task, movable ? [body.buffer] : []);
+      const movable = wholeBufferOf(body);
+      worker.postMessage(task, movable === undefined ? [] : [movable]);
     });
   }
 
