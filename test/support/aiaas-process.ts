@@ -14,7 +14,10 @@ export function runAiaas(args: readonly string[]): ChildProcessWithoutNullStream
   return spawn(process.execPath, ['--import', 'tsx', mainFile, ...args], { stdio: 'pipe' });
 }
 
-/** Everything a process wrote, once it has exited, with its exit code. */
+/**
+ * Everything a process wrote, once it has exited and its output pipes have closed, with its exit
+ * code: `exit` can come before the last output has been read (seen in CI as an empty stdout).
+ */
 export async function exitOf(
   child: ChildProcessWithoutNullStreams,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -26,6 +29,6 @@ export async function exitOf(
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
 }
