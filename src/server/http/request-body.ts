@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { releaseBufferMemory } from '../workers/release-buffer-memory.js';
 import type { BodyBufferRefusal, BodyBufferReservation } from './body-buffer-budget.js';
 import { HttpError } from './http-error.js';
 import { lingerAfterAnswer } from './lingering-close.js';
-import { releaseChunkMemory } from './release-chunk-memory.js';
 
 /**
  * A declared body this large is copied into one buffer as it arrives, instead of joined at the
@@ -122,7 +122,7 @@ export function readRequestBody(
         whole.set(chunk, filled);
         filled = received;
         // Copied, and no other reader: its memory goes now, not at a collection of the heap.
-        if (request.listenerCount('data') === 1) releaseChunkMemory(chunk);
+        if (request.listenerCount('data') === 1) releaseBufferMemory(chunk);
       } else chunks.push(chunk);
     };
     // No cleanup once the body ended: nothing more comes (an 'error' after it would be a no-op),

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { HttpError } from '../../http/http-error.js';
-import { wholeBufferOf } from '../../http/release-chunk-memory.js';
 import type { DeploymentBytes, DeploymentFile } from '../../models/deployment/deployment-files.js';
+import { wholeBufferOf } from '../../workers/release-buffer-memory.js';
 import { resolveWorkerEntry } from '../../workers/worker-entry.js';
 import { decodeLoadBody } from './load-body.js';
 import type { LoadBodyReply, LoadBodyTask } from './load-body-messages.js';
